@@ -1,0 +1,1 @@
+//! Space-time (Lamport) diagrams of a trace: SVG and text. (Filled in by the rendering work.)
