@@ -10,8 +10,20 @@ pub use crate::validate;
 pub use rand::Rng;
 
 // --- engine, network, faults, clocks (engine work) ---
+pub use crate::clock::{ClockConfig, ClockSync, LamportClock, PhysicalClock, VectorClock};
+pub use crate::engine::{Context, Node, NodeId, RunSummary, Simulation, Timer, TimerId};
+pub use crate::faults::{Domain, DomainKind, Fault, FaultPlan, Topology};
+pub use crate::metrics::{LatencyHistogram, Metrics};
+pub use crate::network::{auth, Latency, LinkConfig, Network, Packet, Partition, Site, SiteMatrix, Verdict};
 
 // --- rendering, metrics, stats, sweeps (rendering work) ---
+pub use crate::render::{
+    clear_output, display, display_updatable, DisplayHandle, Format, MimeBundle, Plot, Progress, ProgressBar, Render, Table, Value,
+};
+pub use crate::stats::{mean_ci95, proportion_ci95, Estimate};
+pub use crate::sweep::{Sweep, SweepPoint, SweepResult};
+pub use crate::trace::spacetime::SpaceTime;
+pub use crate::impl_evcxr_display;
 
 // --- concept models (concepts work) ---
 pub use crate::concepts;

@@ -1,1 +1,8 @@
-fn main() { evcxr::runtime_hook(); }
+//! The `distsim-kernel` binary. See `cli` for the command line.
+
+fn main() {
+    // evcxr runs user code in a child process that is this very binary started again; the hook
+    // turns such a start into the child's event loop and never returns there. It must run first.
+    evcxr::runtime_hook();
+    std::process::exit(distsim_kernel::cli::main());
+}

@@ -1,1 +1,14 @@
-//! (being written)
+//! Clocks: physical clocks that drift and logical clocks that order events by causality.
+//!
+//! See [`physical`] for offset, drift and synchronisation, and [`logical`] for Lamport and vector
+//! clocks.
+
+pub mod logical;
+pub mod physical;
+
+pub use logical::{LamportClock, VectorClock};
+pub use physical::{ClockConfig, ClockSync, PhysicalClock};
+pub(crate) use physical::ClockState;
+
+#[cfg(test)]
+mod tests;

@@ -1,1 +1,205 @@
-//! (being written)
+//! Messages may not arrive: at-most-once, at-least-once, and at-least-once with idempotent handling.
+//!
+//! A client sends requests to a server over a network that loses each message with probability
+//! `loss` and delivers an extra copy with probability `duplicate`. The client cannot see a lost
+//! message; it can only notice that no acknowledgement came back before a timeout. Three policies:
+//!
+//! * **At most once**: send each request once and never retry. Nothing is applied twice (the server
+//!   also discards network duplicates by request id), but a lost request is simply gone:
+//!   `P(delivered) = 1 - loss`.
+//! * **At least once**: retry after every timeout, up to `retries` times. A request is lost only if
+//!   all `retries + 1` attempts are: `P(delivered) = 1 - loss^(retries+1)`. But a lost *ack* looks
+//!   exactly like a lost request, so the client resends requests the server already applied, and a
+//!   non-idempotent operation ("add 10 euros") happens twice.
+//! * **At least once + idempotent handling**: the same retries, but the server remembers the ids it
+//!   has applied and only re-acknowledges a repeat. Delivery as high as at-least-once, with no
+//!   duplicate effects: what people mean by "exactly once" in practice.
+//!
+//! Retries cost time: an attempt that fails adds a whole timeout before the next one. A timeout
+//! shorter than the round trip makes the client retry requests that were never lost.
+//!
+//! The model runs on the engine (a client node and a server node), so the trace shows every send,
+//! loss, duplicate and timer. Closed forms assume a constant latency (`latency_jitter_ms = 0`) and a
+//! timeout longer than the round trip; then `s`, the chance that one attempt is acknowledged, is
+//! `(1-l)(1-d)(1-l) + (1-l)d(1-l²)` (one or two copies arrive, each acknowledged separately).
+
+mod nodes;
+mod report;
+
+pub use nodes::{Client, DeliveryNode, Msg, RequestState, Server};
+pub use report::{DeliveryCurve, DeliveryResult};
+
+use crate::engine::Simulation;
+use crate::error::{Error, Result};
+use crate::network::{Latency, Network};
+use crate::time::Duration;
+use crate::trace::TraceMode;
+use crate::validate;
+
+/// How the client and server handle loss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Semantics {
+    /// Send once, never retry.
+    AtMostOnce,
+    /// Retry on timeout; the server applies every copy it receives.
+    AtLeastOnce,
+    /// Retry on timeout; the server applies each request id once.
+    AtLeastOnceIdempotent,
+}
+
+/// One client sending requests to one server.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// The delivery policy.
+    pub semantics: Semantics,
+    /// Requests the client sends, in `[1, 1_000_000]`.
+    pub requests: u64,
+    /// Probability that the network loses a message, in `[0, 1)`.
+    pub loss: f64,
+    /// Probability that the network delivers an extra copy, in `[0, 1]`.
+    pub duplicate: f64,
+    /// Retries after the first attempt (ignored by at-most-once), in `[0, 100]`.
+    pub retries: u32,
+    /// Time the client waits for an ack before retrying, in ms (> 0).
+    pub timeout_ms: f64,
+    /// One-way network latency, in ms (> 0).
+    pub latency_ms: f64,
+    /// Extra one-way latency drawn uniformly from `[0, latency_jitter_ms]`, in ms (>= 0).
+    pub latency_jitter_ms: f64,
+    /// Time between two new requests, in ms (> 0).
+    pub interval_ms: f64,
+}
+
+impl Default for Config {
+    /// At-least-once with 3 retries over a network losing 10% of messages and duplicating 1%.
+    fn default() -> Self {
+        Config {
+            semantics: Semantics::AtLeastOnce,
+            requests: 2000,
+            loss: 0.1,
+            duplicate: 0.01,
+            retries: 3,
+            timeout_ms: 25.0,
+            latency_ms: 5.0,
+            latency_jitter_ms: 0.0,
+            interval_ms: 10.0,
+        }
+    }
+}
+
+impl Config {
+    /// Checks every parameter; the error names the first bad one and its valid range.
+    pub fn validate(&self) -> Result<()> {
+        if !(1..=1_000_000).contains(&self.requests) {
+            return Err(Error::invalid("requests", self.requests, "an integer in [1, 1000000]"));
+        }
+        if !(self.loss.is_finite() && (0.0..1.0).contains(&self.loss)) {
+            return Err(Error::invalid("loss", self.loss, "a probability in [0, 1)"));
+        }
+        validate::probability("duplicate", self.duplicate)?;
+        validate::count_in("retries", self.retries as usize, 0, 100)?;
+        validate::in_range("timeout_ms", self.timeout_ms, 1e-3, 3.6e6)?;
+        validate::in_range("latency_ms", self.latency_ms, 1e-3, 3.6e6)?;
+        validate::in_range("latency_jitter_ms", self.latency_jitter_ms, 0.0, 3.6e6)?;
+        validate::in_range("interval_ms", self.interval_ms, 1e-3, 3.6e6)?;
+        Ok(())
+    }
+
+    fn retries_used(&self) -> u32 {
+        if self.semantics == Semantics::AtMostOnce { 0 } else { self.retries }
+    }
+
+    /// Probability that one attempt is acknowledged.
+    pub fn attempt_acked(&self) -> f64 {
+        let (l, d) = (self.loss, self.duplicate);
+        (1.0 - l) * (1.0 - d) * (1.0 - l) + (1.0 - l) * d * (1.0 - l * l)
+    }
+
+    /// Exact probability that a request is applied at least once: `1 - loss^(attempts)`.
+    pub fn analytic_delivered(&self) -> f64 {
+        1.0 - self.loss.powi(self.retries_used() as i32 + 1)
+    }
+
+    /// Exact probability that the client sees an ack.
+    pub fn analytic_acked(&self) -> f64 {
+        1.0 - (1.0 - self.attempt_acked()).powi(self.retries_used() as i32 + 1)
+    }
+
+    /// Expected attempts per request: `Σ_{i=0..=retries} (1-s)^i`.
+    pub fn analytic_attempts(&self) -> f64 {
+        let f = 1.0 - self.attempt_acked();
+        (0..=self.retries_used()).map(|i| f.powi(i as i32)).sum()
+    }
+
+    /// Expected extra applications per request (0 unless at-least-once without idempotence).
+    pub fn analytic_duplicate_effects(&self) -> f64 {
+        if self.semantics != Semantics::AtLeastOnce {
+            return 0.0;
+        }
+        (1.0 - self.loss) * (1.0 + self.duplicate) * self.analytic_attempts() - self.analytic_delivered()
+    }
+
+    /// Expected time from first send to ack, in ms, for acknowledged requests.
+    pub fn analytic_latency_ms(&self) -> f64 {
+        let s = self.attempt_acked();
+        let weights: Vec<f64> = (0..=self.retries_used()).map(|j| (1.0 - s).powi(j as i32) * s).collect();
+        let total: f64 = weights.iter().sum();
+        let mean_j = if total > 0.0 { weights.iter().enumerate().map(|(j, w)| j as f64 * w).sum::<f64>() / total } else { f64::NAN };
+        2.0 * self.latency_ms + mean_j * self.timeout_ms
+    }
+
+    /// The simulation, ready to run: node 0 is the client, node 1 the server. Use it to look at
+    /// the message flow of a few requests (its trace is full).
+    pub fn build(&self, seed: u64) -> Result<Simulation<DeliveryNode>> {
+        self.validate()?;
+        let ms = |name: &str, x: f64| Duration::from_millis_f64(name, x);
+        let (lo, jitter) = (ms("latency_ms", self.latency_ms)?, ms("latency_jitter_ms", self.latency_jitter_ms)?);
+        let latency = if jitter == Duration::ZERO { Latency::Constant(lo) } else { Latency::Uniform { lo, hi: lo + jitter } };
+        let client = Client::new(self.semantics, self.requests, self.retries_used(), ms("timeout_ms", self.timeout_ms)?, ms("interval_ms", self.interval_ms)?);
+        let server = Server::new(self.semantics != Semantics::AtLeastOnce, self.requests);
+        let nodes = vec![DeliveryNode::Client(client), DeliveryNode::Server(server)];
+        Simulation::new(seed, nodes)?
+            .with_node_names(vec!["client".into(), "server".into()])?
+            .with_network(Network::new().latency(latency).loss(self.loss).duplicate(self.duplicate))
+    }
+
+    /// Sends every request and waits until nothing is left in flight.
+    pub fn run(&self, seed: u64) -> Result<DeliveryResult> {
+        let mut sim = self.build(seed)?.with_trace_mode(TraceMode::DigestOnly);
+        sim.run_until_quiet()?;
+        Ok(DeliveryResult::measure(self, seed, &sim))
+    }
+
+    fn curve(&self, parameter: &str, xs: Vec<f64>, seed: u64, set: impl Fn(&mut Config, f64)) -> Result<DeliveryCurve> {
+        if xs.is_empty() {
+            return Err(Error::empty(parameter));
+        }
+        let points = xs
+            .into_iter()
+            .enumerate()
+            .map(|(i, x)| {
+                let mut c = self.clone();
+                set(&mut c, x);
+                Ok((x, c.run(seed.wrapping_add(i as u64))?))
+            })
+            .collect::<Result<_>>()?;
+        Ok(DeliveryCurve { parameter: parameter.to_string(), points })
+    }
+
+    /// Delivery, duplicates and latency as the number of retries varies.
+    pub fn vs_retries(&self, retries: &[u32], seed: u64) -> Result<DeliveryCurve> {
+        self.curve("retries", retries.iter().map(|&r| r as f64).collect(), seed, |c, x| c.retries = x as u32)
+    }
+
+    /// Delivery, duplicates and latency as the timeout varies (in ms).
+    pub fn vs_timeout(&self, timeouts_ms: &[f64], seed: u64) -> Result<DeliveryCurve> {
+        self.curve("timeout_ms", timeouts_ms.to_vec(), seed, |c, x| c.timeout_ms = x)
+    }
+
+    /// The three policies side by side under the same network.
+    pub fn compare_semantics(&self, seed: u64) -> Result<crate::render::Table> {
+        let all = [Semantics::AtMostOnce, Semantics::AtLeastOnce, Semantics::AtLeastOnceIdempotent];
+        let results = all.iter().map(|&s| Config { semantics: s, ..self.clone() }.run(seed)).collect::<Result<Vec<_>>>()?;
+        report::comparison_table(&results)
+    }
+}

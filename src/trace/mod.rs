@@ -86,3 +86,192 @@ pub struct Trace {
     /// How many events went into the digest.
     pub event_count: u64,
 }
+
+// ---------------------------------------------------------------------------------------------
+// Recording and the digest.
+//
+// The digest is FNV-1a-64 applied to 64-bit words instead of bytes: for each word `w` of an
+// event's canonical encoding, `h = (h ^ w) * 0x100000001b3`. Words rather than bytes because the
+// digest runs on every event of every run, and eight multiply steps per word would cost more than
+// the rest of a message's path through the engine. The canonical encoding of an event is:
+//
+//   [time in ns, kind code, fields in declaration order]
+//
+// with kind codes Send=1, Deliver=2, Drop=3, Duplicate=4, Timer=5, Crash=6, Recover=7, Pause=8,
+// Partition=9, Log=10; node ids and message ids as u64; a drop reason as its code (Loss=1,
+// Partition=2, Crashed=3, QueueFull=4, Rejected=5); booleans as 0/1; a string as its byte length
+// followed by its bytes packed little-endian into words (zero-padded). The Send `label` and the
+// Lamport stamps are left out: labels exist only in `TraceMode::Full`, and the digest must not
+// depend on the trace mode. A final `h ^= h >> 32` mix per event spreads high bits downwards.
+// ---------------------------------------------------------------------------------------------
+
+/// FNV-1a 64-bit offset basis: the digest of a run with no events.
+pub const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+/// FNV-1a 64-bit prime.
+pub const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+#[inline(always)]
+fn mix(h: u64, w: u64) -> u64 {
+    (h ^ w).wrapping_mul(FNV_PRIME)
+}
+
+fn mix_str(mut h: u64, s: &str) -> u64 {
+    h = mix(h, s.len() as u64);
+    for chunk in s.as_bytes().chunks(8) {
+        let mut word = [0u8; 8];
+        word[..chunk.len()].copy_from_slice(chunk);
+        h = mix(h, u64::from_le_bytes(word));
+    }
+    h
+}
+
+impl DropReason {
+    /// The reason's code in the digest's canonical encoding.
+    pub fn code(self) -> u64 {
+        match self {
+            DropReason::Loss => 1,
+            DropReason::Partition => 2,
+            DropReason::Crashed => 3,
+            DropReason::QueueFull => 4,
+            DropReason::Rejected => 5,
+        }
+    }
+}
+
+impl EventKind {
+    /// Folds this event's canonical encoding (see the module source) into digest `h`.
+    #[inline]
+    pub fn fold_into(&self, h: u64) -> u64 {
+        let u = |x: usize| x as u64;
+        match self {
+            EventKind::Send { from, to, msg, .. } => mix(mix(mix(mix(h, 1), u(*from)), u(*to)), *msg),
+            EventKind::Deliver { from, to, msg } => mix(mix(mix(mix(h, 2), u(*from)), u(*to)), *msg),
+            EventKind::Drop { from, to, msg, reason } => {
+                mix(mix(mix(mix(mix(h, 3), u(*from)), u(*to)), *msg), reason.code())
+            }
+            EventKind::Duplicate { from, to, msg, copy } => {
+                mix(mix(mix(mix(mix(h, 4), u(*from)), u(*to)), *msg), *copy)
+            }
+            EventKind::Timer { node, timer } => mix(mix(mix(h, 5), u(*node)), *timer),
+            EventKind::Crash { node } => mix(mix(h, 6), u(*node)),
+            EventKind::Recover { node } => mix(mix(h, 7), u(*node)),
+            EventKind::Pause { node, paused } => mix(mix(mix(h, 8), u(*node)), *paused as u64),
+            EventKind::Partition { description, healed } => mix_str(mix(mix(h, 9), *healed as u64), description),
+            EventKind::Log { node, text } => mix_str(mix(mix(h, 10), u(*node)), text),
+        }
+    }
+
+    /// The node at which this event happens (the receiver for deliveries and drops), if any.
+    pub fn node(&self) -> Option<usize> {
+        match self {
+            EventKind::Send { from, .. } => Some(*from),
+            EventKind::Deliver { to, .. } | EventKind::Drop { to, .. } | EventKind::Duplicate { to, .. } => Some(*to),
+            EventKind::Timer { node, .. }
+            | EventKind::Crash { node }
+            | EventKind::Recover { node }
+            | EventKind::Pause { node, .. }
+            | EventKind::Log { node, .. } => Some(*node),
+            EventKind::Partition { .. } => None,
+        }
+    }
+}
+
+impl Trace {
+    /// An empty trace for nodes with these names.
+    pub fn new(node_names: Vec<String>) -> Self {
+        Trace { events: Vec::new(), node_names, digest: FNV_OFFSET, event_count: 0 }
+    }
+
+    /// Folds one event into the digest and, if `keep`, appends it to [`Trace::events`].
+    #[inline]
+    pub fn record(&mut self, time: Time, kind: EventKind, lamport: Option<u64>, keep: bool) {
+        let h = kind.fold_into(mix(self.digest, time.0));
+        self.digest = h ^ (h >> 32);
+        if keep {
+            self.events.push(TraceEvent { time, seq: self.event_count, kind, lamport });
+        }
+        self.event_count += 1;
+    }
+
+    /// The digest as 16 hex digits, handy for printing and golden tests.
+    pub fn digest_hex(&self) -> String {
+        format!("{:016x}", self.digest)
+    }
+
+    /// How many recorded events match `pred` (only counts kept events, i.e. `TraceMode::Full`).
+    pub fn count(&self, pred: impl Fn(&EventKind) -> bool) -> usize {
+        self.events.iter().filter(|e| pred(&e.kind)).count()
+    }
+
+    /// The name of node `id` (`n{id}` if the run did not name it).
+    pub fn node_name(&self, id: usize) -> String {
+        self.node_names.get(id).cloned().unwrap_or_else(|| format!("n{id}"))
+    }
+
+    /// One line per recorded event, e.g. `t=1ms  n0 -> n1  #0 Ping`, for quick inspection.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        for e in &self.events {
+            out.push_str(&format!("{:<12} {}\n", e.time.to_string(), self.describe(&e.kind)));
+        }
+        out
+    }
+
+    /// A short human description of one event.
+    pub fn describe(&self, kind: &EventKind) -> String {
+        let n = |i: &usize| self.node_name(*i);
+        match kind {
+            EventKind::Send { from, to, msg, label } => format!("{} -> {} send #{msg} {label}", n(from), n(to)),
+            EventKind::Deliver { from, to, msg } => format!("{} -> {} deliver #{msg}", n(from), n(to)),
+            EventKind::Drop { from, to, msg, reason } => format!("{} -> {} drop #{msg} ({reason:?})", n(from), n(to)),
+            EventKind::Duplicate { from, to, msg, copy } => {
+                format!("{} -> {} duplicate #{msg} as #{copy}", n(from), n(to))
+            }
+            EventKind::Timer { node, timer } => format!("{} timer {timer}", n(node)),
+            EventKind::Crash { node } => format!("{} crash", n(node)),
+            EventKind::Recover { node } => format!("{} recover", n(node)),
+            EventKind::Pause { node, paused: true } => format!("{} pause", n(node)),
+            EventKind::Pause { node, paused: false } => format!("{} resume", n(node)),
+            EventKind::Partition { description, healed: false } => format!("partition {description}"),
+            EventKind::Partition { description, healed: true } => format!("heal {description}"),
+            EventKind::Log { node, text } => format!("{}: {text}", n(node)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod digest_tests {
+    use super::*;
+
+    #[test]
+    fn digest_depends_on_every_field_and_on_order() {
+        let run = |events: &[(u64, EventKind)]| {
+            let mut t = Trace::new(vec![]);
+            for (time, k) in events {
+                t.record(Time(*time), k.clone(), None, false);
+            }
+            t.digest
+        };
+        let a = EventKind::Crash { node: 1 };
+        let b = EventKind::Recover { node: 1 };
+        assert_eq!(run(&[(1, a.clone()), (2, b.clone())]), run(&[(1, a.clone()), (2, b.clone())]));
+        assert_ne!(run(&[(1, a.clone()), (2, b.clone())]), run(&[(2, b.clone()), (1, a.clone())]));
+        assert_ne!(run(&[(1, a.clone())]), run(&[(2, a.clone())]));
+        assert_ne!(run(&[(1, a.clone())]), run(&[(1, EventKind::Crash { node: 2 })]));
+        let log = |s: &str| EventKind::Log { node: 0, text: s.into() };
+        assert_ne!(run(&[(1, log("abcdefgh1"))]), run(&[(1, log("abcdefgh2"))]));
+    }
+
+    #[test]
+    fn labels_do_not_change_the_digest_but_are_kept_in_full_mode() {
+        let send = |label: &str| EventKind::Send { from: 0, to: 1, msg: 7, label: label.into() };
+        let mut full = Trace::new(vec![]);
+        let mut digest_only = Trace::new(vec![]);
+        full.record(Time(5), send("Ping"), Some(1), true);
+        digest_only.record(Time(5), send(""), None, false);
+        assert_eq!(full.digest, digest_only.digest);
+        assert_eq!(full.events.len(), 1);
+        assert!(digest_only.events.is_empty());
+        assert_eq!(digest_only.event_count, 1);
+    }
+}

@@ -4,6 +4,16 @@
 //! That split lets the handler table be tested with a fake interpreter and an in-memory transport,
 //! and lets the evcxr-backed interpreter be tested without ZeroMQ.
 
+pub mod completeness;
+pub mod errors;
+pub mod evcxr;
+pub mod interrupt;
+pub mod pump;
+pub mod session;
+pub mod warmup;
+
+pub use self::evcxr::{EvcxrInterpreter, StartOptions};
+
 use serde_json::{Map, Value};
 
 /// A MIME bundle: `{"text/plain": "...", "image/svg+xml": "..."}`.

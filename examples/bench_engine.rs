@@ -1,0 +1,194 @@
+//! Engine speed and memory benchmark. Prints one JSON object per line.
+//!
+//! ```text
+//! cargo run --release --locked --example bench_engine                 # all workloads
+//! cargo run --release --locked --example bench_engine -- --workload pingpong --round-trips 1000000
+//! ```
+//!
+//! Workloads:
+//! - `pingpong`: 2 nodes, constant 1 ms per hop, `--round-trips` round trips (2 messages each);
+//! - `fanout`: 1,000 nodes each start 10 messages to random peers; every receiver forwards to a
+//!   random peer until each message has made `--hops` hops (exponential latency, mean 1 ms);
+//! - `memory`: 1,000 nodes each send 1,000 messages at time zero (exponential latency, mean 1 s),
+//!   so 1,000,000 are in flight at once; reports resident memory at that moment.
+//!
+//! With `--workload all` each workload runs in its own child process, so that one workload's
+//! peak memory cannot show up in another's figures.
+
+use clap::Parser;
+use distsim::prelude::*;
+use distsim::trace::TraceMode;
+use std::time::Instant;
+
+#[derive(Parser)]
+struct Args {
+    /// pingpong, fanout, memory or all.
+    #[arg(long, default_value = "all")]
+    workload: String,
+    /// Round trips for pingpong.
+    #[arg(long, default_value_t = 1_000_000)]
+    round_trips: u64,
+    /// Hops per message for fanout (10,000 messages x (hops + 1) deliveries).
+    #[arg(long, default_value_t = 500)]
+    hops: u32,
+    /// Messages in flight for memory (spread over 1,000 nodes).
+    #[arg(long, default_value_t = 1_000_000)]
+    in_flight: u64,
+    /// Seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+struct PingPong {
+    rounds_left: u64,
+}
+
+impl Node for PingPong {
+    type Msg = u64;
+    fn on_start(&mut self, ctx: &mut Context<u64>) {
+        if ctx.id() == 0 {
+            ctx.send(1, 0);
+        }
+    }
+    fn on_message(&mut self, ctx: &mut Context<u64>, from: NodeId, k: u64) {
+        if ctx.id() == 1 {
+            ctx.send(from, k);
+        } else if self.rounds_left > 1 {
+            self.rounds_left -= 1;
+            ctx.send(from, k + 1);
+        }
+    }
+}
+
+struct Gossip {
+    first: u32,
+    ttl: u32,
+}
+
+impl Node for Gossip {
+    type Msg = u32;
+    fn on_start(&mut self, ctx: &mut Context<u32>) {
+        for _ in 0..self.first {
+            let to = random_peer(ctx);
+            ctx.send(to, self.ttl);
+        }
+    }
+    fn on_message(&mut self, ctx: &mut Context<u32>, _from: NodeId, ttl: u32) {
+        if ttl > 0 {
+            let to = random_peer(ctx);
+            ctx.send(to, ttl - 1);
+        }
+    }
+}
+
+fn random_peer(ctx: &mut Context<u32>) -> NodeId {
+    let (me, n) = (ctx.id(), ctx.node_count());
+    let k = ctx.rng().random_range(0..n - 1);
+    if k >= me {
+        k + 1
+    } else {
+        k
+    }
+}
+
+fn proc_status_mb(field: &str) -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// CPU time this process has run, in seconds (first field of /proc/self/schedstat, in ns). The
+/// machine is shared, so wall time alone mixes in other people's work; both are printed.
+fn cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|ns| ns.parse::<f64>().ok()))
+        .map_or(f64::NAN, |ns| ns / 1e9)
+}
+
+/// Wall-clock and CPU stopwatch.
+struct Watch(Instant, f64);
+
+impl Watch {
+    fn start() -> Self {
+        Watch(Instant::now(), cpu_seconds())
+    }
+    fn line(&self, workload: &str, messages: u64, extra: &str) {
+        let seconds = self.0.elapsed().as_secs_f64();
+        let cpu = cpu_seconds() - self.1;
+        let rate = messages as f64 / seconds;
+        let cpu_rate = messages as f64 / cpu;
+        println!(
+            "{{\"workload\":\"{workload}\",\"messages\":{messages},\"seconds\":{seconds:.4},\"messages_per_sec\":{rate:.0},\"cpu_seconds\":{cpu:.4},\"messages_per_cpu_sec\":{cpu_rate:.0}{extra}}}"
+        );
+    }
+}
+
+fn pingpong(a: &Args) -> Result<()> {
+    let nodes = vec![PingPong { rounds_left: a.round_trips }, PingPong { rounds_left: 0 }];
+    let mut sim = Simulation::new(a.seed, nodes)?.with_trace_mode(TraceMode::DigestOnly);
+    let watch = Watch::start();
+    sim.run_until_quiet()?;
+    let delivered = sim.metrics().counter("delivered");
+    assert_eq!(delivered, 2 * a.round_trips);
+    watch.line("pingpong", delivered, &format!(",\"engine\":\"distsim\",\"digest\":\"{}\"", sim.trace().digest_hex()));
+    Ok(())
+}
+
+fn fanout(a: &Args) -> Result<()> {
+    let nodes = (0..1000).map(|_| Gossip { first: 10, ttl: a.hops }).collect();
+    let net = Network::new().latency(Latency::Exponential { mean: millis(1) });
+    let mut sim = Simulation::new(a.seed, nodes)?.with_network(net)?.with_trace_mode(TraceMode::DigestOnly);
+    let watch = Watch::start();
+    sim.run_until_quiet()?;
+    let delivered = sim.metrics().counter("delivered");
+    watch.line("fanout", delivered, &format!(",\"nodes\":1000,\"digest\":\"{}\"", sim.trace().digest_hex()));
+    Ok(())
+}
+
+fn memory(a: &Args) -> Result<()> {
+    let per_node = (a.in_flight / 1000) as u32;
+    let nodes = (0..1000).map(|_| Gossip { first: per_node, ttl: 0 }).collect();
+    let net = Network::new().latency(Latency::Exponential { mean: secs(1) });
+    let mut sim = Simulation::new(a.seed, nodes)?.with_network(net)?.with_trace_mode(TraceMode::DigestOnly);
+    let rss_before = proc_status_mb("VmRSS:");
+    let watch = Watch::start();
+    sim.run_events(1000)?; // every on_start: all messages now in flight
+    let in_flight = sim.pending_events();
+    let rss = proc_status_mb("VmRSS:");
+    sim.run_until_quiet()?;
+    let delivered = sim.metrics().counter("delivered");
+    let extra = format!(
+        ",\"in_flight\":{in_flight},\"rss_mb_before\":{rss_before:.1},\"rss_mb_in_flight\":{rss:.1},\"hwm_mb\":{:.1}",
+        proc_status_mb("VmHWM:")
+    );
+    watch.line("memory", delivered, &extra);
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    let a = Args::parse();
+    match a.workload.as_str() {
+        "pingpong" => pingpong(&a),
+        "fanout" => fanout(&a),
+        "memory" => memory(&a),
+        "all" => {
+            let exe = std::env::current_exe().expect("own path");
+            for w in ["pingpong", "fanout", "memory"] {
+                let status = std::process::Command::new(&exe)
+                    .args(["--workload", w, "--round-trips", &a.round_trips.to_string()])
+                    .args(["--hops", &a.hops.to_string(), "--in-flight", &a.in_flight.to_string()])
+                    .args(["--seed", &a.seed.to_string()])
+                    .status()
+                    .expect("run child");
+                assert!(status.success(), "workload {w} failed");
+            }
+            Ok(())
+        }
+        other => Err(Error::invalid("--workload", other, "one of pingpong, fanout, memory, all")),
+    }
+}

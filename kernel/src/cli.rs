@@ -1,0 +1,155 @@
+//! The command line. Other tools depend on this exact contract:
+//!
+//! ```text
+//! distsim-kernel install [--user | --sys-prefix | --prefix DIR] [--no-prewarm]
+//! distsim-kernel uninstall [--user | --sys-prefix | --prefix DIR]
+//! distsim-kernel --connection-file FILE
+//! distsim-kernel --version
+//! ```
+//!
+//! `install` defaults to `--user`. Two hidden flags exist for tests only: `--fake-interpreter`
+//! (the scripted interpreter of [`crate::testing`], no evcxr) and `--restart-in-place`
+//! (`shutdown_request` with `restart: true` restarts the interpreter instead of exiting).
+
+use crate::interpreter::evcxr::{EvcxrInterpreter, StartOptions};
+use crate::interpreter::Interpreter;
+use crate::kernelspec::{self, Location};
+use crate::protocol::{self, KernelConfig, KernelSockets, RestartMode};
+use crate::startup::LazyInterpreter;
+use crate::testing::FakeInterpreter;
+use crate::transport::connection::ConnectionInfo;
+use crate::transport::signing::Signer;
+use crate::transport::zmq_sockets::ZmqSockets;
+use clap::{Args, Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+
+#[derive(Parser, Debug)]
+#[command(name = "distsim-kernel", version, about = "A Jupyter kernel for Rust cells with distsim preloaded.")]
+pub struct Cli {
+    /// Run the kernel with this connection file (Jupyter passes it through kernel.json).
+    #[arg(long, value_name = "FILE")]
+    pub connection_file: Option<PathBuf>,
+    /// Tests only: run the scripted fake interpreter instead of evcxr.
+    #[arg(long, hide = true)]
+    pub fake_interpreter: bool,
+    /// Tests only: restart the interpreter in this process on shutdown with restart.
+    #[arg(long, hide = true)]
+    pub restart_in_place: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Install the `distsim` kernelspec and build the shared distsim cache.
+    Install {
+        #[command(flatten)]
+        location: LocationArgs,
+        /// Do not build the shared cache now (the first kernel start will).
+        #[arg(long)]
+        no_prewarm: bool,
+    },
+    /// Remove the `distsim` kernelspec.
+    Uninstall {
+        #[command(flatten)]
+        location: LocationArgs,
+    },
+}
+
+/// Where the kernelspec goes; at most one of these (default: --user).
+#[derive(Args, Debug)]
+#[group(multiple = false)]
+pub struct LocationArgs {
+    /// The user's Jupyter data dir.
+    #[arg(long)]
+    user: bool,
+    /// The active Python environment: $VIRTUAL_ENV, else $CONDA_PREFIX, else python3's sys.prefix.
+    #[arg(long)]
+    sys_prefix: bool,
+    /// DIR/share/jupyter/kernels/distsim.
+    #[arg(long, value_name = "DIR")]
+    prefix: Option<PathBuf>,
+}
+
+impl LocationArgs {
+    fn location(&self) -> Location {
+        match (&self.prefix, self.sys_prefix) {
+            (Some(dir), _) => Location::Prefix(dir.clone()),
+            (None, true) => Location::SysPrefix,
+            (None, false) => Location::User,
+        }
+    }
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let result = match (&cli.command, &cli.connection_file) {
+        (Some(Command::Install { location, no_prewarm }), _) => install(&location.location(), !no_prewarm),
+        (Some(Command::Uninstall { location }), _) => uninstall(&location.location()),
+        (None, Some(file)) => run_kernel(file, &cli),
+        (None, None) => Err("nothing to do: pass --connection-file FILE, or `install`; see --help".to_owned()),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(message) => {
+            eprintln!("distsim-kernel: {message}");
+            1
+        }
+    }
+}
+
+fn install(location: &Location, prewarm: bool) -> Result<(), String> {
+    let exe = std::env::current_exe()
+        .and_then(|p| p.canonicalize())
+        .map_err(|e| format!("cannot find this executable's path: {e}"))?;
+    let dir = kernelspec::install(location, &exe)?;
+    println!("Installed the {} kernelspec in {}", kernelspec::KERNEL_NAME, dir.display());
+    if prewarm {
+        println!("Building the shared distsim cache (once; later kernel starts reuse it)...");
+        prewarm_interpreter()?;
+        println!("Done.");
+    }
+    Ok(())
+}
+
+/// The interpreter's install-time hook: compiles distsim once into the shared cache.
+fn prewarm_interpreter() -> Result<(), String> {
+    EvcxrInterpreter::prewarm()
+}
+
+fn uninstall(location: &Location) -> Result<(), String> {
+    let dir = kernelspec::uninstall(location)?;
+    println!("Removed the {} kernelspec from {}", kernelspec::KERNEL_NAME, dir.display());
+    Ok(())
+}
+
+fn run_kernel(connection_file: &Path, cli: &Cli) -> Result<(), String> {
+    // distsim's display() and progress bars print the kernel line protocol only when this is set;
+    // the evaluation process inherits it. Set before any thread starts.
+    std::env::set_var("DISTSIM_KERNEL", "1");
+    let info = ConnectionInfo::from_file(connection_file)?;
+    let signer = Signer::new(&info.key, &info.signature_scheme)?;
+    let interpreter: Box<dyn Interpreter> = if cli.fake_interpreter {
+        Box::new(FakeInterpreter::new())
+    } else {
+        Box::new(LazyInterpreter::spawn(Box::new(|| {
+            EvcxrInterpreter::start(StartOptions::default()).map(|i| Box::new(i) as Box<dyn Interpreter>)
+        })))
+    };
+    let zmq = ZmqSockets::bind(&info).map_err(|e| e.to_string())?;
+    let sockets = KernelSockets {
+        shell: Box::new(zmq.shell),
+        control: Box::new(zmq.control),
+        stdin: Box::new(zmq.stdin),
+        iopub: Box::new(zmq.iopub),
+    };
+    let restart_mode = if cli.restart_in_place { RestartMode::InPlace } else { RestartMode::NewProcess };
+    protocol::spawn(sockets, interpreter, KernelConfig { signer, restart_mode }).wait();
+    zmq.heartbeat_stop.store(true, Ordering::SeqCst);
+    let _ = zmq.heartbeat.join();
+    // Dropping the context waits (up to the sockets' linger) until queued messages are sent.
+    drop(zmq.context);
+    Ok(())
+}

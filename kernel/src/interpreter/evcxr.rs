@@ -1,0 +1,371 @@
+//! The evcxr-backed interpreter: Rust cells with distsim preloaded.
+//!
+//! Each cell goes to evcxr's `CommandContext`, which compiles it into a shared object and runs it in
+//! a separate evaluation process that keeps the variables. This file maps the outcomes to what the
+//! protocol core needs:
+//!
+//! - output streams while the cell runs ([`pump`](super::pump)), rich values become bundles with
+//!   `text/plain` always present;
+//! - compile errors, panics and interrupts become `error`s with `ename` `CompileError`, `Panic`,
+//!   `Interrupted` ([`errors`](super::errors));
+//! - an interrupt first asks distsim to stop (state kept), then kills a cell that ignores it
+//!   ([`interrupt`](super::interrupt)); after a kill distsim is loaded again.
+//!
+//! The kernel adds one command, `:distsim`, and lists it in `:help`.
+
+use super::errors;
+use super::interrupt::EvcxrInterrupter;
+use super::pump::{self, Done};
+use super::session::{self, Session};
+use super::warmup::CacheLayout;
+use super::{Completeness, Completions, ExecOutcome, Interpreter, Interrupter, MimeBundle, OutputSink, StreamName};
+use crate::display::ensure_text_plain;
+use serde_json::Value;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How to start the interpreter. `Default` is what the installed kernel uses.
+#[derive(Debug, Clone)]
+pub struct StartOptions {
+    /// The distsim checkout; default `$DISTSIM_PATH`, else the repository the kernel was built from.
+    pub distsim_path: Option<PathBuf>,
+    /// The shared build cache; default `$DISTSIM_KERNEL_CACHE`, else `~/.cache/distsim-kernel`.
+    pub cache_dir: Option<PathBuf>,
+    /// The program run as the evaluation process; it must call `evcxr::runtime_hook()` first
+    /// thing in `main`. Default: the current executable (the kernel binary).
+    pub runtime_exe: Option<PathBuf>,
+    /// How long an interrupted cell may keep running before its process is killed.
+    pub interrupt_grace: Duration,
+}
+
+impl Default for StartOptions {
+    fn default() -> Self {
+        StartOptions { distsim_path: None, cache_dir: None, runtime_exe: None, interrupt_grace: Duration::from_secs(2) }
+    }
+}
+
+/// Removes this kernel's private directory when the interpreter goes away.
+struct KernelDir(PathBuf);
+
+impl Drop for KernelDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub struct EvcxrInterpreter {
+    /// `Option` only so `restart` can drop the old session before opening the new one.
+    session: Option<Session>,
+    interrupter: EvcxrInterrupter,
+    distsim: PathBuf,
+    runtime_exe: PathBuf,
+    layout: CacheLayout,
+    rustc: String,
+    template_lock: Option<String>,
+    dir: KernelDir,
+}
+
+impl EvcxrInterpreter {
+    /// Starts evcxr with distsim loaded. Builds the shared cache first if it is missing or stale.
+    pub fn start(opts: StartOptions) -> Result<Self, String> {
+        let distsim = session::distsim_path(opts.distsim_path);
+        let runtime_exe = match opts.runtime_exe {
+            Some(exe) => exe,
+            None => std::env::current_exe().map_err(|e| e.to_string())?,
+        };
+        let layout = CacheLayout::resolve(opts.cache_dir);
+        let rustc = session::rustc_version();
+        session::ensure_template(&layout, &distsim, &runtime_exe, &rustc)?;
+        let dir = KernelDir(layout.new_kernel_dir().map_err(|e| format!("cannot create the kernel directory: {e}"))?);
+        let template_lock = std::fs::read_to_string(layout.template().join("crate/Cargo.lock")).ok();
+        let crate_dir = dir.0.join("crate");
+        let cancel = dir.0.join("cancel");
+        let mut session = session::open(&crate_dir, &runtime_exe, &cancel)?;
+        session::run_preamble(&mut session, &distsim, template_lock.as_deref(), true, &crate_dir)?;
+        let interrupter = EvcxrInterrupter::new(cancel, session.ctx.process_handle(), opts.interrupt_grace);
+        Ok(EvcxrInterpreter { session: Some(session), interrupter, distsim, runtime_exe, layout, rustc, template_lock, dir })
+    }
+
+    /// Builds the shared cache (distsim compiled optimized) so that kernels start fast. Run at
+    /// install time; later calls return at once while the cache is current.
+    pub fn prewarm() -> Result<(), String> {
+        Self::prewarm_with(StartOptions::default())
+    }
+
+    pub fn prewarm_with(opts: StartOptions) -> Result<(), String> {
+        let distsim = session::distsim_path(opts.distsim_path);
+        let runtime_exe = match opts.runtime_exe {
+            Some(exe) => exe,
+            None => std::env::current_exe().map_err(|e| e.to_string())?,
+        };
+        session::ensure_template(&CacheLayout::resolve(opts.cache_dir), &distsim, &runtime_exe, &session::rustc_version())
+    }
+
+    fn session(&mut self) -> &mut Session {
+        self.session.as_mut().expect("a session is open except inside restart")
+    }
+
+    /// Loads distsim again after the evaluation process was replaced.
+    fn reload_preamble(&mut self) -> Result<(), String> {
+        let crate_dir = self.dir.0.join("crate");
+        let distsim = self.distsim.clone();
+        let session = self.session.as_mut().expect("open session");
+        session::run_preamble(session, &distsim, None, false, &crate_dir)
+    }
+
+    /// Runs the cell in evcxr while two threads stream its output to `sink`.
+    fn run_cell(&mut self, code: &str, sink: &dyn OutputSink) -> (Result<::evcxr::EvalOutputs, ::evcxr::Error>, Option<String>) {
+        let done = Done::new(false);
+        let suppress_stderr = AtomicBool::new(false);
+        let panic = Mutex::new(None);
+        let session = self.session.as_mut().expect("open session");
+        let (ctx, outputs) = (&mut session.ctx, &session.outputs);
+        let result = std::thread::scope(|scope| {
+            let out = scope.spawn(|| pump::pump_stdout(outputs, sink, &done, &panic));
+            let err = scope.spawn(|| pump::pump_stderr(outputs, sink, &done, &suppress_stderr));
+            // evcxr does not export its input request type; the closure's type comes from the field.
+            let mut callbacks = ::evcxr::EvalCallbacks {
+                input_reader: &|request| sink.input(&request.prompt, request.is_password).unwrap_or_default(),
+            };
+            let result = ctx.execute_with_callbacks(code, &mut callbacks);
+            done.store(true, Ordering::Release);
+            let _ = out.join();
+            let _ = err.join();
+            result
+        });
+        (result, panic.into_inner().unwrap_or(None))
+    }
+
+    fn help_additions() -> (&'static str, &'static str) {
+        (
+            "\ndistsim kernel additions:\n\
+             :distsim          Show the distsim library path, build cache and interrupt settings\n\
+             (interrupt)       Stops distsim simulations and sweeps, keeping your variables\n",
+            "<p><b>distsim kernel additions</b></p><table>\
+             <tr><td>:distsim</td><td>Show the distsim library path, build cache and interrupt settings</td></tr>\
+             <tr><td>(interrupt)</td><td>Stops distsim simulations and sweeps, keeping your variables</td></tr></table>",
+        )
+    }
+
+    fn distsim_info(&self) -> MimeBundle {
+        let text = format!(
+            "distsim library: {}\nbuild cache: {}\nkernel directory: {}\ncells: opt-level 0; distsim and dependencies: opt-level 3\n\
+             interrupt: distsim loops stop and keep state; other cells are killed after {:.1} s (state lost)\n{}\n",
+            self.distsim.display(),
+            self.layout.root.display(),
+            self.dir.0.display(),
+            self.interrupter.grace().as_secs_f64(),
+            self.rustc,
+        );
+        let mut bundle = MimeBundle::new();
+        bundle.insert("text/plain".into(), Value::String(text));
+        bundle
+    }
+}
+
+fn bundle_from(outputs: &::evcxr::EvalOutputs) -> Option<MimeBundle> {
+    if outputs.content_by_mime_type.is_empty() {
+        return None;
+    }
+    let mut bundle = MimeBundle::new();
+    for (mime, content) in &outputs.content_by_mime_type {
+        let value = if mime == "application/json" || mime.ends_with("+json") {
+            serde_json::from_str(content).unwrap_or_else(|_| Value::String(content.clone()))
+        } else {
+            Value::String(content.clone())
+        };
+        bundle.insert(mime.clone(), value);
+    }
+    ensure_text_plain(&mut bundle);
+    Some(bundle)
+}
+
+fn char_to_byte(text: &str, chars: usize) -> usize {
+    text.char_indices().nth(chars).map(|(i, _)| i).unwrap_or(text.len())
+}
+
+fn byte_to_char(text: &str, byte: usize) -> usize {
+    text[..byte.min(text.len())].chars().count()
+}
+
+impl Interpreter for EvcxrInterpreter {
+    fn execute(&mut self, code: &str, sink: &dyn OutputSink) -> ExecOutcome {
+        let trimmed = code.trim();
+        if trimmed == ":distsim" {
+            return ExecOutcome::Ok { result: Some(self.distsim_info()) };
+        }
+        self.interrupter.begin_cell();
+        let (result, panic) = self.run_cell(code, sink);
+        let interrupt = self.interrupter.end_cell();
+        let lost_state = interrupt.killed || matches!(result, Err(::evcxr::Error::SubprocessTerminated(_)));
+        if lost_state {
+            if interrupt.killed && result.is_ok() {
+                // The cell ended just as it was killed: evcxr does not know its process is gone.
+                let _ = self.session().ctx.execute(":restart");
+            }
+            pump::discard(&self.session().outputs);
+            let reloaded = self.reload_preamble();
+            let mut outcome = if interrupt.requested {
+                errors::interrupted_state_lost(self.interrupter.grace())
+            } else {
+                let detail = match &result {
+                    Err(e) => e.to_string(),
+                    Ok(_) => String::new(),
+                };
+                errors::process_died(&detail)
+            };
+            if let (Err(e), ExecOutcome::Error { traceback, .. }) = (reloaded, &mut outcome) {
+                traceback.push(format!("Loading distsim again failed: {e}"));
+            }
+            return outcome;
+        }
+        if interrupt.requested {
+            return errors::interrupted_state_kept();
+        }
+        if let Some(message) = panic {
+            return errors::panic(&message);
+        }
+        match result {
+            Ok(outputs) => {
+                if let Some(took) = outputs.timing {
+                    sink.stream(StreamName::Stdout, &format!("Took {}ms\n", took.as_millis()));
+                }
+                let mut bundle = bundle_from(&outputs);
+                if trimmed == ":help" {
+                    if let Some(bundle) = bundle.as_mut() {
+                        let (text, html) = Self::help_additions();
+                        for (mime, extra) in [("text/plain", text), ("text/html", html)] {
+                            if let Some(Value::String(s)) = bundle.get_mut(mime) {
+                                s.push_str(extra);
+                            }
+                        }
+                    }
+                }
+                ExecOutcome::Ok { result: bundle }
+            }
+            Err(::evcxr::Error::CompilationErrors(list)) => errors::compile_error(&list, code),
+            Err(other) => errors::other(&other.to_string()),
+        }
+    }
+
+    fn complete(&mut self, code: &str, cursor_pos: usize) -> Completions {
+        let byte = char_to_byte(code, cursor_pos);
+        let ctx = &mut self.session().ctx;
+        let found = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ctx.completions(code, byte)));
+        match found {
+            Ok(Ok(found)) => {
+                let mut matches: Vec<String> = Vec::new();
+                for completion in found.completions {
+                    if !matches.contains(&completion.code) {
+                        matches.push(completion.code);
+                    }
+                }
+                Completions {
+                    matches,
+                    cursor_start: byte_to_char(code, found.start_offset),
+                    cursor_end: byte_to_char(code, found.end_offset),
+                }
+            }
+            _ => Completions { matches: Vec::new(), cursor_start: cursor_pos, cursor_end: cursor_pos },
+        }
+    }
+
+    fn inspect(&mut self, code: &str, cursor_pos: usize, _detail_level: u8) -> Option<MimeBundle> {
+        let byte = char_to_byte(code, cursor_pos);
+        let (expression, word) = name_at(code, byte)?;
+        let mut text = String::new();
+        let mut html = String::new();
+        let ctx = &mut self.session().ctx;
+        if let Some((name, ty)) = ctx.variables_and_types().find(|(name, _)| *name == word) {
+            text.push_str(&format!("{name}: {ty}\n"));
+            html.push_str(&format!("<p><code>{}: {}</code></p>", escape(name), escape(ty)));
+        }
+        for candidate in [expression.as_str(), word.as_str()] {
+            let hover = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ctx.hover_at(candidate, candidate.len())));
+            if let Ok(Ok((plain, doc_html))) = hover {
+                if !plain.trim().is_empty() && plain.trim() != "No documentation found" {
+                    text.push_str(&plain);
+                    html.push_str(&doc_html);
+                    break;
+                }
+            }
+        }
+        if text.is_empty() {
+            return None;
+        }
+        let mut bundle = MimeBundle::new();
+        bundle.insert("text/plain".into(), Value::String(text));
+        bundle.insert("text/html".into(), Value::String(html));
+        Some(bundle)
+    }
+
+    fn is_complete(&self, code: &str) -> Completeness {
+        super::completeness::is_complete(code)
+    }
+
+    fn interrupter(&self) -> Arc<dyn Interrupter> {
+        Arc::new(self.interrupter.clone())
+    }
+
+    fn restart(&mut self) -> Result<(), String> {
+        if let Some(old) = self.session.take() {
+            old.kill();
+        }
+        let crate_dir = self.dir.0.join("crate");
+        let mut session = session::open(&crate_dir, &self.runtime_exe, &self.dir.0.join("cancel"))?;
+        session::run_preamble(&mut session, &self.distsim, self.template_lock.as_deref(), true, &crate_dir)?;
+        self.interrupter.set_process(session.ctx.process_handle());
+        self.session = Some(session);
+        Ok(())
+    }
+
+    fn language_version(&self) -> String {
+        // "rustc 1.95.0 (59807616e 2026-04-14)" => "1.95.0"
+        self.rustc.split_whitespace().nth(1).unwrap_or("unknown").to_owned()
+    }
+}
+
+/// The expression (`a::b`, `x.method`) and the identifier around byte offset `at`.
+fn name_at(code: &str, at: usize) -> Option<(String, String)> {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    let is_path = |c: char| is_ident(c) || c == ':' || c == '.';
+    let at = at.min(code.len());
+    let end = at + code[at..].find(|c: char| !is_ident(c)).unwrap_or(code.len() - at);
+    let word_start = code[..end].rfind(|c: char| !is_ident(c)).map(|i| i + 1).unwrap_or(0);
+    let expr_start = code[..end].rfind(|c: char| !is_path(c)).map(|i| i + 1).unwrap_or(0);
+    let word = &code[word_start..end];
+    if word.is_empty() {
+        return None;
+    }
+    Some((code[expr_start..end].trim_start_matches(['.', ':']).to_owned(), word.to_owned()))
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_convert_between_code_points_and_bytes() {
+        let text = "let é = \"日本\";";
+        assert_eq!(char_to_byte(text, 5), 6);
+        assert_eq!(byte_to_char(text, 6), 5);
+        assert_eq!(char_to_byte(text, 100), text.len());
+        for chars in 0..text.chars().count() {
+            assert_eq!(byte_to_char(text, char_to_byte(text, chars)), chars);
+        }
+    }
+
+    #[test]
+    fn name_at_finds_the_identifier_and_its_path() {
+        assert_eq!(name_at("let t = Table::new(x)", 16), Some(("Table::new".into(), "new".into())));
+        assert_eq!(name_at("sim.run_until(t)", 2), Some(("sim".into(), "sim".into())));
+        assert_eq!(name_at("sim.run_until(t)", 6), Some(("sim.run_until".into(), "run_until".into())));
+        assert_eq!(name_at("(  )", 2), None);
+    }
+}

@@ -1,0 +1,146 @@
+//! Interrupting a cell without throwing away the user's variables.
+//!
+//! Two stages, because the two kinds of long-running cells need different treatment:
+//!
+//! 1. **Ask.** Create the cancel file named by `DISTSIM_CANCEL_FILE` in the evaluation process's
+//!    environment. distsim's engine and sweeps poll it (`distsim::cancel`) and return
+//!    `Err(Error::Interrupted)` within a fraction of a second. The process survives, so every
+//!    variable of earlier cells survives too.
+//! 2. **Kill.** A loop the user wrote themselves never looks at the file. If the cell is still
+//!    running after a grace period, the evaluation process is killed; evcxr starts a fresh one, and
+//!    the interpreter tells the user that state was lost.
+//!
+//! The kill is held back while the cell is still being *compiled* (a `cargo` child of the kernel is
+//! alive): killing the idle evaluation process then would lose state for nothing, and the cell
+//! will see the cancel file as soon as it starts.
+
+use crate::interpreter::Interrupter;
+use std::path::PathBuf;
+use std::process::Child;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How the interrupt of one cell went.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CellInterrupt {
+    /// The user asked to interrupt this cell.
+    pub requested: bool,
+    /// The evaluation process was killed (state lost).
+    pub killed: bool,
+}
+
+#[derive(Default)]
+struct CellState {
+    running: bool,
+    generation: u64,
+    outcome: CellInterrupt,
+    watchdog: bool,
+}
+
+struct Inner {
+    cancel_file: PathBuf,
+    /// evcxr's handle on the evaluation process; replaced when the context is rebuilt.
+    process: Mutex<Arc<Mutex<Child>>>,
+    grace: Duration,
+    state: Mutex<CellState>,
+}
+
+/// The interrupt handle given to the control thread. Cheap to clone.
+#[derive(Clone)]
+pub struct EvcxrInterrupter {
+    inner: Arc<Inner>,
+}
+
+impl EvcxrInterrupter {
+    /// `process` is evcxr's handle on the evaluation process (it stays valid across restarts).
+    pub fn new(cancel_file: PathBuf, process: Arc<Mutex<Child>>, grace: Duration) -> Self {
+        let inner = Inner { cancel_file, process: Mutex::new(process), grace, state: Mutex::new(CellState::default()) };
+        EvcxrInterrupter { inner: Arc::new(inner) }
+    }
+
+    /// Points at a new evaluation process (after the context was rebuilt by a restart).
+    pub fn set_process(&self, process: Arc<Mutex<Child>>) {
+        *self.inner.process.lock().unwrap() = process;
+    }
+
+    pub fn grace(&self) -> Duration {
+        self.inner.grace
+    }
+
+    /// Marks the start of a cell: clears the cancel file and the previous cell's outcome.
+    pub fn begin_cell(&self) {
+        let _ = std::fs::remove_file(&self.inner.cancel_file);
+        let mut state = self.inner.state.lock().unwrap();
+        state.running = true;
+        state.generation += 1;
+        state.outcome = CellInterrupt::default();
+        state.watchdog = false;
+    }
+
+    /// Marks the end of a cell and says whether it was interrupted.
+    pub fn end_cell(&self) -> CellInterrupt {
+        let mut state = self.inner.state.lock().unwrap();
+        state.running = false;
+        let _ = std::fs::remove_file(&self.inner.cancel_file);
+        state.outcome
+    }
+}
+
+impl Interrupter for EvcxrInterrupter {
+    fn interrupt(&self) {
+        let generation = {
+            let mut state = self.inner.state.lock().unwrap();
+            if !state.running {
+                return;
+            }
+            state.outcome.requested = true;
+            if state.watchdog {
+                None
+            } else {
+                state.watchdog = true;
+                Some(state.generation)
+            }
+        };
+        let _ = std::fs::write(&self.inner.cancel_file, b"interrupt\n");
+        if let Some(generation) = generation {
+            let inner = Arc::clone(&self.inner);
+            std::thread::spawn(move || watchdog(&inner, generation));
+        }
+    }
+}
+
+/// Waits out the grace period, then kills the evaluation process if the same cell is still
+/// running user code.
+fn watchdog(inner: &Inner, generation: u64) {
+    let deadline = Instant::now() + inner.grace;
+    loop {
+        std::thread::sleep(Duration::from_millis(50));
+        let mut state = inner.state.lock().unwrap();
+        if !state.running || state.generation != generation {
+            return;
+        }
+        if Instant::now() < deadline {
+            continue;
+        }
+        let process = Arc::clone(&inner.process.lock().unwrap());
+        let mut child = process.lock().unwrap();
+        if compiling(child.id()) {
+            continue;
+        }
+        if child.kill().is_ok() {
+            state.outcome.killed = true;
+        }
+        return;
+    }
+}
+
+/// Whether the kernel has a child process other than the evaluation process (i.e. cargo is
+/// compiling the cell). Linux only; elsewhere we never hold back.
+fn compiling(evaluation_pid: u32) -> bool {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else { return false };
+    tasks.flatten().any(|task| {
+        std::fs::read_to_string(task.path().join("children"))
+            .map(|children| children.split_whitespace().any(|pid| pid != evaluation_pid.to_string()))
+            .unwrap_or(false)
+    })
+}

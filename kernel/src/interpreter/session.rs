@@ -1,0 +1,136 @@
+//! Opening an evcxr session with distsim loaded: the preamble every fresh kernel runs.
+//!
+//! A session is an evcxr `CommandContext` (which understands `:dep`, `:vars`, ...) plus the
+//! channels carrying the evaluation process's stdout and stderr. Opening one:
+//!
+//! 1. points evcxr at this kernel's crate directory (a copy of the prewarmed template, see
+//!    [`warmup`](super::warmup)), so distsim and its dependencies are already compiled;
+//! 2. starts the evaluation process with `DISTSIM_KERNEL=1` (distsim then prints displays and
+//!    progress bars in the kernel line protocol) and `DISTSIM_CANCEL_FILE` (cooperative interrupt);
+//! 3. sets cells to compile at opt-level 0 (dependencies stay at 3 through the cache's cargo
+//!    config) and asks evcxr to keep variables when a cell panics;
+//! 4. runs the preamble: `:dep distsim`, `use distsim::prelude::*;`, and a panic hook that reports
+//!    the panic message on one stdout line instead of a backtrace on stderr.
+
+use super::warmup::{self, CacheLayout};
+use ::evcxr::{CommandContext, EvalContext, EvalContextOutputs};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+/// The panic hook installed by the preamble. Panics on the cell's own thread (`main` in the
+/// evaluation process) become one `DISTSIM_PANIC <escaped message>` line; panics on other threads
+/// (e.g. a rayon worker, whose panic then resurfaces on the main thread) are described on stderr
+/// as the default hook would, but without a backtrace.
+const PANIC_HOOK: &str = r#"std::panic::set_hook(Box::new(|info| {
+    let thread = std::thread::current();
+    if thread.name() != Some("main") {
+        eprintln!("thread '{}' {}", thread.name().unwrap_or("<unnamed>"), info);
+        return;
+    }
+    let payload = info.payload();
+    let message = if let Some(text) = payload.downcast_ref::<&str>() {
+        text.to_string()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        String::from("Box<dyn Any>")
+    };
+    println!("DISTSIM_PANIC {}", message.replace('\\', "\\\\").replace('\n', "\\n").replace('\r', "\\r"));
+}));"#;
+
+/// An evcxr session and its output channels.
+pub struct Session {
+    pub ctx: CommandContext,
+    pub outputs: EvalContextOutputs,
+}
+
+impl Session {
+    /// Kills the evaluation process (used before dropping a session whose state is discarded, so
+    /// the drop does not wait for a cell that might still be spinning).
+    pub fn kill(&self) {
+        let _ = self.ctx.process_handle().lock().unwrap().kill();
+    }
+}
+
+/// evcxr reads its directory from the environment; this lock keeps two openings from racing.
+static ENV_LOCK: Mutex<()> = Mutex::new(());
+
+/// Starts evcxr in `crate_dir` with an evaluation process running `runtime_exe`.
+pub fn open(crate_dir: &Path, runtime_exe: &Path, cancel_file: &Path) -> Result<Session, String> {
+    let _guard = ENV_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let mut command = Command::new(runtime_exe);
+    command.env("DISTSIM_KERNEL", "1").env("DISTSIM_CANCEL_FILE", cancel_file);
+    std::env::set_var("EVCXR_TMPDIR", crate_dir);
+    let opened = EvalContext::with_subprocess_command(command);
+    std::env::remove_var("EVCXR_TMPDIR");
+    let (mut eval, outputs) = opened.map_err(|e| format!("could not start evcxr: {e}"))?;
+    eval.set_opt_level("0").map_err(|e| e.to_string())?;
+    eval.set_preserve_vars_on_panic(true);
+    Ok(Session { ctx: CommandContext::with_eval_context(eval), outputs })
+}
+
+/// Loads distsim into `session`. `seed_lock` is a Cargo.lock to start from (its versions are
+/// already compiled, so cargo needs no registry look-up); `offline` keeps cargo off the network
+/// while the preamble resolves (the template's lock names every crate distsim needs).
+pub fn run_preamble(session: &mut Session, distsim: &Path, seed_lock: Option<&str>, offline: bool, crate_dir: &Path) -> Result<(), String> {
+    if let Some(lock) = seed_lock {
+        std::fs::write(crate_dir.join("Cargo.lock"), lock).map_err(|e| e.to_string())?;
+    }
+    let path = distsim.to_string_lossy().replace('\\', "\\\\").replace('"', "\\\"");
+    let offline_line = if offline { ":offline 1\n" } else { "" };
+    let code = format!("{offline_line}:dep distsim = {{ path = \"{path}\" }}\nuse distsim::prelude::*;\n{PANIC_HOOK}");
+    let result = session.ctx.execute(&code);
+    if offline {
+        let _ = session.ctx.execute(":offline 0");
+    }
+    super::pump::discard(&session.outputs);
+    result.map(|_| ()).map_err(|e| {
+        let mut stderr = String::new();
+        while let Ok(line) = session.outputs.stderr.try_recv() {
+            stderr.push_str(&line);
+            stderr.push('\n');
+        }
+        format!("loading distsim from {} failed: {e}\n{stderr}", distsim.display())
+    })
+}
+
+/// The distsim checkout to load: `explicit`, else `$DISTSIM_PATH`, else the repository this kernel
+/// was built from.
+pub fn distsim_path(explicit: Option<PathBuf>) -> PathBuf {
+    let path = explicit
+        .or_else(|| std::env::var_os("DISTSIM_PATH").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/..")));
+    path.canonicalize().unwrap_or(path)
+}
+
+/// `rustc --version`, e.g. `rustc 1.95.0 (59807616e 2026-04-14)`.
+pub fn rustc_version() -> String {
+    Command::new(std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into()))
+        .arg("--version")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_else(|| "rustc (unknown version)".to_owned())
+}
+
+/// Makes sure the template for `distsim` is current, building it if needed (minutes, once).
+pub fn ensure_template(layout: &CacheLayout, distsim: &Path, runtime_exe: &Path, rustc: &str) -> Result<(), String> {
+    let stamp = warmup::stamp(distsim, rustc);
+    layout.write_cargo_config().map_err(|e| format!("cannot write to {}: {e}", layout.root.display()))?;
+    if layout.template_matches(&stamp) {
+        return Ok(());
+    }
+    eprintln!("distsim-kernel: compiling distsim into {} (once; this takes a few minutes)", layout.template().display());
+    layout.rebuild_template(&stamp, |crate_dir| {
+        let cancel = crate_dir.with_file_name("cancel");
+        let mut session = open(crate_dir, runtime_exe, &cancel)?;
+        let seed = std::fs::read_to_string(distsim.join("Cargo.lock")).ok();
+        run_preamble(&mut session, distsim, seed.as_deref(), false, crate_dir)?;
+        // Compile one cell that uses distsim, so the template holds everything a first cell needs.
+        session.ctx.execute("let _warm = distsim::cancel::requested();").map_err(|e| format!("warm-up cell failed: {e}"))?;
+        session.kill();
+        Ok(())
+    })
+}

@@ -1,0 +1,71 @@
+//! The shell channel: execute and the code questions, one request at a time.
+
+use super::content::*;
+use super::dispatch::{receive, send_reply, serve_one, HandlerTable, Next, Reply};
+use super::execute::{aborted, execute};
+use super::message::{Content, Message};
+use super::requests;
+use super::shared::Shared;
+use crate::transport::RouterSocket;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+/// How often an idle shell loop looks at the stop flag.
+const POLL: Duration = Duration::from_millis(100);
+
+/// What the shell channel answers.
+pub fn table() -> HandlerTable {
+    HandlerTable::new()
+        .on::<KernelInfoRequest>(requests::kernel_info)
+        .on::<ExecuteRequest>(execute)
+        .on::<CompleteRequest>(requests::complete)
+        .on::<InspectRequest>(requests::inspect)
+        .on::<IsCompleteRequest>(requests::is_complete)
+        .on::<HistoryRequest>(requests::history)
+        .on::<CommInfoRequest>(requests::comm_info)
+        .on::<CommOpen>(requests::comm_open)
+        .on::<CommMsg>(requests::comm_ignored)
+        .on::<CommClose>(requests::comm_ignored)
+}
+
+/// Serves shell requests until the kernel stops or the socket fails.
+pub fn serve(shared: &Shared, socket: &mut dyn RouterSocket) {
+    let table = table();
+    while !shared.stop.load(Ordering::SeqCst) {
+        let frames = match socket.recv(POLL) {
+            Ok(Some(frames)) => frames,
+            Ok(None) => continue,
+            Err(e) => {
+                crate::log::warn(&format!("shell channel closed: {e}"));
+                return;
+            }
+        };
+        let Some(request) = receive(frames, shared, "shell") else { continue };
+        match serve_one(&table, shared, socket, &request) {
+            Next::Continue => {}
+            Next::AbortQueuedExecutes => abort_queued(&table, shared, socket),
+            Next::Stop => return,
+        }
+    }
+}
+
+/// After a failed cell with stop_on_error: every execute_request already waiting in the queue
+/// is answered `aborted` without running (other requests are served as usual). Requests that
+/// arrive after the queue is drained run normally, as in IPython.
+fn abort_queued(table: &HandlerTable, shared: &Shared, socket: &mut dyn RouterSocket) {
+    while let Ok(Some(frames)) = socket.recv(Duration::ZERO) {
+        let Some(request) = receive(frames, shared, "shell") else { continue };
+        if request.msg_type() == ExecuteRequest::MSG_TYPE {
+            abort_one(shared, socket, &request);
+        } else {
+            // Already aborting: a nested stop_on_error cannot arise from a non-execute request.
+            serve_one(table, shared, socket, &request);
+        }
+    }
+}
+
+fn abort_one(shared: &Shared, socket: &mut dyn RouterSocket, request: &Message) {
+    shared.publisher.status(Some(request), ExecutionState::Busy);
+    send_reply(shared, socket, request, Reply::new(&aborted(shared)));
+    shared.publisher.status(Some(request), ExecutionState::Idle);
+}

@@ -1,0 +1,194 @@
+"""The fault cases of issue 3, driven over ZeroMQ through jupyter_client against the installed kernel.
+
+Each test names the promise it checks. Timing bounds (interrupt within 1 s) are part of the
+contract, so they are asserted; they are generous compared with what the kernel does.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from conftest import (
+    collect,
+    execute,
+    of_type,
+    result_plain,
+    shell_reply,
+    stream_text,
+)
+from jupyter_client.session import Session
+
+LONG_SWEEP = """
+let long = Sweep::new((0..2000u64).collect::<Vec<u64>>()).seeds(0..2000).run(|p, seed| {
+    let mut x = *p ^ seed;
+    for i in 0..20_000u64 { x = x.wrapping_mul(6364136223846793005).wrapping_add(i); }
+    Ok((x % 1000) as f64)
+});
+long.is_err()
+"""
+
+
+def test_compile_error_has_one_error_output_and_a_matching_reply(kernel):
+    reply, outputs = execute(kernel, 'let ok = 1;\nlet n: u32 = "seven";')
+    errors = of_type(outputs, "error")
+    assert len(errors) == 1 and len(outputs) == 1, outputs
+    content = errors[0]["content"]
+    assert content["ename"] == "CompileError"
+    assert "mismatched types" in content["evalue"]
+    traceback = "\n".join(content["traceback"])
+    assert "cell:2:" in traceback
+    assert 'let n: u32 = "seven";' in traceback and "^^^" in traceback
+    assert reply["content"]["status"] == "error"
+    for field in ("ename", "evalue", "traceback"):
+        assert reply["content"][field] == content[field]
+
+
+def test_panic_is_an_error_and_keeps_earlier_variables(kernel):
+    execute(kernel, "let survivor = 42u32;")
+    reply, outputs = execute(kernel, 'assert_eq!(survivor, 1, "survivor should be one");')
+    assert reply["content"]["status"] == "error"
+    assert reply["content"]["ename"] == "Panic"
+    assert "survivor should be one" in reply["content"]["evalue"]
+    assert stream_text(outputs, "stderr") == ""
+    _, outputs = execute(kernel, "survivor + 1")
+    assert result_plain(outputs) == "43"
+
+
+def _interrupt_after(kernel, seconds: float) -> dict:
+    """Sends interrupt_request on control after `seconds`; records when."""
+    sent = {}
+
+    def fire():
+        time.sleep(seconds)
+        msg = kernel.session.msg("interrupt_request", {})
+        sent["at"] = time.monotonic()
+        kernel.control_channel.send(msg)
+
+    threading.Thread(target=fire, daemon=True).start()
+    return sent
+
+
+def test_interrupting_a_long_sweep_is_fast_and_keeps_variables(kernel):
+    execute(kernel, "let before_sweep = 7u8;")
+    sent = _interrupt_after(kernel, 3.0)
+    reply, outputs = execute(kernel, LONG_SWEEP)
+    ended = time.monotonic()
+    assert reply["content"]["status"] == "error", reply["content"]
+    assert reply["content"]["ename"] == "Interrupted"
+    assert ended - sent["at"] <= 1.0, f"took {ended - sent['at']:.2f} s"
+    _, outputs = execute(kernel, "before_sweep")
+    assert result_plain(outputs) == "7"
+
+
+def test_interrupting_a_user_spin_loop_loses_state_but_kernel_keeps_serving(kernel):
+    execute(kernel, "let doomed = 1u8;")
+    _interrupt_after(kernel, 2.0)
+    reply, _ = execute(kernel, "loop { std::hint::spin_loop(); }")
+    assert reply["content"]["ename"] == "Interrupted"
+    assert "LOST" in reply["content"]["evalue"]
+    _, outputs = execute(kernel, "2 * 21")
+    assert result_plain(outputs) == "42"
+    reply, _ = execute(kernel, "doomed")
+    assert reply["content"]["ename"] == "CompileError"
+    _, outputs = execute(kernel, 'Table::new(["still", "loaded"]).columns().len()')
+    assert result_plain(outputs) == "2"
+
+
+def test_stop_on_error_aborts_queued_cells(kernel):
+    first = kernel.execute('panic!("stop here");', stop_on_error=True)
+    second = kernel.execute("1 + 1")
+    assert shell_reply(kernel, first)["content"]["status"] == "error"
+    assert shell_reply(kernel, second)["content"]["status"] == "aborted"
+    _, outputs = execute(kernel, "3 + 4")
+    assert result_plain(outputs) == "7"
+
+
+def test_silent_suppresses_output_and_does_not_count(kernel):
+    reply, _ = execute(kernel, "0")
+    count = reply["content"]["execution_count"]
+    reply, outputs = execute(kernel, 'println!("hidden"); 5', silent=True)
+    assert reply["content"]["status"] == "ok"
+    assert outputs == []
+    reply, _ = execute(kernel, "0")
+    assert reply["content"]["execution_count"] == count + 1
+
+
+def test_no_stderr_from_a_passing_cell(kernel):
+    _, outputs = execute(kernel, "let quiet = vec![1, 2, 3];\nquiet.len()")
+    assert stream_text(outputs, "stderr") == ""
+    assert result_plain(outputs) == "3"
+
+
+def test_stdout_streams_while_the_cell_runs(kernel):
+    code = 'println!("first"); std::thread::sleep(std::time::Duration::from_millis(1500)); println!("second");'
+    msg_id = kernel.execute(code)
+    arrivals = []
+    for msg in collect(kernel, msg_id):
+        if msg["msg_type"] == "stream":
+            arrivals.append((time.monotonic(), msg["content"]["text"]))
+    shell_reply(kernel, msg_id)
+    text = "".join(t for _, t in arrivals)
+    assert text == "first\nsecond\n"
+    assert len(arrivals) >= 2 and arrivals[-1][0] - arrivals[0][0] >= 1.0, arrivals
+
+
+def test_progress_bar_uses_update_display_data_and_stays(kernel):
+    code = """
+let quick = Sweep::new((0..40u64).collect::<Vec<u64>>()).seeds(0..5).run(|p, _seed| {
+    std::thread::sleep(std::time::Duration::from_millis(10));
+    Ok(*p as f64)
+}).unwrap();
+quick.points.len()
+"""
+    started = time.monotonic()
+    reply, outputs = execute(kernel, code)
+    elapsed = time.monotonic() - started
+    assert reply["content"]["status"] == "ok"
+    shown = of_type(outputs, "display_data")
+    updates = of_type(outputs, "update_display_data")
+    assert len(shown) >= 1 and updates, [m["msg_type"] for m in outputs]
+    display_id = shown[0]["content"]["transient"]["display_id"]
+    assert all(u["content"]["transient"]["display_id"] == display_id for u in updates)
+    assert len(updates) <= 12 * elapsed + 2, f"{len(updates)} updates in {elapsed:.1f} s"
+    assert "text/plain" in updates[-1]["content"]["data"]
+    assert result_plain(outputs) == "40"
+
+
+def test_forged_signature_is_ignored(kernel):
+    forger = Session(key=b"not-the-key", username="mallory")
+    forged = forger.msg("execute_request", {"code": 'println!("forged")', "silent": False})
+    forger.send(kernel.shell_channel.socket, forged)
+    time.sleep(0.5)
+    _, outputs = execute(kernel, "6 * 7")
+    assert result_plain(outputs) == "42"
+    assert "forged" not in stream_text(outputs, "stdout")
+
+
+def test_kernel_info_on_control_is_answered_while_a_cell_runs(kernel):
+    msg_id = kernel.execute("std::thread::sleep(std::time::Duration::from_secs(4));")
+    time.sleep(2.0)  # the cell is compiled and sleeping by now
+    request = kernel.session.msg("kernel_info_request", {})
+    asked = time.monotonic()
+    kernel.control_channel.send(request)
+    reply = kernel.control_channel.get_msg(timeout=10)
+    answered = time.monotonic()
+    assert reply["msg_type"] == "kernel_info_reply"
+    assert reply["content"]["language_info"]["name"] == "rust"
+    assert answered - asked < 1.0
+    assert shell_reply(kernel, msg_id)["content"]["status"] == "ok"
+
+
+def test_execution_count_starts_at_one_and_restart_clears_state(fresh_kernel):
+    km, kc = fresh_kernel
+    reply, _ = execute(kc, "let before_restart = 5;")
+    assert reply["content"]["execution_count"] == 1
+    reply, _ = execute(kc, "before_restart", store_history=False)
+    reply, _ = execute(kc, "before_restart")
+    assert reply["content"]["execution_count"] == 2
+    km.restart_kernel()
+    kc.wait_for_ready(timeout=600)
+    reply, _ = execute(kc, "before_restart")
+    assert reply["content"]["ename"] == "CompileError"
+    _, outputs = execute(kc, 'Table::new(["after"]).columns().len()')
+    assert result_plain(outputs) == "1"

@@ -1,0 +1,138 @@
+//! The client and server nodes of the delivery model.
+
+use super::Semantics;
+use crate::engine::{Context, Node, NodeId, Timer, TimerId};
+use crate::time::{Duration, Time};
+
+/// Messages between client (node 0) and server (node 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Msg {
+    /// "Apply request `id`" (the same id on every retry: that is what makes dedup possible).
+    Request {
+        /// The request id, `0..requests`.
+        id: u64,
+    },
+    /// "I have applied request `id`".
+    Ack {
+        /// The request id.
+        id: u64,
+    },
+}
+
+/// Timer tags: `id * 2 + kind`.
+const SEND_NEW: u64 = 0;
+const TIMEOUT: u64 = 1;
+
+/// What the client knows about one request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestState {
+    /// Attempts sent so far.
+    pub attempts: u32,
+    /// When the first attempt left.
+    pub first_sent: Option<Time>,
+    /// When the first ack arrived.
+    pub acked_at: Option<Time>,
+    timer: Option<TimerId>,
+}
+
+/// Sends requests at a fixed interval and retries unacknowledged ones.
+#[derive(Debug, Clone)]
+pub struct Client {
+    semantics: Semantics,
+    retries: u32,
+    timeout: Duration,
+    interval: Duration,
+    /// One entry per request id.
+    pub requests: Vec<RequestState>,
+}
+
+impl Client {
+    pub(super) fn new(semantics: Semantics, requests: u64, retries: u32, timeout: Duration, interval: Duration) -> Self {
+        Client { semantics, retries, timeout, interval, requests: vec![RequestState::default(); requests as usize] }
+    }
+
+    fn attempt(&mut self, ctx: &mut Context<Msg>, id: u64) {
+        let r = &mut self.requests[id as usize];
+        r.attempts += 1;
+        r.first_sent.get_or_insert(ctx.now());
+        ctx.send(1, Msg::Request { id });
+        if self.semantics != Semantics::AtMostOnce {
+            r.timer = Some(ctx.set_timer(self.timeout, id * 2 + TIMEOUT));
+        }
+    }
+}
+
+/// Applies requests; with `dedup`, applies each id only once.
+#[derive(Debug, Clone)]
+pub struct Server {
+    dedup: bool,
+    /// Copies of each request that arrived.
+    pub receptions: Vec<u32>,
+    /// Times each request was applied (more than 1 = a duplicate effect).
+    pub effects: Vec<u32>,
+}
+
+impl Server {
+    pub(super) fn new(dedup: bool, requests: u64) -> Self {
+        Server { dedup, receptions: vec![0; requests as usize], effects: vec![0; requests as usize] }
+    }
+}
+
+/// Either end of the conversation (one node type, so both fit in one simulation).
+#[derive(Debug, Clone)]
+pub enum DeliveryNode {
+    /// Node 0.
+    Client(Client),
+    /// Node 1.
+    Server(Server),
+}
+
+impl Node for DeliveryNode {
+    type Msg = Msg;
+
+    fn on_start(&mut self, ctx: &mut Context<Msg>) {
+        if let DeliveryNode::Client(c) = self {
+            // Request i leaves at i × interval; the timers fire in id order (FIFO at equal times).
+            for id in 0..c.requests.len() as u64 {
+                ctx.set_timer(c.interval * id, id * 2 + SEND_NEW);
+            }
+        }
+    }
+
+    fn on_message(&mut self, ctx: &mut Context<Msg>, from: NodeId, msg: Msg) {
+        match (self, msg) {
+            (DeliveryNode::Server(s), Msg::Request { id }) => {
+                let i = id as usize;
+                s.receptions[i] += 1;
+                if !(s.dedup && s.effects[i] > 0) {
+                    s.effects[i] += 1;
+                }
+                ctx.send(from, Msg::Ack { id }); // ack every copy: the earlier ack may have been lost
+            }
+            (DeliveryNode::Client(c), Msg::Ack { id }) => {
+                let r = &mut c.requests[id as usize];
+                if r.acked_at.is_none() {
+                    r.acked_at = Some(ctx.now());
+                    if let Some(t) = r.timer.take() {
+                        ctx.cancel_timer(t);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut Context<Msg>, timer: Timer) {
+        let DeliveryNode::Client(c) = self else { return };
+        let id = timer.tag / 2;
+        if timer.tag % 2 == SEND_NEW {
+            c.attempt(ctx, id);
+        } else {
+            let r = &mut c.requests[id as usize];
+            r.timer = None;
+            if r.acked_at.is_none() && r.attempts <= c.retries {
+                c.attempt(ctx, id);
+            }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! The simulation state that node handlers may touch through their `Context`: the clock, the event
+//! queue, the network, the trace and the metrics. The nodes themselves live outside it, so that a
+//! handler can borrow its node and the core at the same time.
+
+use super::event::{Envelope, Ev, NodeState};
+use super::queue::EventQueue;
+use crate::clock::ClockState;
+use crate::error::Error;
+use crate::metrics::Metrics;
+use crate::network::runtime::{NetRuntime, Route};
+use crate::network::{Packet, Verdict};
+use crate::rng::SimRng;
+use crate::time::Time;
+use crate::trace::{DropReason, EventKind, Trace, TraceMode};
+use std::collections::BTreeSet;
+
+/// A tamper rule: sees every message at send time and may rewrite, replace or drop it.
+pub type TamperRule<M> = Box<dyn FnMut(&mut Packet<M>) -> Verdict<M>>;
+
+pub(crate) struct Core<M> {
+    pub(crate) now: Time,
+    pub(crate) n: usize,
+    pub(crate) queue: EventQueue<Ev<M>>,
+    pub(crate) states: Vec<NodeState>,
+    pub(crate) net: NetRuntime,
+    pub(crate) tamper: Option<TamperRule<M>>,
+    pub(crate) node_rngs: Vec<SimRng>,
+    pub(crate) trace: Trace,
+    pub(crate) full: bool,
+    pub(crate) lamport: Vec<u64>,
+    pub(crate) metrics: Metrics,
+    pub(crate) clocks: ClockState,
+    pub(crate) next_msg: u64,
+    pub(crate) next_timer: u64,
+    pub(crate) cancelled: BTreeSet<u64>,
+    /// The first error a handler caused (e.g. a send to an unknown node); ends the run.
+    pub(crate) error: Option<Error>,
+}
+
+impl<M: Clone + std::fmt::Debug> Core<M> {
+    pub(crate) fn set_trace_mode(&mut self, mode: TraceMode) {
+        self.full = mode == TraceMode::Full;
+    }
+
+    /// Appends to the trace: the digest always, the event itself only in full mode.
+    #[inline]
+    pub(crate) fn record(&mut self, kind: EventKind, lamport: Option<u64>) {
+        self.trace.record(self.now, kind, lamport, self.full);
+    }
+
+    /// Advances node `node`'s Lamport clock for a local event and returns the stamp.
+    #[inline]
+    pub(crate) fn tick(&mut self, node: usize) -> u64 {
+        self.lamport[node] += 1;
+        self.lamport[node]
+    }
+
+    pub(crate) fn fail(&mut self, e: Error) {
+        if self.error.is_none() {
+            self.error = Some(e);
+        }
+    }
+
+    /// The whole path of a message from `from`'s handler into the event queue.
+    #[inline]
+    pub(crate) fn send(&mut self, from: usize, to: usize, msg: M, bytes: u64) {
+        if to >= self.n {
+            self.fail(Error::unknown_node("send.to", to, self.n));
+            return;
+        }
+        let id = self.next_msg;
+        self.next_msg += 1;
+        let stamp = self.tick(from);
+        self.metrics.engine.sent += 1;
+        // The label (debug text) costs an allocation, so only full traces pay for it.
+        let label = if self.full { format!("{msg:?}") } else { String::new() };
+        self.record(EventKind::Send { from, to, msg: id, label }, Some(stamp));
+
+        let (mut from_claimed, mut to, mut msg) = (from, to, msg);
+        if let Some(rule) = self.tamper.as_mut() {
+            let mut packet = Packet { from, to, msg, id };
+            let verdict = rule(&mut packet);
+            (from_claimed, to, msg) = (packet.from, packet.to, packet.msg);
+            match verdict {
+                Verdict::Pass => {}
+                Verdict::Replace(m) => msg = m,
+                Verdict::Drop => {
+                    self.drop_msg(from, to.min(self.n - 1), id, DropReason::Rejected);
+                    return;
+                }
+            }
+            if to >= self.n || from_claimed >= self.n {
+                self.fail(Error::unknown_node("tamper rule packet", to.max(from_claimed), self.n));
+                return;
+            }
+        }
+
+        let stretch = self.states[from].slow;
+        match self.net.route(self.now, from, to, bytes, stretch) {
+            Route::Drop(reason) => self.drop_msg(from, to, id, reason),
+            Route::Deliver { at, copy_at } => {
+                let sent_at = self.now;
+                if let Some(copy_time) = copy_at {
+                    let copy = self.next_msg;
+                    self.next_msg += 1;
+                    self.metrics.engine.duplicated += 1;
+                    self.record(EventKind::Duplicate { from: from_claimed, to, msg: id, copy }, None);
+                    let env = Envelope { from: from_claimed as u32, to: to as u32, id: copy, sent_at, lamport: stamp, msg: msg.clone() };
+                    self.queue.push(copy_time, Ev::Deliver(env));
+                }
+                let env = Envelope { from: from_claimed as u32, to: to as u32, id, sent_at, lamport: stamp, msg };
+                self.queue.push(at, Ev::Deliver(env));
+            }
+        }
+    }
+
+    pub(crate) fn drop_msg(&mut self, from: usize, to: usize, msg: u64, reason: DropReason) {
+        self.metrics.engine.dropped += 1;
+        self.record(EventKind::Drop { from, to, msg, reason }, None);
+    }
+}

@@ -1,0 +1,200 @@
+//! The main loop: pop the earliest event, run its handler, repeat.
+
+use super::context::Context;
+use super::event::{Envelope, Ev, Status};
+use super::sim::{RunSummary, Simulation};
+use super::{Node, Timer, TimerId};
+use crate::error::Result;
+use crate::faults::Fault;
+use crate::time::{Duration, Time};
+use crate::trace::{DropReason, EventKind};
+
+impl<N: Node> Simulation<N> {
+    /// Runs every event due at or before `t`, then sets the clock to `t` (if later than now).
+    pub fn run_until(&mut self, t: Time) -> Result<RunSummary> {
+        let summary = self.run_loop(t, u64::MAX)?;
+        if t > self.core.now && t != Time::MAX {
+            self.core.now = t;
+        }
+        Ok(RunSummary { now: self.core.now, ..summary })
+    }
+
+    /// Runs for `d` of virtual time from now.
+    pub fn run_for(&mut self, d: Duration) -> Result<RunSummary> {
+        self.run_until(self.core.now + d)
+    }
+
+    /// Runs until no event is left. A model with periodic timers never gets quiet: use
+    /// [`Simulation::run_until`] for those (or interrupt the cell).
+    pub fn run_until_quiet(&mut self) -> Result<RunSummary> {
+        self.run_loop(Time::MAX, u64::MAX)
+    }
+
+    /// Runs at most `n` events.
+    pub fn run_events(&mut self, n: u64) -> Result<RunSummary> {
+        self.run_loop(Time::MAX, n)
+    }
+
+    fn run_loop(&mut self, limit: Time, max_events: u64) -> Result<RunSummary> {
+        let (delivered0, dropped0) = (self.core.metrics.engine.delivered, self.core.metrics.engine.dropped);
+        let mut events = 0;
+        while events < max_events {
+            let Some((t, ev)) = self.core.queue.pop_due(limit) else { break };
+            self.core.now = t;
+            self.dispatch(ev);
+            events += 1;
+            if let Some(e) = self.core.error.take() {
+                return Err(e);
+            }
+            self.checkpoint.tick()?;
+        }
+        let m = &self.core.metrics.engine;
+        Ok(RunSummary {
+            events,
+            delivered: m.delivered - delivered0,
+            dropped: m.dropped - dropped0,
+            now: self.core.now,
+            pending: self.core.queue.len(),
+        })
+    }
+
+    #[inline]
+    fn dispatch(&mut self, ev: Ev<N::Msg>) {
+        if let Some(target) = ev.target() {
+            if self.core.states[target].status == Status::Paused {
+                self.deferred[target].push(ev);
+                return;
+            }
+        }
+        match ev {
+            Ev::Deliver(env) => self.deliver(env),
+            Ev::Start(node) => {
+                let node = node as usize;
+                if self.core.states[node].status == Status::Up {
+                    let mut ctx = Context { id: node, core: &mut self.core };
+                    self.nodes[node].on_start(&mut ctx);
+                }
+            }
+            Ev::Inject(env) => {
+                let (from, to) = (env.from as usize, env.to as usize);
+                let label = if self.core.full { format!("{:?}", env.msg) } else { String::new() };
+                self.core.metrics.engine.sent += 1;
+                self.core.record(EventKind::Send { from, to, msg: env.id, label }, None);
+                self.deliver(env);
+            }
+            Ev::Timer { node, epoch, id, tag } => self.fire_timer(node as usize, epoch, id, tag),
+            Ev::Fault(i) => self.apply_fault(self.faults[i as usize].clone()),
+            Ev::Resume { node, generation } => self.resume(node as usize, generation),
+        }
+    }
+
+    #[inline]
+    fn deliver(&mut self, env: Envelope<N::Msg>) {
+        let (from, to) = (env.from as usize, env.to as usize);
+        let core = &mut self.core;
+        if core.states[to].status == Status::Down {
+            core.drop_msg(from, to, env.id, DropReason::Crashed);
+            return;
+        }
+        core.metrics.engine.delivered += 1;
+        core.metrics.delivery_latency.record(core.now - env.sent_at);
+        let stamp = core.lamport[to].max(env.lamport) + 1;
+        core.lamport[to] = stamp;
+        core.record(EventKind::Deliver { from, to, msg: env.id }, Some(stamp));
+        let mut ctx = Context { id: to, core };
+        self.nodes[to].on_message(&mut ctx, from, env.msg);
+    }
+
+    fn fire_timer(&mut self, node: usize, epoch: u32, id: u64, tag: u64) {
+        let core = &mut self.core;
+        if !core.cancelled.is_empty() && core.cancelled.remove(&id) {
+            return;
+        }
+        // A timer set before a crash died with the node's volatile state.
+        if core.states[node].status == Status::Down || core.states[node].epoch != epoch {
+            return;
+        }
+        core.metrics.engine.timers += 1;
+        let stamp = core.tick(node);
+        core.record(EventKind::Timer { node, timer: id }, Some(stamp));
+        let mut ctx = Context { id: node, core };
+        self.nodes[node].on_timer(&mut ctx, Timer { id: TimerId(id), tag });
+    }
+
+    fn apply_fault(&mut self, fault: Fault) {
+        match fault {
+            Fault::Crash(node) => self.crash(node),
+            Fault::Recover(node) => {
+                if self.core.states[node].status == Status::Down {
+                    self.core.states[node].status = Status::Up;
+                    let stamp = self.core.tick(node);
+                    self.core.record(EventKind::Recover { node }, Some(stamp));
+                    let mut ctx = Context { id: node, core: &mut self.core };
+                    self.nodes[node].on_recover(&mut ctx);
+                }
+            }
+            Fault::Pause { node, for_ } => {
+                let state = &mut self.core.states[node];
+                if state.status == Status::Down {
+                    return;
+                }
+                let was_paused = state.status == Status::Paused;
+                state.status = Status::Paused;
+                state.pause_generation += 1;
+                let generation = state.pause_generation;
+                if !was_paused {
+                    let stamp = self.core.tick(node);
+                    self.core.record(EventKind::Pause { node, paused: true }, Some(stamp));
+                }
+                let at = self.core.now + for_;
+                self.core.queue.push(at, Ev::Resume { node: node as u32, generation });
+            }
+            Fault::Slow { node, factor } => {
+                self.core.states[node].slow = factor;
+                let stamp = self.core.tick(node);
+                self.core.record(EventKind::Log { node, text: format!("slowed to 1/{factor} speed") }, Some(stamp));
+            }
+            Fault::Partition(p) => {
+                self.core.net.add_partition(&p, self.core.n);
+                self.core.record(EventKind::Partition { description: p.describe(), healed: false }, None);
+            }
+            Fault::Heal => {
+                self.core.net.partitions.heal();
+                self.core.record(EventKind::Partition { description: "all".into(), healed: true }, None);
+            }
+        }
+    }
+
+    fn crash(&mut self, node: usize) {
+        let state = &mut self.core.states[node];
+        if state.status == Status::Down {
+            return;
+        }
+        state.status = Status::Down;
+        state.epoch = state.epoch.wrapping_add(1);
+        self.core.metrics.engine.crashes += 1;
+        let stamp = self.core.tick(node);
+        self.core.record(EventKind::Crash { node }, Some(stamp));
+        self.nodes[node].on_crash();
+        // Messages held during a pause now meet a crashed node; held timers die with it.
+        for ev in std::mem::take(&mut self.deferred[node]) {
+            if let Ev::Deliver(env) | Ev::Inject(env) = ev {
+                self.core.drop_msg(env.from as usize, node, env.id, DropReason::Crashed);
+            }
+        }
+    }
+
+    fn resume(&mut self, node: usize, generation: u32) {
+        let state = &mut self.core.states[node];
+        if state.status != Status::Paused || state.pause_generation != generation {
+            return;
+        }
+        state.status = Status::Up;
+        let stamp = self.core.tick(node);
+        self.core.record(EventKind::Pause { node, paused: false }, Some(stamp));
+        // Everything that came due during the pause runs now, in its original order.
+        for ev in std::mem::take(&mut self.deferred[node]) {
+            self.core.queue.push(self.core.now, ev);
+        }
+    }
+}

@@ -1,0 +1,305 @@
+//! The SVG form of a space-time diagram.
+//!
+//! Written by hand rather than with plotters: the diagram is not a chart with axes over data but
+//! lanes, arrows, arrowheads and tooltips, and plotters offers neither arrowheads nor `<title>`
+//! tooltips. Hand-written SVG also lets every coordinate be printed with exactly one decimal, so
+//! the output is byte-identical for identical input. Arrowheads are explicit polygons rather
+//! than an SVG `<marker>`, because a marker needs an `id` and several diagrams in one notebook
+//! page share one id namespace.
+
+use super::{SendInfo, View};
+use crate::render::escape_html;
+use crate::time::{Duration, Time};
+use crate::trace::{EventKind, TraceEvent};
+use std::fmt::Write;
+
+const LEFT: f64 = 110.0;
+const RIGHT: f64 = 40.0;
+const TOP: f64 = 70.0;
+const BOTTOM: f64 = 70.0;
+const LANE_GAP: f64 = 56.0;
+/// Above this many arrows, message labels would overlap: only tooltips carry them.
+const MAX_LABELLED_ARROWS: usize = 30;
+const DELIVERED: &str = "#1f4e79";
+const LOST: &str = "#c0392b";
+
+struct Canvas<'a> {
+    view: &'a View<'a>,
+    out: String,
+    plot_width: f64,
+}
+
+fn f(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+impl Canvas<'_> {
+    fn x(&self, t: Time) -> f64 {
+        let span = (self.view.to.as_nanos().saturating_sub(self.view.from.as_nanos())).max(1) as f64;
+        let offset = t.as_nanos() as f64 - self.view.from.as_nanos() as f64;
+        LEFT + (offset / span).clamp(0.0, 1.0) * self.plot_width
+    }
+    fn y(&self, node: usize) -> f64 {
+        TOP + node as f64 * LANE_GAP
+    }
+    fn line(&mut self, (x1, y1): (f64, f64), (x2, y2): (f64, f64), style: &str, title: &str) {
+        let _ = write!(self.out, r#"<line x1="{}" y1="{}" x2="{}" y2="{}" {style}>"#, f(x1), f(y1), f(x2), f(y2));
+        self.close("line", title);
+    }
+    fn close(&mut self, element: &str, title: &str) {
+        if !title.is_empty() {
+            let _ = write!(self.out, "<title>{}</title>", escape_html(title));
+        }
+        let _ = writeln!(self.out, "</{element}>");
+    }
+    fn text(&mut self, (x, y): (f64, f64), size: u32, anchor: &str, fill: &str, text: &str) {
+        let _ = writeln!(
+            self.out,
+            r#"<text x="{}" y="{}" font-size="{size}" text-anchor="{anchor}" fill="{fill}">{}</text>"#,
+            f(x),
+            f(y),
+            escape_html(text)
+        );
+    }
+    fn circle(&mut self, (x, y): (f64, f64), r: f64, style: &str, title: &str) {
+        let _ = write!(self.out, r#"<circle cx="{}" cy="{}" r="{}" {style}>"#, f(x), f(y), f(r));
+        self.close("circle", title);
+    }
+    fn polygon(&mut self, points: &[(f64, f64)], style: &str, title: &str) {
+        let pts: Vec<String> = points.iter().map(|(x, y)| format!("{},{}", f(*x), f(*y))).collect();
+        let _ = write!(self.out, r#"<polygon points="{}" {style}>"#, pts.join(" "));
+        self.close("polygon", title);
+    }
+    fn cross(&mut self, (x, y): (f64, f64), size: f64, color: &str, title: &str) {
+        let style = format!(r#"stroke="{color}" stroke-width="2.5""#);
+        self.line((x - size, y - size), (x + size, y + size), &style, title);
+        self.line((x - size, y + size), (x + size, y - size), &style, title);
+    }
+
+    /// Where a message's line starts: at its send, or where it crosses the left edge of the view.
+    fn start_of(&self, send: &SendInfo, end: (Time, f64)) -> (f64, f64) {
+        let sy = self.y(send.from);
+        if send.time >= self.view.from || end.0 <= send.time {
+            return (self.x(send.time), sy);
+        }
+        let part = (self.view.from.as_nanos() - send.time.as_nanos()) as f64 / (end.0.as_nanos() - send.time.as_nanos()) as f64;
+        (LEFT, sy + (end.1 - sy) * part)
+    }
+
+    fn arrow(&mut self, start: (f64, f64), end: (f64, f64), color: &str, title: &str) {
+        self.line(start, end, &format!(r#"stroke="{color}" stroke-width="1.4""#), title);
+        let (dx, dy) = (end.0 - start.0, end.1 - start.1);
+        let len = (dx * dx + dy * dy).sqrt().max(1e-9);
+        let (ux, uy) = (dx / len, dy / len);
+        let (bx, by) = (end.0 - 8.0 * ux, end.1 - 8.0 * uy);
+        let head = [end, (bx - 3.5 * uy, by + 3.5 * ux), (bx + 3.5 * uy, by - 3.5 * ux)];
+        self.polygon(&head, &format!(r#"fill="{color}""#), "");
+    }
+
+    fn message_title(&self, msg: u64, send: &SendInfo, what: &str) -> String {
+        let label = if send.label.is_empty() { String::new() } else { format!(" {}", send.label) };
+        format!("#{msg}{label}: {} -> {}, sent at {}, {what}", self.view.names[send.from], self.view.names[send.to], send.time)
+    }
+}
+
+/// Renders the view as an SVG document.
+pub(super) fn render(view: &View<'_>) -> String {
+    let width = f64::from(view.width);
+    let lanes = view.node_count.max(1);
+    let height = TOP + (lanes - 1) as f64 * LANE_GAP + BOTTOM;
+    let mut c = Canvas { view, out: String::new(), plot_width: width - LEFT - RIGHT };
+    let _ = writeln!(
+        c.out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{0}" height="{1}" viewBox="0 0 {0} {1}" font-family="sans-serif">"#,
+        f(width),
+        f(height)
+    );
+    let _ = writeln!(c.out, r#"<rect x="0" y="0" width="{}" height="{}" fill="white"/>"#, f(width), f(height));
+    c.text((12.0, 22.0), 16, "start", "black", "Space-time diagram");
+    c.text((12.0, 40.0), 12, "start", "#555", &view.caption());
+    draw_lanes(&mut c);
+    let arrows = view.shown.iter().filter(|e| matches!(e.kind, EventKind::Deliver { .. })).count();
+    let delivered_or_lost: std::collections::BTreeSet<u64> = view
+        .shown
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::Deliver { msg, .. } | EventKind::Drop { msg, .. } => Some(msg),
+            _ => None,
+        })
+        .collect();
+    for event in &view.shown {
+        draw_event(&mut c, event, arrows <= MAX_LABELLED_ARROWS, &delivered_or_lost);
+    }
+    draw_axis(&mut c, height);
+    c.out.push_str("</svg>\n");
+    c.out
+}
+
+/// Lanes: solid while up, dashed red while crashed, with an orange band while paused.
+fn draw_lanes(c: &mut Canvas<'_>) {
+    for node in 0..c.view.node_count {
+        let y = c.y(node);
+        let name = c.view.names[node].clone();
+        c.text((LEFT - 12.0, y + 4.0), 13, "end", "black", &name);
+        let mut crashed = c.view.crashed_at_start[node];
+        let mut paused_since: Option<f64> = None;
+        let mut segment_start = LEFT;
+        let mut changes: Vec<(f64, bool)> = Vec::new();
+        for e in &c.view.shown {
+            match e.kind {
+                EventKind::Crash { node: n } if n == node => changes.push((c.x(e.time), true)),
+                EventKind::Recover { node: n } if n == node => changes.push((c.x(e.time), false)),
+                EventKind::Pause { node: n, paused } if n == node => {
+                    let x = c.x(e.time);
+                    match (paused, paused_since) {
+                        (true, None) => paused_since = Some(x),
+                        (false, since) => pause_band(c, since.unwrap_or(LEFT), x, y),
+                        _ => {}
+                    }
+                    if !paused {
+                        paused_since = None;
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(since) = paused_since {
+            pause_band(c, since, LEFT + c.plot_width, y);
+        }
+        changes.push((LEFT + c.plot_width, !crashed));
+        for (x, now_crashed) in changes {
+            if now_crashed != crashed {
+                let style = if crashed { format!(r#"stroke="{LOST}" stroke-width="1.5" stroke-dasharray="4 4""#) } else { r##"stroke="#444" stroke-width="1.5""##.to_string() };
+                c.line((segment_start, y), (x, y), &style, if crashed { "crashed" } else { "" });
+                segment_start = x;
+                crashed = now_crashed;
+            }
+        }
+    }
+}
+
+fn pause_band(c: &mut Canvas<'_>, from: f64, to: f64, y: f64) {
+    c.line((from, y), (to.max(from + 2.0), y), r##"stroke="#e69f00" stroke-width="7" stroke-opacity="0.45""##, "paused");
+}
+
+fn draw_event(c: &mut Canvas<'_>, e: &TraceEvent, label_arrows: bool, resolved: &std::collections::BTreeSet<u64>) {
+    let dot = |c: &mut Canvas<'_>, node: usize, title: &str| {
+        let p = (c.x(e.time), c.y(node));
+        c.circle(p, 3.0, "fill=\"#222\"", title);
+        if let (true, Some(l)) = (c.view.lamport, e.lamport) {
+            c.text((p.0, p.1 - 9.0), 10, "middle", "#7a3e9d", &l.to_string());
+        }
+    };
+    match &e.kind {
+        EventKind::Send { from, to, msg, label } => {
+            let send = SendInfo { time: e.time, from: *from, to: *to, label: label.clone(), is_copy: false };
+            if !resolved.contains(msg) {
+                let start = (c.x(e.time), c.y(*from));
+                match c.view.outcomes.get(msg) {
+                    // Arrives after the view ends: draw it up to the right edge.
+                    Some(&t) if t > c.view.to => {
+                        let (ex, ey) = (c.x(t), c.y(*to));
+                        let part = (c.view.to.as_nanos() - e.time.as_nanos()) as f64 / (t.as_nanos() - e.time.as_nanos()).max(1) as f64;
+                        let end = (start.0 + (ex - start.0).max(0.0) * part, start.1 + (ey - start.1) * part);
+                        let title = c.message_title(*msg, &send, "arrives after this view");
+                        c.line(start, end, &format!(r#"stroke="{DELIVERED}" stroke-width="1.4" stroke-opacity="0.6""#), &title);
+                    }
+                    // Never delivered nor dropped: still in flight when the run stopped.
+                    None => {
+                        let end = (start.0 + 24.0, start.1 + (c.y(*to) - start.1) * 0.25);
+                        let title = c.message_title(*msg, &send, "still in flight when the run stopped");
+                        c.line(start, end, r##"stroke="#888" stroke-width="1.4" stroke-dasharray="3 3""##, &title);
+                    }
+                    Some(_) => {}
+                }
+            }
+            dot(c, *from, &format!("send #{msg} {label}"));
+        }
+        EventKind::Deliver { to, msg, .. } => {
+            let end = (c.x(e.time), c.y(*to));
+            if let Some(send) = c.view.sends.get(msg).cloned() {
+                let start = c.start_of(&send, (e.time, end.1));
+                let title = c.message_title(*msg, &send, &format!("delivered at {}", e.time));
+                c.arrow(start, end, DELIVERED, &title);
+                if label_arrows && !send.label.is_empty() && !send.is_copy {
+                    c.text(((start.0 + end.0) / 2.0 + 4.0, (start.1 + end.1) / 2.0 - 3.0), 10, "start", DELIVERED, &send.label);
+                }
+            }
+            dot(c, *to, &format!("deliver #{msg}"));
+        }
+        EventKind::Drop { to, msg, reason, .. } => {
+            let full_end = (c.x(e.time), c.y(*to));
+            let Some(send) = c.view.sends.get(msg).cloned() else {
+                c.cross(full_end, 5.0, LOST, &format!("#{msg} lost ({reason:?})"));
+                return;
+            };
+            let start = c.start_of(&send, (e.time, full_end.1));
+            // Stop short of the receiver's lane: the message never got there.
+            let end = (full_end.0.max(start.0 + 24.0), start.1 + (full_end.1 - start.1) * 0.6);
+            let title = c.message_title(*msg, &send, &format!("lost at {} ({reason:?})", e.time));
+            c.line(start, end, &format!(r#"stroke="{LOST}" stroke-width="1.4" stroke-dasharray="5 3""#), &title);
+            c.cross(end, 5.0, LOST, &title);
+        }
+        EventKind::Duplicate { to, msg, copy, .. } => {
+            let p = (c.x(e.time), c.y(*to) - 14.0);
+            c.text(p, 12, "middle", "#e69f00", "+");
+            c.circle(p, 6.0, r#"fill="none" stroke="none""#, &format!("network duplicated #{msg} as #{copy}"));
+        }
+        EventKind::Timer { node, timer } => {
+            let p = (c.x(e.time), c.y(*node));
+            c.circle(p, 4.5, r##"fill="white" stroke="#555" stroke-width="1.5""##, &format!("timer {timer} fired at {}", e.time));
+            if let (true, Some(l)) = (c.view.lamport, e.lamport) {
+                c.text((p.0, p.1 - 9.0), 10, "middle", "#7a3e9d", &l.to_string());
+            }
+        }
+        EventKind::Crash { node } => c.cross((c.x(e.time), c.y(*node)), 7.0, LOST, &format!("{} crashed at {}", c.view.names[*node], e.time)),
+        EventKind::Recover { node } => {
+            let (x, y) = (c.x(e.time), c.y(*node));
+            let title = format!("{} recovered at {}", c.view.names[*node], e.time);
+            c.polygon(&[(x, y - 8.0), (x - 6.0, y + 4.0), (x + 6.0, y + 4.0)], r##"fill="#009e73""##, &title);
+        }
+        EventKind::Pause { .. } => {}
+        EventKind::Partition { description, healed } => {
+            let x = c.x(e.time);
+            let bottom = c.y(c.view.node_count.max(1) - 1) + 16.0;
+            let title = format!("{} at {}: {description}", if *healed { "healed" } else { "partition" }, e.time);
+            c.line((x, TOP - 18.0), (x, bottom), r##"stroke="#8c564b" stroke-width="1.5" stroke-dasharray="8 4""##, &title);
+            c.text((x + 3.0, TOP - 20.0), 10, "start", "#8c564b", if *healed { "healed" } else { "partition" });
+        }
+        EventKind::Log { node, text } => {
+            let (x, y) = (c.x(e.time), c.y(*node));
+            c.polygon(&[(x, y - 6.0), (x + 5.0, y), (x, y + 6.0), (x - 5.0, y)], r##"fill="#cc79a7""##, &format!("log: {text}"));
+        }
+    }
+}
+
+/// A time axis under the lanes, ticks at 1/2/5 × 10^k nanoseconds, plus a one-line key.
+fn draw_axis(c: &mut Canvas<'_>, height: f64) {
+    let y = height - BOTTOM + 28.0;
+    let right = LEFT + c.plot_width;
+    c.line((LEFT, y), (right, y), r##"stroke="#444""##, "");
+    let (from, to) = (c.view.from.as_nanos(), c.view.to.as_nanos());
+    let span = (to - from).max(1);
+    let mut step = 1u64;
+    'search: for _ in 0..20 {
+        for m in [1, 2, 5] {
+            if step.saturating_mul(m).saturating_mul(6) >= span {
+                step = step.saturating_mul(m);
+                break 'search;
+            }
+        }
+        step = step.saturating_mul(10);
+    }
+    let mut tick = from.div_ceil(step).saturating_mul(step);
+    while tick <= to {
+        let x = c.x(Time(tick));
+        c.line((x, y), (x, y + 5.0), r##"stroke="#444""##, "");
+        c.text((x, y + 18.0), 11, "middle", "#333", &Duration(tick).to_string());
+        if tick > u64::MAX - step {
+            break;
+        }
+        tick += step;
+    }
+    let key = "arrow: message delivered · red dashed + ×: message lost · × on a lane: crash · ▲: recovery · ○: timer · ◇: log";
+    c.text((LEFT, height - 8.0), 10, "start", "#666", key);
+}

@@ -1,0 +1,139 @@
+// Opens one notebook in a running JupyterLab with headless Debian chromium, runs every cell the
+// way a student would (Run menu > Run All Cells), waits for the kernel to go idle and checks what
+// the page shows: at least one SVG plot, at least one HTML table, and no error output.
+//
+// Usage: node run_notebook.js --url http://127.0.0.1:PORT --token TOKEN --notebook NAME.ipynb
+//                             --screenshot PATH [--timeout-ms N]
+// Prints one JSON line with what it found; exits 1 with a message on stderr when a check fails.
+// The server is started and stopped by tests/python/test_browser.py.
+
+"use strict";
+const fs = require("fs");
+const os = require("os");
+const path = require("path");
+const { chromium } = require("playwright-core");
+
+function parseArgs(argv) {
+  const args = { timeoutMs: 600000 };
+  for (let i = 0; i < argv.length; i += 2) {
+    const key = argv[i].replace(/^--/, "").replace(/-(\w)/g, (_, c) => c.toUpperCase());
+    args[key] = key === "timeoutMs" ? Number(argv[i + 1]) : argv[i + 1];
+  }
+  for (const need of ["url", "token", "notebook", "screenshot"]) {
+    if (!args[need]) throw new Error(`missing --${need}`);
+  }
+  return args;
+}
+
+// Chromium must not talk to anything but the local server: no sync, no updates, no QUIC probing.
+const CHROMIUM_ARGS = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "distsim-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1400, height: 1000 },
+  });
+  try {
+    const page = context.pages()[0] || (await context.newPage());
+    const consoleErrors = [];
+    page.on("pageerror", (err) => consoleErrors.push(String(err)));
+    await run(page, args);
+    const found = await inspect(page);
+    await page.screenshot({ path: args.screenshot, fullPage: false });
+    found.pageErrors = consoleErrors.length;
+    console.log(JSON.stringify(found));
+    const problems = [];
+    if (found.svg < 1) problems.push("no SVG plot rendered");
+    if (found.tables < 1) problems.push("no HTML table rendered");
+    if (found.errorOutputs > 0) problems.push(`error outputs: ${found.errorText}`);
+    if (found.stderrOutputs > 0) problems.push(`stderr/error outputs shown: ${found.stderrText}`);
+    if (found.unfinished > 0) problems.push(`${found.unfinished} cells did not finish`);
+    if (problems.length) throw new Error(problems.join("; "));
+  } finally {
+    await context.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+async function run(page, args) {
+  const url = `${args.url}/lab/tree/${encodeURIComponent(args.notebook)}?token=${args.token}`;
+  await page.goto(url, { waitUntil: "domcontentloaded", timeout: 120000 });
+  // The notebook is open once its cells are in the DOM and its kernel has started.
+  await page.waitForSelector(".jp-NotebookPanel .jp-Cell", { timeout: 120000 });
+  await waitForKernelIdle(page, 180000);
+  await page.locator(".lm-MenuBar-itemLabel", { hasText: /^Run$/ }).click();
+  await page.locator(".lm-Menu-itemLabel", { hasText: /^Run All Cells$/ }).click();
+  // Running starts asynchronously: first see the kernel busy or a cell queued, then wait for
+  // every code cell to carry an execution count and the kernel to be idle again.
+  await page.waitForFunction(() => {
+    const busy = document.querySelector('.jp-Notebook-ExecutionIndicator[data-status="busy"]');
+    const queued = [...document.querySelectorAll(".jp-CodeCell .jp-InputPrompt")]
+      .some((p) => /\[[*\d]/.test(p.textContent));
+    return busy || queued;
+  }, null, { timeout: 60000 });
+  await page.waitForFunction(() => {
+    const prompts = [...document.querySelectorAll(".jp-NotebookPanel .jp-CodeCell .jp-InputPrompt")];
+    return prompts.length > 0 && prompts.every((p) => /\[\d+\]/.test(p.textContent));
+  }, null, { timeout: args.timeoutMs, polling: 500 });
+  await waitForKernelIdle(page, 60000);
+}
+
+async function waitForKernelIdle(page, timeout) {
+  await page.waitForSelector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', { timeout });
+}
+
+async function inspect(page) {
+  return page.evaluate(() => {
+    const panel = document.querySelector(".jp-NotebookPanel:not(.lm-mod-hidden)") || document;
+    const outputs = [...panel.querySelectorAll(".jp-OutputArea-output")];
+    const svg = outputs.filter((o) => o.querySelector(".jp-RenderedSVG img, .jp-RenderedSVG svg, svg")).length;
+    const tables = outputs.filter((o) => o.querySelector("table")).length;
+    // JupyterLab renders both error outputs and stderr text with this MIME type.
+    const stderr = outputs.filter((o) => o.getAttribute("data-mime-type") === "application/vnd.jupyter.stderr");
+    // The notebook model tells error outputs apart (the app is exposed by the test's server flags).
+    let errorOutputs = 0, errorText = "";
+    const app = window.jupyterapp;
+    const widget = app && app.shell.currentWidget;
+    const cells = widget && widget.content && widget.content.model ? widget.content.model.cells : null;
+    let unfinished = 0;
+    if (cells) {
+      for (let i = 0; i < cells.length; i++) {
+        const cell = cells.get(i);
+        if (cell.type !== "code") continue;
+        if (cell.executionCount == null) unfinished += 1;
+        const outs = cell.outputs;
+        for (let j = 0; j < outs.length; j++) {
+          const out = outs.get(j);
+          if (out.type === "error") {
+            errorOutputs += 1;
+            const raw = out.toJSON();
+            errorText += `[cell ${i}] ${raw.ename}: ${raw.evalue} `;
+          }
+        }
+      }
+    }
+    return {
+      modelSeen: Boolean(cells),
+      outputs: outputs.length,
+      svg,
+      tables,
+      stderrOutputs: stderr.length,
+      stderrText: stderr.map((o) => o.textContent.slice(0, 300)).join(" | "),
+      errorOutputs,
+      errorText,
+      unfinished,
+    };
+  });
+}
+
+main().catch((err) => {
+  console.error(`browser test failed: ${err.message}`);
+  process.exit(1);
+});
