@@ -106,7 +106,7 @@ impl<T: distsim::render::Render> ViaRender for Shown<'_, T> {
         assert!(!bundle.0.is_empty(), "empty MIME bundle");
         // A plot that cannot be drawn degrades to its text summary; in a notebook that is a bug.
         let plain = bundle.0.get("text/plain").map(String::as_str).unwrap_or("");
-        if plain.starts_with("Plot \"") && !bundle.0.contains_key("image/svg+xml") {
+        if plain.starts_with("Plot \\"") && !bundle.0.contains_key("image/svg+xml") {
             panic!("plot not drawn: {plain}");
         }
         for (mime, body) in &bundle.0 {

@@ -160,4 +160,11 @@ impl Render for Estimate {
     }
 }
 
+impl From<Estimate> for crate::render::Value {
+    /// An estimate in a table cell, as its `Display` text (`0.250 ± 0.012 (95% CI, n=100)`).
+    fn from(e: Estimate) -> Self {
+        crate::render::Value::Text(e.to_string())
+    }
+}
+
 crate::impl_evcxr_display!(Estimate);

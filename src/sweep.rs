@@ -115,7 +115,8 @@ impl<P> Sweep<P> {
         }
         let per_point = self.seeds.len();
         let total = self.grid.len() * per_point;
-        let bar = (self.on_progress.is_none() && in_kernel()).then(|| ProgressBar::new("sweep", total));
+        let bar = (self.on_progress.is_none() && in_kernel())
+            .then(|| ProgressBar::new(format!("sweep: {} points × {} seeds", self.grid.len(), per_point), total));
         let done = AtomicUsize::new(0);
         let first_failure = AtomicUsize::new(usize::MAX);
         let report = |_: ()| {
@@ -152,7 +153,8 @@ impl<P> Sweep<P> {
             })
             .collect();
         if let Some(bar) = &bar {
-            bar.finish();
+            // Leave the true final count in place: an interrupted sweep must not claim 100%.
+            bar.stop_at(done.load(Ordering::Relaxed));
         }
         // An interrupt wins over any other error: the user asked to stop.
         if outcomes.iter().any(|o| matches!(o, Some(Err(Error::Interrupted)))) {
@@ -221,13 +223,13 @@ impl<P> SweepResult<P> {
         table
     }
 
-    /// Per metric, a line through the means and error bars for the 95% CIs, with `x(param)` on x.
+    /// Per metric, a line through the means with error bars for the 95% CIs (one colour and
+    /// legend entry per metric), with `x(param)` on the x axis.
     pub fn plot(&self, title: &str, x: impl Fn(&P) -> f64) -> Plot {
         let mut plot = Plot::new(title).y_label(if self.metrics.len() == 1 { self.metrics[0].as_str() } else { "value" });
         for (m, name) in self.metrics.iter().enumerate() {
-            let line = self.points.iter().map(|p| (x(&p.param), p.estimates[m].mean)).collect();
             let bars = self.points.iter().map(|p| (x(&p.param), p.estimates[m].mean, p.estimates[m].lo, p.estimates[m].hi)).collect();
-            plot = plot.line(format!("{name} (mean)"), line).error_bars(format!("{name} (95% CI)"), bars);
+            plot = plot.line_with_error_bars(format!("{name} (mean, 95% CI)"), bars);
         }
         plot
     }

@@ -3,12 +3,15 @@ use distsim::concepts::cap::*;
 #[test]
 fn explore() {
     let c = CapConfig::default();
-    let mut sim = c.simulation(1).unwrap();
-    sim.run_until_quiet().unwrap();
-    let mut ops = vec![];
-    for (i, n) in sim.nodes().iter().enumerate() { for o in &n.history { if o.ok { ops.push((o.invoke.0, o.complete.unwrap().0, o.stamp.unwrap(), o.write, o.read_value, i)); } } }
-    ops.sort();
-    let mut bad = 0;
-    for a in &ops { for b in &ops { if a.1 < b.0 && b.2 < a.2 { bad += 1; if bad < 5 { println!("{:?}\n{:?}\n", a, b); } } } }
-    println!("bad {bad}");
+    let t = std::time::Instant::now();
+    let r = c.compare(1).unwrap();
+    println!("{}", r.table().to_text());
+    println!("{:?}", t.elapsed());
+    let c = CapConfig { operations: 100_000, ops_per_sec: 2000.0, ..Default::default() };
+    for m in [Mode::Cp, Mode::Ap] {
+    let t = std::time::Instant::now();
+    let r = CapConfig { mode: m, ..c.clone() }.run(1).unwrap();
+    println!("{}", r.table().to_text());
+    println!("{:?}", t.elapsed());
+    }
 }

@@ -67,6 +67,19 @@ fn sweep_draws_a_progress_bar_in_the_kernel() {
 }
 
 #[test]
+fn a_failed_sweep_leaves_its_true_count_not_100_percent() {
+    kernel_mode();
+    let (result, out) = capture(|| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        pool.install(|| Sweep::new(vec![0, 1]).seeds(0..10).run(|p, s| if *p == 0 && s == 3 { Err(Error::empty("x")) } else { Ok(1.0) }))
+    });
+    assert!(result.is_err());
+    let last = out.lines().last().map(|l| parse(l, "DISTSIM_DISPLAY ")).unwrap();
+    let text = last["data"]["text/plain"].as_str().unwrap().to_string();
+    assert!(text.starts_with("sweep: 2 points × 10 seeds") && text.contains("4/20"), "{text}");
+}
+
+#[test]
 fn sweep_with_a_callback_draws_no_bar() {
     kernel_mode();
     let (result, out) = capture(|| Sweep::new(vec![1]).seeds(0..5).on_progress(Box::new(|_| {})).run(|_, _| Ok(0.0)));

@@ -14,6 +14,7 @@ fn all_kinds() -> Vec<Plot> {
         Plot::new("log").line("squares", pts.clone()).log_x().log_y(),
         Plot::new("errors").error_bars("e", pts.iter().map(|&(x, y)| (x, y, y - 1.0, y + 2.0)).collect()).line("m", pts.clone()),
         Plot::new("log hist").histogram("h", values, 10).log_x().log_y(),
+        Plot::new("mean and ci").line_with_error_bars("m", pts.iter().map(|&(x, y)| (x, y, y * 0.9, y * 1.1)).collect()).log_y(),
     ]
 }
 

@@ -119,3 +119,25 @@ fn empty_trace_renders_without_panicking() {
     assert!(st.to_text().contains("(no events)"));
     assert!(st.mime_bundle().get("text/plain").is_some());
 }
+
+#[test]
+fn lamport_stamps_are_computed_when_the_trace_has_none() {
+    let t = trace(vec![
+        (0, EventKind::Send { from: 0, to: 1, msg: 1, label: String::new() }, None),
+        (1, EventKind::Timer { node: 0, timer: 1 }, None),
+        (2, EventKind::Deliver { from: 0, to: 1, msg: 1 }, None),
+        (3, EventKind::Send { from: 1, to: 2, msg: 2, label: String::new() }, None),
+        (4, EventKind::Log { node: 2, text: "before".into() }, None),
+        (5, EventKind::Deliver { from: 1, to: 2, msg: 2 }, None),
+        (6, EventKind::Send { from: 2, to: 0, msg: 3, label: String::new() }, Some(40)),
+        (7, EventKind::Deliver { from: 2, to: 0, msg: 3 }, None),
+    ]);
+    let text = SpaceTime::new(&t).lamport(true).to_text();
+    for expected in ["[1] send #1", "[2] timer 1", "[2] recv #1", "[3] send #2", "[1] log: before", "[4] recv #2", "[40] send #3", "[41] recv #3"] {
+        assert!(text.contains(expected), "{expected} in\n{text}");
+    }
+    // A window shows the same stamps: they are computed from the start of the run.
+    let windowed = SpaceTime::new(&t).lamport(true).window(ms(5), ms(7)).to_text();
+    assert!(windowed.contains("[4] recv #2") && windowed.contains("[41] recv #3"), "{windowed}");
+    assert!(!SpaceTime::new(&t).to_text().contains("[1]"), "no stamps unless asked");
+}

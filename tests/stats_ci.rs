@@ -66,6 +66,7 @@ fn display_formats() {
     assert_eq!(p.to_string(), "0.250 [0.175, 0.343] (95% CI, n=100)");
     let big = Estimate { mean: 1520.0, lo: 1420.0, hi: 1620.0, n: 10, std_err: 44.0 };
     assert_eq!(big.to_string(), "1520 ± 100 (95% CI, n=10)");
+    assert_eq!(Value::from(p), Value::Text(p.to_string()));
     let b = p.mime_bundle();
     assert!(b.get("text/html").unwrap().contains("0.250"));
 }

@@ -117,7 +117,8 @@ fn table_and_plot_helpers() {
     assert_eq!(t.rows()[1][1], Value::Float(2.2));
     assert_eq!(t.rows()[0][3], Value::Int(5));
     let plot = r.plot("value vs loss", |p| *p);
-    assert_eq!(plot.series().len(), 2);
+    assert_eq!(plot.series().len(), 1, "one series (line + CI) per metric");
+    assert_eq!(plot.series()[0].name, "value (mean, 95% CI)");
     assert!(plot.to_svg().is_ok());
     let text = r.mime_bundle();
     assert!(text.get("text/plain").unwrap().contains("param"));

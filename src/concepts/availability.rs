@@ -55,7 +55,9 @@ pub fn downtime_table() -> Table {
     let mut t = Table::new(["availability", "nines", "per year", "per month", "per week"]).title("Downtime allowed by each availability");
     for a in NINES {
         let year = downtime_hours_per_year(a);
-        let row = vec![format!("{}%", a * 100.0).into(), nines(a).into(), human_hours(year).into(), human_hours(year / 12.0).into(), human_hours(year * 7.0 / 365.0).into()];
+        let pct = format!("{:.4}", a * 100.0);
+        let pct = pct.trim_end_matches('0').trim_end_matches('.');
+        let row = vec![format!("{pct}%").into(), nines(a).into(), human_hours(year).into(), human_hours(year / 12.0).into(), human_hours(year * 7.0 / 365.0).into()];
         t.row(row).expect("width");
     }
     t

@@ -153,7 +153,7 @@ impl Default for Config {
             failures: chapter_failures(),
             trials: 200,
             replicas: 3,
-            chunks: 1000,
+            chunks: 200,
         }
     }
 }

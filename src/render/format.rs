@@ -82,7 +82,8 @@ fn non_finite(x: f64) -> String {
 }
 
 /// About four significant digits: `0.01234`, `1.234`, `123.4`, `12345`; scientific outside
-/// `[1e-3, 1e9)`. Trailing zeros are kept so a column of means lines up on its decimal point.
+/// `[1e-3, 1e9)`. Trailing zeros are dropped (`0.1`, not `0.1000`), so exact parameters read
+/// as typed; use [`Format::Fixed`] to line a column up on its decimal point.
 pub(crate) fn auto_float(x: f64) -> String {
     if !x.is_finite() {
         return non_finite(x);
@@ -92,11 +93,18 @@ pub(crate) fn auto_float(x: f64) -> String {
         return "0".into();
     }
     if !(1e-3..1e9).contains(&magnitude) {
-        return format!("{x:.3e}");
+        let text = format!("{x:.3e}");
+        let (mantissa, exponent) = text.split_once('e').expect("`e` format has an exponent");
+        return format!("{}e{exponent}", trim_zeros(mantissa));
     }
     let digits_before_point = magnitude.log10().floor() as i32 + 1;
     let decimals = (4 - digits_before_point).clamp(0, 6) as usize;
-    format!("{x:.decimals$}")
+    trim_zeros(&format!("{x:.decimals$}")).to_string()
+}
+
+/// `1.2500` -> `1.25`, `3.000` -> `3`; integers are left alone.
+fn trim_zeros(text: &str) -> &str {
+    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.') } else { text }
 }
 
 /// Inserts `,` every three digits of an integer written in decimal (with optional sign).
@@ -122,7 +130,10 @@ mod tests {
         assert_eq!(Format::Auto.apply(&Value::Float(1.23456)), "1.235");
         assert_eq!(Format::Auto.apply(&Value::Float(0.0123456)), "0.01235");
         assert_eq!(Format::Auto.apply(&Value::Float(12345.6)), "12346");
-        assert_eq!(Format::Auto.apply(&Value::Float(2.5e-7)), "2.500e-7");
+        assert_eq!(Format::Auto.apply(&Value::Float(2.5e-7)), "2.5e-7");
+        assert_eq!(Format::Auto.apply(&Value::Float(0.1)), "0.1");
+        assert_eq!(Format::Auto.apply(&Value::Float(1500.0)), "1500");
+        assert_eq!(Format::Auto.apply(&Value::Float(-2.0)), "-2");
         assert_eq!(Format::Fixed(2).apply(&Value::Float(0.5)), "0.50");
         assert_eq!(Format::Percent(1).apply(&Value::Float(0.1234)), "12.3%");
         assert_eq!(Format::Scientific(2).apply(&Value::Int(12345)), "1.23e4");

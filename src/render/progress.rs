@@ -92,10 +92,21 @@ impl ProgressBar {
     /// Records that `done` steps are finished; redraws unless the last redraw was too recent.
     /// Returns whether it redrew.
     pub fn set(&self, done: usize) -> bool {
+        self.draw(done, false)
+    }
+
+    /// Draws `done` now, whatever the throttle says (unless exactly that is already shown): the
+    /// state to leave in place when a run stops early, on an error or an interrupt.
+    pub fn stop_at(&self, done: usize) {
+        self.draw(done, true);
+    }
+
+    fn draw(&self, done: usize, force: bool) -> bool {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
         let due = match state.last_drawn {
             None => true,
+            Some((_, drawn)) if force => drawn != done,
             Some((_, drawn)) if drawn >= done => false,
             Some(_) if done >= self.total => true,
             Some((at, _)) => now.duration_since(at) >= Self::MIN_INTERVAL,

@@ -14,7 +14,10 @@
 //! * a lost message as a dashed line that stops short, with a red `×` where it was lost;
 //! * crashes (`×` on the lane), recoveries (`▲`), timers (`○`), logs (`◇`), partitions (a
 //!   vertical band across all lanes);
-//! * optionally, each event's Lamport timestamp.
+//! * optionally, each event's Lamport timestamp: the one the trace recorded, or else one computed
+//!   here from the trace by Lamport's rules (every send, timer and log ticks the node's counter;
+//!   a delivery sets it to `max(local, sender's stamp) + 1`), always from the start of the run so
+//!   that a window does not change the numbers.
 //!
 //! A long run has far too many events for one picture, so a diagram shows a time
 //! [`window`](SpaceTime::window) and at most [`max_events`](SpaceTime::max_events) events: the
@@ -87,7 +90,8 @@ pub(crate) struct View<'a> {
     pub outcomes: BTreeMap<u64, Time>,
     /// Nodes crashed when the view starts (replayed from the events before it).
     pub crashed_at_start: Vec<bool>,
-    pub lamport: bool,
+    /// Lamport timestamps by event `seq`, when `.lamport(true)` (empty otherwise).
+    pub stamps: BTreeMap<u64, u64>,
     pub width: u32,
 }
 
@@ -182,8 +186,47 @@ impl SpaceTime {
                 }
             }
         }
-        View { shown, from, to, omitted, outside, node_count, names, sends, outcomes, crashed_at_start, lamport: self.lamport, width: self.width }
+        let stamps = if self.lamport { lamport_stamps(&self.events, node_count) } else { BTreeMap::new() };
+        View { shown, from, to, omitted, outside, node_count, names, sends, outcomes, crashed_at_start, stamps, width: self.width }
     }
+}
+
+/// Each node event's Lamport timestamp by `seq`: the recorded one if the trace has it, else
+/// computed by Lamport's rules. Crashes, drops, duplicates and partitions get none: they are
+/// not steps of a node's program.
+fn lamport_stamps(events: &[TraceEvent], node_count: usize) -> BTreeMap<u64, u64> {
+    let mut clock = vec![0u64; node_count];
+    let mut sent_at: BTreeMap<u64, u64> = BTreeMap::new();
+    let mut stamps = BTreeMap::new();
+    for e in events {
+        let computed = match &e.kind {
+            EventKind::Send { from, msg, .. } => {
+                clock[*from] = e.lamport.unwrap_or(clock[*from] + 1);
+                sent_at.insert(*msg, clock[*from]);
+                Some(clock[*from])
+            }
+            EventKind::Duplicate { msg, copy, .. } => {
+                if let Some(&t) = sent_at.get(msg) {
+                    sent_at.insert(*copy, t);
+                }
+                None
+            }
+            EventKind::Deliver { to, msg, .. } => {
+                let remote = sent_at.get(msg).copied().unwrap_or(0);
+                clock[*to] = e.lamport.unwrap_or(clock[*to].max(remote) + 1);
+                Some(clock[*to])
+            }
+            EventKind::Timer { node, .. } | EventKind::Log { node, .. } => {
+                clock[*node] = e.lamport.unwrap_or(clock[*node] + 1);
+                Some(clock[*node])
+            }
+            _ => e.lamport,
+        };
+        if let Some(stamp) = computed {
+            stamps.insert(e.seq, stamp);
+        }
+    }
+    stamps
 }
 
 /// The largest node id an event names, to size the diagram when names are missing.

@@ -9,7 +9,7 @@
 //! out in phase 2 may have reached some replicas, so it is reported as *indeterminate*.
 //!
 //! **AP (local, last-writer-wins).** Every operation is answered at once from the local copy. A
-//! write is stamped with the local *physical clock* (ties by replica id), applied locally and
+//! write is stamped with the local *physical clock* (ties broken by the unique written value), applied locally and
 //! pushed to the others; a periodic anti-entropy broadcast reconciles after a partition heals.
 //! Whenever two values meet, the higher stamp wins — which may be the *older* write when clocks
 //! disagree.
@@ -27,7 +27,7 @@ pub enum Mode {
     Ap,
 }
 
-/// (timestamp, replica id) — totally ordered, so two writes never tie.
+/// (timestamp, unique write value) — totally ordered, so two writes never tie.
 pub type Stamp = (u64, u64);
 
 /// Messages between replicas.
@@ -155,7 +155,7 @@ impl Replica {
         match self.mode {
             Mode::Ap => {
                 if let Some(v) = write {
-                    let stamp = (ctx.clock().0, id);
+                    let stamp = (ctx.clock().0, v);
                     self.history[index].stamp = Some(stamp);
                     self.merge(stamp, v);
                     ctx.broadcast(CapMsg::Merge { stamp, value: v });
@@ -188,7 +188,8 @@ impl Replica {
         if !p.phase2 {
             let write = self.history[index].write;
             let (stamp, value) = match write {
-                Some(v) => (((p.best.0).0 + 1, ctx.id() as u64), v),
+                // The unique value breaks ties: one replica may run two writes at once, so its id would not.
+                Some(v) => (((p.best.0).0 + 1, v), v),
                 None => p.best,
             };
             p.phase2 = true;

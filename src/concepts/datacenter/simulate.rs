@@ -25,20 +25,30 @@ struct Outage {
     disk: Option<u8>,
 }
 
-/// Replica slots: (machine, disk) pairs that hold a replica, sorted by machine.
-struct Replicas {
-    by_machine: Vec<(u32, u32)>, // (machine, slot)
-    disk: Vec<u8>,               // per slot
+/// Buffers reused from one trial to the next on the same thread (only their capacity carries
+/// over: every trial clears them), so a year allocates almost nothing.
+#[derive(Default)]
+struct Scratch {
+    down_count: Vec<u16>,
+    outages: Vec<Outage>,
+    /// Sort keys `time bits << 64 | starts << 32 | outage index` (see `sweep`).
+    edges: Vec<u128>,
+    /// Replica slots: (machine, slot), sorted by machine.
+    by_machine: Vec<(u32, u32)>,
+    /// The disk of each slot.
+    disk: Vec<u8>,
+    /// Outage intervals of each slot.
     intervals: Vec<Vec<(f64, f64)>>,
+    interval_bufs: [Vec<(f64, f64)>; 3],
 }
 
 pub(super) fn run(config: &Config, seed: u64) -> Result<DatacenterResult> {
     let outcomes: Vec<TrialOutcome> = (0..config.trials)
         .into_par_iter()
-        .map_init(Vec::new, |down_count, trial| {
+        .map_init(Scratch::default, |scratch, trial| {
             crate::cancel::check()?;
             let mut rng = stream(seed, Stream::Custom(TRIAL_STREAM_BASE + trial));
-            Ok(one_year(config, &mut rng, down_count, trial == 0))
+            Ok(one_year(config, &mut rng, scratch, trial == 0))
         })
         .collect::<Result<_>>()?;
     Ok(reduce(config, seed, outcomes))
@@ -55,11 +65,12 @@ fn push_block(out: &mut Vec<Outage>, n: u32, start: u32, len: u32, t0: f64, t1: 
     }
 }
 
-fn one_year(c: &Config, rng: &mut SimRng, down_count: &mut Vec<u16>, keep_timeline: bool) -> TrialOutcome {
+fn one_year(c: &Config, rng: &mut SimRng, scratch: &mut Scratch, keep_timeline: bool) -> TrialOutcome {
     let n = c.machines as u32;
     let rack = c.machines_per_rack as u32;
     let pdu = rack * c.racks_per_pdu as u32;
-    let mut outages = Vec::new();
+    let mut outages = std::mem::take(&mut scratch.outages);
+    outages.clear();
     let mut kind_events = Vec::with_capacity(c.failures.len());
     let mut kind_machine_outages = Vec::with_capacity(c.failures.len());
     for kind in &c.failures {
@@ -111,40 +122,49 @@ fn one_year(c: &Config, rng: &mut SimRng, down_count: &mut Vec<u16>, keep_timeli
         o.end = o.end.min(HOURS_PER_YEAR);
     }
     outages.retain(|o| o.start < o.end);
-    let mut out = sweep(c, &outages, down_count, keep_timeline);
+    let mut out = sweep(c, &outages, scratch, keep_timeline);
     out.kind_events = kind_events;
     out.kind_machine_outages = kind_machine_outages;
-    out.placements = place_replicas(c, rng, &outages);
+    out.placements = place_replicas(c, rng, &outages, scratch);
+    scratch.outages = outages;
     out
 }
 
 /// Walks outage starts and ends in time order, keeping a per-machine count of overlapping outages
 /// so that a machine hit twice counts once. Ties at equal times: ends before starts (a repair that
 /// finishes as the next wave starts does not double-count), then in outage order.
-fn sweep(c: &Config, outages: &[Outage], down_count: &mut Vec<u16>, keep_timeline: bool) -> TrialOutcome {
+fn sweep(c: &Config, outages: &[Outage], scratch: &mut Scratch, keep_timeline: bool) -> TrialOutcome {
+    let down_count = &mut scratch.down_count;
     down_count.clear();
     down_count.resize(c.machines, 0);
-    let mut edges: Vec<(f64, bool, u32)> = Vec::with_capacity(outages.len() * 2);
+    let edges = &mut scratch.edges;
+    edges.clear();
+    // Times are non-negative, and for non-negative floats the bit pattern orders like the value,
+    // so one integer key sorts by (time, end before start, outage index) without a comparator.
+    let key = |t: f64, starts: bool, i: usize| (u128::from(t.to_bits()) << 64) | (u128::from(starts) << 32) | i as u128;
     for (i, o) in outages.iter().enumerate().filter(|(_, o)| o.disk.is_none()) {
-        edges.push((o.start, true, i as u32));
-        edges.push((o.end, false, i as u32));
+        edges.push(key(o.start, true, i));
+        edges.push(key(o.end, false, i));
     }
-    // `false < true`, so at equal times ends sort before starts.
-    edges.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    edges.sort_unstable();
     let mut down = 0u32;
     let (mut last, mut machine_hours, mut peak) = (0.0, 0.0, 0u32);
     let mut buckets = [0.0; BUCKETS.len()];
     let mut timeline = keep_timeline.then(|| vec![(0.0, 0.0)]);
-    for &(t, starts, i) in &edges {
+    for &k in edges.iter() {
+        let (t, starts, i) = (f64::from_bits((k >> 64) as u64), (k >> 32) & 1 == 1, k as u32);
         let span = t - last;
         machine_hours += down as f64 * span;
         buckets[bucket_of(down)] += span;
         let o = &outages[i as usize];
-        for m in &mut down_count[o.first as usize..o.last as usize] {
-            if starts {
+        let machines = &mut down_count[o.first as usize..o.last as usize];
+        if starts {
+            for m in machines {
                 down += u32::from(*m == 0);
                 *m += 1;
-            } else {
+            }
+        } else {
+            for m in machines {
                 *m -= 1;
                 down -= u32::from(*m == 0);
             }
@@ -168,29 +188,35 @@ fn bucket_of(down: u32) -> usize {
 
 /// Places `chunks` pieces of data per placement and measures, for each, whether and for how long
 /// all of its replicas were down at once during the year.
-fn place_replicas(c: &Config, rng: &mut SimRng, outages: &[Outage]) -> Vec<(u64, f64)> {
+fn place_replicas(c: &Config, rng: &mut SimRng, outages: &[Outage], scratch: &mut Scratch) -> Vec<(u64, f64)> {
     if c.chunks == 0 {
         return vec![(0, 0.0); PLACEMENTS.len()];
     }
     let (r, rack) = (c.replicas, c.machines_per_rack);
-    let mut reps = Replicas { by_machine: Vec::new(), disk: Vec::new(), intervals: Vec::new() };
+    let slots = PLACEMENTS.len() * c.chunks * r;
+    let reps = scratch;
+    reps.by_machine.clear();
+    reps.disk.clear();
+    reps.intervals.resize_with(slots, Vec::new);
+    reps.intervals.iter_mut().for_each(Vec::clear);
+    let mut machines = Vec::with_capacity(r);
     for placement in PLACEMENTS {
         for _ in 0..c.chunks {
-            let machines: Vec<usize> = match placement {
+            machines.clear();
+            match placement {
                 Placement::SameRack => {
                     let base = rng.random_range(0..c.full_racks()) * rack;
-                    rand::seq::index::sample(rng, rack, r).into_iter().map(|i| base + i).collect()
+                    machines.extend(rand::seq::index::sample(rng, rack, r).into_iter().map(|i| base + i));
                 }
-                Placement::AcrossRacks => rand::seq::index::sample(rng, c.full_racks(), r)
-                    .into_iter()
-                    .map(|k| k * rack + rng.random_range(0..rack))
-                    .collect(),
-            };
-            for m in machines {
+                Placement::AcrossRacks => {
+                    let racks = rand::seq::index::sample(rng, c.full_racks(), r);
+                    machines.extend(racks.into_iter().map(|k| k * rack + rng.random_range(0..rack)));
+                }
+            }
+            for &m in &machines {
                 let slot = reps.disk.len() as u32;
                 reps.by_machine.push((m as u32, slot));
                 reps.disk.push(rng.random_range(0..c.disks_per_machine) as u8);
-                reps.intervals.push(Vec::new());
             }
         }
     }
@@ -213,7 +239,7 @@ fn place_replicas(c: &Config, rng: &mut SimRng, outages: &[Outage]) -> Vec<(u64,
             let (mut lost, mut hours) = (0u64, 0.0);
             for chunk in 0..c.chunks {
                 let first = (p * c.chunks + chunk) * r;
-                let h = all_down_hours(&reps.intervals[first..first + r]);
+                let h = all_down_hours(&mut reps.intervals[first..first + r], &mut reps.interval_bufs);
                 lost += u64::from(h > 0.0);
                 hours += h;
             }
@@ -222,33 +248,50 @@ fn place_replicas(c: &Config, rng: &mut SimRng, outages: &[Outage]) -> Vec<(u64,
         .collect()
 }
 
-/// Hours during which every replica had at least one outage covering it.
-fn all_down_hours(slots: &[Vec<(f64, f64)>]) -> f64 {
+/// Hours during which every replica had at least one outage covering it: the measure of the
+/// intersection, over replicas, of the union of each replica's outage intervals.
+fn all_down_hours(slots: &mut [Vec<(f64, f64)>], bufs: &mut [Vec<(f64, f64)>; 3]) -> f64 {
     if slots.iter().any(Vec::is_empty) {
         return 0.0;
     }
-    let mut edges: Vec<(f64, bool, usize)> = Vec::new();
-    for (s, iv) in slots.iter().enumerate() {
-        for &(a, b) in iv {
-            edges.push((a, true, s));
-            edges.push((b, false, s));
+    let [acc, next, out] = bufs;
+    union_into(&mut slots[0], acc);
+    for slot in slots[1..].iter_mut() {
+        union_into(slot, next);
+        intersect_into(acc, next, out);
+        std::mem::swap(acc, out);
+        if acc.is_empty() {
+            return 0.0;
         }
     }
-    edges.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-    let mut cover = vec![0u32; slots.len()];
-    let (mut covered, mut last, mut total) = (0usize, 0.0, 0.0);
-    for (t, starts, s) in edges {
-        if covered == slots.len() {
-            total += t - last;
+    acc.iter().map(|(a, b)| b - a).sum()
+}
+
+/// Sorts `iv` by start and writes its union, as disjoint sorted intervals, to `out`.
+fn union_into(iv: &mut [(f64, f64)], out: &mut Vec<(f64, f64)>) {
+    iv.sort_unstable_by(|x, y| x.0.total_cmp(&y.0).then(x.1.total_cmp(&y.1)));
+    out.clear();
+    for &(a, b) in iv.iter() {
+        match out.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => out.push((a, b)),
         }
-        if starts {
-            covered += usize::from(cover[s] == 0);
-            cover[s] += 1;
+    }
+}
+
+/// Intersection of two sorted lists of disjoint intervals (two pointers).
+fn intersect_into(x: &[(f64, f64)], y: &[(f64, f64)], out: &mut Vec<(f64, f64)>) {
+    out.clear();
+    let (mut i, mut j) = (0, 0);
+    while i < x.len() && j < y.len() {
+        let (a, b) = (x[i].0.max(y[j].0), x[i].1.min(y[j].1));
+        if a < b {
+            out.push((a, b));
+        }
+        if x[i].1 < y[j].1 {
+            i += 1;
         } else {
-            cover[s] -= 1;
-            covered -= usize::from(cover[s] == 0);
+            j += 1;
         }
-        last = t;
     }
-    total
 }

@@ -27,7 +27,7 @@ pub(super) fn ranges(shapes: &[(String, Shape)], log_x: bool, log_y: bool) -> ((
                     ys.push(top);
                 })
             }
-            Shape::ErrorBars(e) => e.iter().for_each(|&(x, _, lo, hi)| {
+            Shape::ErrorBars { bars: e, .. } => e.iter().for_each(|&(x, _, lo, hi)| {
                 xs.push(x);
                 ys.extend([lo, hi]);
             }),

@@ -14,8 +14,8 @@ pub(super) enum Shape {
     Points(Vec<(f64, f64)>),
     /// Filled rectangles `(x0, y0, x1, y1)` (bars, histogram bins).
     Rects(Vec<(f64, f64, f64, f64)>),
-    /// `(x, y, lo, hi)`.
-    ErrorBars(Vec<(f64, f64, f64, f64)>),
+    /// `(x, y, lo, hi)`; `joined` also draws a line through the points.
+    ErrorBars { bars: Vec<(f64, f64, f64, f64)>, joined: bool },
 }
 
 /// A plot ready to draw: shapes, axis ranges, and bar categories if it is a bar chart.
@@ -89,14 +89,14 @@ pub(super) fn prepare(plot: &Plot) -> Result<Prepared> {
                 }
                 if matches!(s.kind, SeriesKind::Line(_)) { Shape::Line(points.clone()) } else { Shape::Points(points.clone()) }
             }
-            SeriesKind::ErrorBars(bars) => {
+            SeriesKind::ErrorBars(bars) | SeriesKind::ErrorLine(bars) => {
                 for (i, &(x, y, lo, hi)) in bars.iter().enumerate() {
                     check_point(plot, name, "error bar", i, &[x, y, lo, hi], x, &[y, lo, hi])?;
                     if !(lo <= y && y <= hi) {
                         return Err(Error::invalid(series_param(name), format!("error bar {i} = ({x}, {y}, {lo}, {hi})"), "lo <= y <= hi"));
                     }
                 }
-                Shape::ErrorBars(bars.clone())
+                Shape::ErrorBars { bars: bars.clone(), joined: matches!(s.kind, SeriesKind::ErrorLine(_)) }
             }
             SeriesKind::Cdf(values) => {
                 for (i, &v) in values.iter().enumerate() {

@@ -44,6 +44,9 @@ pub enum SeriesKind {
     Cdf(Vec<f64>),
     /// Points `(x, y)` with a vertical bar from `lo` to `hi`: `(x, y, lo, hi)`.
     ErrorBars(Vec<(f64, f64, f64, f64)>),
+    /// Like [`SeriesKind::ErrorBars`], with the points also joined by a line (one colour, one
+    /// legend entry): a mean and its confidence interval.
+    ErrorLine(Vec<(f64, f64, f64, f64)>),
 }
 
 impl SeriesKind {
@@ -56,6 +59,7 @@ impl SeriesKind {
             SeriesKind::Histogram { .. } => "histogram",
             SeriesKind::Cdf(_) => "cdf",
             SeriesKind::ErrorBars(_) => "error bars",
+            SeriesKind::ErrorLine(_) => "line with error bars",
         }
     }
 
@@ -65,7 +69,7 @@ impl SeriesKind {
             SeriesKind::Line(p) | SeriesKind::Scatter(p) => p.len(),
             SeriesKind::Bar(b) => b.len(),
             SeriesKind::Histogram { values, .. } | SeriesKind::Cdf(values) => values.len(),
-            SeriesKind::ErrorBars(e) => e.len(),
+            SeriesKind::ErrorBars(e) | SeriesKind::ErrorLine(e) => e.len(),
         }
     }
 
@@ -176,6 +180,13 @@ impl Plot {
     #[must_use]
     pub fn error_bars(self, name: impl Into<String>, bars: Vec<(f64, f64, f64, f64)>) -> Self {
         self.push(name, SeriesKind::ErrorBars(bars))
+    }
+
+    /// Adds a line through `(x, y)` with error bars from `lo` to `hi`, in one colour: the usual
+    /// picture of a mean and its confidence interval.
+    #[must_use]
+    pub fn line_with_error_bars(self, name: impl Into<String>, points: Vec<(f64, f64, f64, f64)>) -> Self {
+        self.push(name, SeriesKind::ErrorLine(points))
     }
 
     /// The title.

@@ -140,7 +140,10 @@ where
                     .draw_series(rects.iter().map(|&(x0, y0, x1, y1)| Rectangle::new([(x0, y0), (x1, y1)], WHITE.stroke_width(1))))
                     .map_err(draw_err)?;
             }
-            Shape::ErrorBars(bars) => {
+            Shape::ErrorBars { bars, joined } => {
+                if *joined {
+                    chart.draw_series(LineSeries::new(bars.iter().map(|&(x, y, _, _)| (x, y)), c.stroke_width(2))).map_err(draw_err)?;
+                }
                 chart
                     .draw_series(bars.iter().map(|&(x, y, lo, hi)| ErrorBar::new_vertical(x, lo, y, hi, c.stroke_width(2), 8)))
                     .map_err(draw_err)?;
@@ -164,9 +167,10 @@ fn draw_legend(area: &DrawingArea<SVGBackend<'_>, Shift>, prep: &Prepared) -> Re
             Shape::Line(_) => area.draw(&PathElement::new(vec![(x0, y), (x1, y)], c.stroke_width(2))),
             Shape::Points(_) => area.draw(&Circle::new(((x0 + x1) / 2, y), 4, c.filled())),
             Shape::Rects(_) => area.draw(&Rectangle::new([(x0 + 4, y - 6), (x1 - 4, y + 6)], c.mix(0.75).filled())),
-            Shape::ErrorBars(_) => area
+            Shape::ErrorBars { joined, .. } => area
                 .draw(&PathElement::new(vec![((x0 + x1) / 2, y - 7), ((x0 + x1) / 2, y + 7)], c.stroke_width(2)))
-                .and_then(|_| area.draw(&Circle::new(((x0 + x1) / 2, y), 3, c.filled()))),
+                .and_then(|_| area.draw(&Circle::new(((x0 + x1) / 2, y), 3, c.filled())))
+                .and_then(|_| if *joined { area.draw(&PathElement::new(vec![(x0, y), (x1, y)], c.stroke_width(2))) } else { Ok(()) }),
         }
         .map_err(draw_err)?;
         area.draw(&Text::new(legend_name(name), (x1 + 6, y - 7), font.clone())).map_err(draw_err)?;

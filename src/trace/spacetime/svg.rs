@@ -186,7 +186,7 @@ fn draw_event(c: &mut Canvas<'_>, e: &TraceEvent, label_arrows: bool, resolved: 
     let dot = |c: &mut Canvas<'_>, node: usize, title: &str| {
         let p = (c.x(e.time), c.y(node));
         c.circle(p, 3.0, "fill=\"#222\"", title);
-        if let (true, Some(l)) = (c.view.lamport, e.lamport) {
+        if let Some(l) = c.view.stamps.get(&e.seq) {
             c.text((p.0, p.1 - 9.0), 10, "middle", "#7a3e9d", &l.to_string());
         }
     };
@@ -248,7 +248,7 @@ fn draw_event(c: &mut Canvas<'_>, e: &TraceEvent, label_arrows: bool, resolved: 
         EventKind::Timer { node, timer } => {
             let p = (c.x(e.time), c.y(*node));
             c.circle(p, 4.5, r##"fill="white" stroke="#555" stroke-width="1.5""##, &format!("timer {timer} fired at {}", e.time));
-            if let (true, Some(l)) = (c.view.lamport, e.lamport) {
+            if let Some(l) = c.view.stamps.get(&e.seq) {
                 c.text((p.0, p.1 - 9.0), 10, "middle", "#7a3e9d", &l.to_string());
             }
         }

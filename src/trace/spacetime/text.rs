@@ -49,8 +49,8 @@ fn cell(view: &View<'_>, event: &TraceEvent) -> (Option<usize>, String) {
         }
         EventKind::Log { node, text } => (Some(*node), format!("log: {text}")),
     };
-    match (view.lamport, event.lamport) {
-        (true, Some(l)) => (node, format!("[{l}] {text}")),
+    match view.stamps.get(&event.seq) {
+        Some(l) => (node, format!("[{l}] {text}")),
         _ => (node, text),
     }
 }

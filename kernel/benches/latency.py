@@ -1,0 +1,166 @@
+"""Latency and memory of the distsim kernel against evcxr_jupyter, measured the same way in one run.
+
+For each kernel it reports, as JSON lines (seconds, MiB):
+
+- ``trivial``: wall time from ``execute_request`` to ``idle`` for ``1 + 1`` (after warm-up);
+- ``plot``: the same for a distsim experiment cell (a small sweep) that renders an SVG plot;
+- ``first_result``: kernel start to the ``idle`` of the first distsim cell (our kernel has distsim
+  preloaded; evcxr_jupyter gets ``:dep distsim = { path = ... }`` in that first cell);
+- ``idle_rss_mib``: resident memory of the kernel process and its children, idle after the runs.
+
+Then one ``ratio`` line per goal of issue 3 (trivial <= 0.5x, first distsim result <= 0.1x,
+memory <= 1x).
+
+Usage (from the repo root, with both kernelspecs installed: ``distsim`` and evcxr's ``rust``):
+
+    .venv/bin/python kernel/benches/latency.py [--runs 15] [--starts 3] [--skip-evcxr]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from pathlib import Path
+from queue import Empty
+
+from jupyter_client.manager import KernelManager
+
+REPO = Path(__file__).resolve().parents[2]
+
+PLOT_CELL = """let sweep = Sweep::new(vec![1u64, 2, 4, 8, 16]).seeds(0..8).run(|n, seed| {
+    Ok(*n as f64 * (1.0 + (seed % 3) as f64 / 10.0))
+}).unwrap();
+sweep.plot("mean vs n", |n| *n as f64)"""
+
+FIRST_CELL = 'Table::new(["ready"]).columns().len()'
+
+
+def evcxr_preamble() -> str:
+    return f':dep distsim = {{ path = "{REPO}" }}\nuse distsim::prelude::*;\n'
+
+
+def run_cell(kc, code: str, timeout: float = 1200) -> tuple[float, str]:
+    """Seconds from execute_request to idle, and the reply status."""
+    start = time.monotonic()
+    msg_id = kc.execute(code)
+    deadline = start + timeout
+    while True:
+        try:
+            msg = kc.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+        except Empty:
+            raise TimeoutError(code)
+        if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
+                and msg["content"]["execution_state"] == "idle"):
+            elapsed = time.monotonic() - start
+            break
+    reply = kc.get_shell_msg(timeout=timeout)
+    while reply["parent_header"].get("msg_id") != msg_id:
+        reply = kc.get_shell_msg(timeout=timeout)
+    return elapsed, reply["content"]["status"]
+
+
+def start(name: str):
+    km = KernelManager(kernel_name=name)
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    return km, kc
+
+
+def stop(km, kc) -> None:
+    kc.stop_channels()
+    km.shutdown_kernel(now=True)
+
+
+def tree_rss_mib(pid: int) -> float:
+    """VmRSS of `pid` and all its descendants."""
+    total_kib, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total_kib += int(line.split()[1])
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total_kib / 1024
+
+
+def kernel_pid(km) -> int:
+    provisioner = getattr(km, "provisioner", None)
+    if provisioner is not None and getattr(provisioner, "process", None) is not None:
+        return provisioner.process.pid
+    return km.kernel.pid
+
+
+def summary(kernel: str, metric: str, samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    p90 = ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
+    line = {"kernel": kernel, "metric": metric, "median_s": round(statistics.median(ordered), 4),
+            "p90_s": round(p90, 4), "n": len(ordered)}
+    print(json.dumps(line), flush=True)
+    return line
+
+
+def measure(kernel: str, spec: str, preamble: str, runs: int, starts: int) -> dict:
+    results = {}
+    firsts = []
+    for _ in range(starts):
+        t0 = time.monotonic()
+        km, kc = start(spec)
+        kc.wait_for_ready(timeout=1200)
+        _, status = run_cell(kc, preamble + FIRST_CELL)
+        firsts.append(time.monotonic() - t0)
+        assert status == "ok", f"{kernel}: first cell {status}"
+        stop(km, kc)
+    results["first_result"] = summary(kernel, "first_result", firsts)
+
+    km, kc = start(spec)
+    kc.wait_for_ready(timeout=1200)
+    run_cell(kc, preamble + FIRST_CELL)
+    for _ in range(3):  # warm-up
+        run_cell(kc, "1 + 1")
+    trivial = [run_cell(kc, "1 + 1")[0] for _ in range(runs)]
+    results["trivial"] = summary(kernel, "trivial", trivial)
+    run_cell(kc, PLOT_CELL)
+    plot = []
+    for _ in range(max(3, runs // 2)):
+        elapsed, status = run_cell(kc, PLOT_CELL)
+        assert status == "ok", f"{kernel}: plot cell {status}"
+        plot.append(elapsed)
+    results["plot"] = summary(kernel, "plot", plot)
+    time.sleep(2.0)
+    rss = tree_rss_mib(kernel_pid(km))
+    print(json.dumps({"kernel": kernel, "metric": "idle_rss_mib", "value": round(rss, 1)}), flush=True)
+    results["idle_rss_mib"] = rss
+    stop(km, kc)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--starts", type=int, default=3)
+    parser.add_argument("--skip-evcxr", action="store_true")
+    parser.add_argument("--evcxr-kernel", default="rust")
+    args = parser.parse_args()
+    ours = measure("distsim", "distsim", "", args.runs, args.starts)
+    if args.skip_evcxr:
+        return
+    theirs = measure("evcxr_jupyter", args.evcxr_kernel, evcxr_preamble(), args.runs, max(1, args.starts - 1))
+    goals = [("trivial", "median_s", 0.5), ("first_result", "median_s", 0.1)]
+    for metric, field, goal in goals:
+        ratio = ours[metric][field] / theirs[metric][field]
+        print(json.dumps({"metric": metric, "ratio": round(ratio, 3), "goal": goal, "met": ratio <= goal}), flush=True)
+    ratio = ours["idle_rss_mib"] / theirs["idle_rss_mib"]
+    print(json.dumps({"metric": "idle_rss_mib", "ratio": round(ratio, 3), "goal": 1.0, "met": ratio <= 1.0}), flush=True)
+    os.sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

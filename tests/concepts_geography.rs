@@ -1,0 +1,88 @@
+//! Geography: light-speed floors, nearest replicas, placements, the illustrative revenue model.
+
+use distsim::concepts::geography::{Config, RevenueModel};
+
+#[test]
+fn golden_values_for_a_pinned_seed() {
+    let r = Config { requests: 2000, ..Default::default() }.run(7).unwrap();
+    let p99: Vec<f64> = r.regions.iter().map(|g| (g.p99_ms * 1000.0).round() / 1000.0).collect();
+    assert_eq!(p99, GOLDEN_P99);
+}
+const GOLDEN_P99: [f64; 8] = [0.0; 8];
+
+#[test]
+fn same_seed_same_result() {
+    let c = Config { requests: 3000, replicas: vec!["Frankfurt".into(), "Singapore".into()], ..Default::default() };
+    let (a, b) = (c.run(9).unwrap(), c.run(9).unwrap());
+    assert_eq!(a.table().to_text(), b.table().to_text());
+    assert_eq!(a.plot().to_svg().unwrap(), b.plot().to_svg().unwrap());
+}
+
+#[test]
+fn tokyo_users_pay_for_a_new_york_replica() {
+    let r = Config { requests: 2000, ..Default::default() }.run(1).unwrap();
+    let tokyo = r.regions.iter().find(|g| g.region == "Tokyo").unwrap();
+    assert_eq!(tokyo.replica, "Ashburn");
+    assert!((100.0..120.0).contains(&tokyo.floor_ms), "{}", tokyo.floor_ms);
+    // Every simulated request is at least the inflated light floor plus server time.
+    assert!(r.regions.iter().all(|g| g.p50_ms >= 1.5 * g.floor_ms + 10.0));
+    let with_tokyo = Config { replicas: vec!["Ashburn".into(), "Tokyo".into()], requests: 2000, ..Default::default() }.run(1).unwrap();
+    let tokyo2 = with_tokyo.regions.iter().find(|g| g.region == "Tokyo").unwrap();
+    assert_eq!(tokyo2.replica, "Tokyo");
+    assert!(with_tokyo.weighted_mean_ms < r.weighted_mean_ms);
+}
+
+#[test]
+fn simulated_mean_latency_agrees_with_the_closed_form() {
+    let c = Config { requests: 4000, ..Default::default() };
+    let mut hits = 0;
+    let mut total = 0;
+    for seed in 1..=10 {
+        for g in c.run(seed).unwrap().regions {
+            total += 1;
+            hits += g.mean.unwrap().contains(g.analytic_mean_ms) as usize;
+        }
+    }
+    assert!(hits as f64 >= 0.9 * total as f64, "{hits}/{total}");
+}
+
+#[test]
+fn more_replicas_never_hurt_the_best_placement() {
+    let curve = Config::default().vs_replicas(3).unwrap();
+    assert!(curve.rows.windows(2).all(|w| w[1].2 <= w[0].2));
+    let best = Config::default().best_placements(2).unwrap();
+    assert_eq!(best.len(), 36); // C(9, 2)
+    assert!(best.windows(2).all(|w| w[0].1 <= w[1].1));
+    curve.plot().to_svg().unwrap();
+    assert!(curve.table().to_text().contains("illustrative"));
+}
+
+#[test]
+fn revenue_model_is_labelled_and_monotone() {
+    let m = RevenueModel::default();
+    assert!((m.relative_revenue(100.0).unwrap() - 0.99).abs() < 1e-12);
+    assert!(m.relative_revenue(500.0).unwrap() < m.relative_revenue(100.0).unwrap());
+    assert!(m.table(300.0).unwrap().to_text().contains("ILLUSTRATIVE"));
+    assert!(m.relative_revenue(-1.0).is_err());
+    assert!(RevenueModel { loss_per_100ms: 1.5 }.relative_revenue(1.0).unwrap_err().to_string().contains("`loss_per_100ms`"));
+}
+
+#[test]
+fn bad_parameters_are_refused_with_their_range() {
+    let bad = |c: Config, name: &str| {
+        let err = c.run(1).unwrap_err().to_string();
+        assert!(err.contains(&format!("`{name}`")), "{err}");
+    };
+    bad(Config { replicas: vec!["Atlantis".into()], ..Default::default() }, "replicas");
+    bad(Config { replicas: vec![], ..Default::default() }, "replicas");
+    bad(Config { route_inflation: 0.5, ..Default::default() }, "route_inflation");
+    bad(Config { jitter_sigma: -1.0, ..Default::default() }, "jitter_sigma");
+    bad(Config { requests: 0, ..Default::default() }, "requests");
+    let mut c = Config::default();
+    c.users[0].lat = 123.0;
+    bad(c, "sites[9].lat");
+    let mut c = Config::default();
+    c.users[1].share = 0.0;
+    bad(c, "users[1].share");
+    assert!(Config::default().best_placements(0).is_err());
+}
