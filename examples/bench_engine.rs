@@ -69,25 +69,15 @@ impl Node for Gossip {
     type Msg = u32;
     fn on_start(&mut self, ctx: &mut Context<u32>) {
         for _ in 0..self.first {
-            let to = random_peer(ctx);
+            let to = ctx.random_peer();
             ctx.send(to, self.ttl);
         }
     }
     fn on_message(&mut self, ctx: &mut Context<u32>, _from: NodeId, ttl: u32) {
         if ttl > 0 {
-            let to = random_peer(ctx);
+            let to = ctx.random_peer();
             ctx.send(to, ttl - 1);
         }
-    }
-}
-
-fn random_peer(ctx: &mut Context<u32>) -> NodeId {
-    let (me, n) = (ctx.id(), ctx.node_count());
-    let k = ctx.rng().random_range(0..n - 1);
-    if k >= me {
-        k + 1
-    } else {
-        k
     }
 }
 

@@ -17,7 +17,7 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 KERNEL = "distsim"
-CELL_TIMEOUT_S = 600  # the first cell of a fresh kernel may compile the library's preload
+CELL_TIMEOUT_S = 1200  # the first cell of a fresh kernel may compile the library (minutes when cold)
 
 
 class NotebookFailed(Exception):

@@ -3,8 +3,9 @@
 //! A run keeps one [`Metrics`]: the engine counts what the network did (`"sent"`, `"delivered"`,
 //! `"dropped"`, `"duplicated"`, `"timers"`) and records every message's delivery latency into the
 //! histogram `"delivery_latency"`; node code adds its own counters and histograms through
-//! `ctx.metrics()`. Histograms are [`hdrhistogram`] underneath: it keeps 3 significant digits over
-//! any range in fixed memory (we keep 2, i.e. values to within 1%), so a p99.9 over ten million samples costs the same as over ten.
+//! `ctx.metrics()`. Histograms are [`hdrhistogram`] underneath: it keeps a fixed number of
+//! significant digits (we keep 2: values to within 1%) over any range in fixed memory, so a p99.9
+//! over ten million samples costs the same as over ten.
 //!
 //! The engine's own counters are plain struct fields rather than map entries, because they are
 //! bumped on every message; [`Metrics::counter`] looks them up by name like any other counter.
@@ -252,3 +253,40 @@ mod tests {
         assert_eq!(m.counters()[0], ("sent".to_string(), 4));
     }
 }
+
+impl Metrics {
+    /// Every counter, then one row per histogram with its count, mean and quantiles.
+    pub fn to_table(&self) -> crate::render::Table {
+        use crate::render::{Table, Value};
+        let columns = ["metric", "count", "mean", "p50", "p90", "p99", "p99.9", "max"];
+        let mut table = Table::new(columns).title("metrics");
+        for (name, value) in self.counters() {
+            let mut row = vec![Value::Text(name), Value::from(value)];
+            row.extend((0..6).map(|_| Value::Missing));
+            table.row(row).expect("eight values for eight columns");
+        }
+        for name in self.histogram_names() {
+            let h = self.histogram(&name).expect("listed histograms exist");
+            let d = Value::Duration;
+            let row = vec![
+                Value::Text(name),
+                Value::from(h.count()),
+                d(h.mean()),
+                d(h.p50()),
+                d(h.p90()),
+                d(h.p99()),
+                d(h.p999()),
+                d(h.max()),
+            ];
+            table.row(row).expect("eight values for eight columns");
+        }
+        table
+    }
+}
+
+impl crate::render::Render for Metrics {
+    fn mime_bundle(&self) -> crate::render::MimeBundle {
+        self.to_table().mime_bundle()
+    }
+}
+crate::impl_evcxr_display!(Metrics);

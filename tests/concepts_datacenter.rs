@@ -71,6 +71,7 @@ fn the_failure_table_is_editable() {
     assert!(r.peak_per_year.iter().all(|p| p % 40 == 0));
     assert_eq!(c.analytic_total_machine_outages(), 50.0 * 40.0);
     assert_eq!(chapter_failures().len(), 8);
+    assert!(Config::default().failure_table().to_text().contains("5% at a time, rolling"));
 }
 
 #[test]

@@ -8,7 +8,7 @@ fn golden_values_for_a_pinned_seed() {
     let p99: Vec<f64> = r.regions.iter().map(|g| (g.p99_ms * 1000.0).round() / 1000.0).collect();
     assert_eq!(p99, GOLDEN_P99);
 }
-const GOLDEN_P99: [f64; 8] = [0.0; 8];
+const GOLDEN_P99: [f64; 8] = [29.023, 85.716, 142.932, 114.119, 153.604, 218.237, 188.114, 261.117];
 
 #[test]
 fn same_seed_same_result() {

@@ -16,6 +16,18 @@
 //! suffers `P(exactly k up) · k / MTBF` outages per hour. The Monte Carlo below checks both numbers
 //! by playing each component as an alternating up/down process with exponential up and repair
 //! times, one simulated year at a time.
+//!
+//! ```
+//! use distsim::concepts::availability::{self, Arrangement};
+//! // The chapter's web server + database, both needed: about twice the outages of one server.
+//! let pair = availability::Config { components: 2, arrangement: Arrangement::Series, ..Default::default() };
+//! let one = availability::Config { components: 1, ..pair.clone() };
+//! let ratio = pair.analytic_outages_per_year() / one.analytic_outages_per_year();
+//! assert!((ratio - 2.0).abs() < 0.02);
+//! let result = pair.run(1)?; // simulated years, shown as a table in a notebook
+//! assert_eq!(result.downtime_per_year.len(), 200);
+//! # Ok::<(), distsim::Error>(())
+//! ```
 
 use crate::error::{Error, Result};
 use crate::render::{MimeBundle, Plot, Render, Table};

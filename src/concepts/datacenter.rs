@@ -24,6 +24,15 @@
 //!
 //! Figures the chapter does not give (how many machines "most" is, how long a machine or disk takes
 //! to repair, how wide a router incident is) are our assumptions and are marked as such below.
+//!
+//! ```
+//! use distsim::concepts::datacenter;
+//! let year = datacenter::Config { machines: 1000, trials: 10, ..Default::default() }.run(1)?;
+//! let _timeline = year.plot();                // machines down over the first year
+//! let _where = year.placement_table();        // one rack vs across racks
+//! assert_eq!(year.kinds.len(), 8);            // the chapter's eight kinds of failure
+//! # Ok::<(), distsim::Error>(())
+//! ```
 
 mod result;
 mod simulate;
@@ -153,7 +162,7 @@ impl Default for Config {
             failures: chapter_failures(),
             trials: 200,
             replicas: 3,
-            chunks: 200,
+            chunks: 100,
         }
     }
 }
@@ -179,13 +188,10 @@ impl Config {
                 Rate::PerYear(r) => validate::in_range(&name("rate"), r, 0.0, 1e6)?,
                 Rate::PerMachineYear(r) => validate::in_range(&name("rate"), r, 0.0, 1e3)?,
             };
-            match k.blast {
-                Blast::Fraction(f) | Blast::Rolling(f) => {
-                    if !(f.is_finite() && f > 0.0 && f <= 1.0) {
-                        return Err(Error::invalid(name("blast"), f, "a fraction in (0, 1]"));
-                    }
+            if let Blast::Fraction(f) | Blast::Rolling(f) = k.blast {
+                if !(f.is_finite() && f > 0.0 && f <= 1.0) {
+                    return Err(Error::invalid(name("blast"), f, "a fraction in (0, 1]"));
                 }
-                _ => {}
             }
             let (lo, hi) = k.repair_hours;
             validate::positive(&name("repair_hours.0"), lo)?;
@@ -253,6 +259,27 @@ impl Config {
             self.analytic_machine_outages(k) * down_each
         };
         self.failures.iter().map(per_kind).sum::<f64>() / HOURS_PER_YEAR
+    }
+
+    /// The failure table as a table: rate, blast radius (in machines here) and repair time per kind.
+    pub fn failure_table(&self) -> crate::render::Table {
+        let mut t = crate::render::Table::new(["failure", "events/year", "blast radius", "machines per event", "repair (hours)"])
+            .title(format!("The failure table for {} machines", self.machines));
+        for k in &self.failures {
+            let blast = match k.blast {
+                Blast::Disk => "one disk".to_string(),
+                Blast::Machine => "one machine".to_string(),
+                Blast::Rack => "one rack".to_string(),
+                Blast::Pdu => "one PDU".to_string(),
+                Blast::Fraction(f) => format!("{}% of machines", f * 100.0),
+                Blast::Rolling(f) => format!("{}% at a time, rolling", f * 100.0),
+            };
+            let (lo, hi) = k.repair_hours;
+            let repair = if lo == hi { format!("{lo}") } else { format!("{lo} to {hi}") };
+            let row = vec![k.name.clone().into(), self.analytic_events(k).into(), blast.into(), self.mean_blast_size(k.blast).into(), repair.into()];
+            t.row(row).expect("width");
+        }
+        t
     }
 
     /// Simulates `trials` independent years (in parallel; the result does not depend on the thread count).

@@ -22,6 +22,16 @@
 //! loss, duplicate and timer. Closed forms assume a constant latency (`latency_jitter_ms = 0`) and a
 //! timeout longer than the round trip; then `s`, the chance that one attempt is acknowledged, is
 //! `(1-l)(1-d)(1-l) + (1-l)d(1-l²)` (one or two copies arrive, each acknowledged separately).
+//!
+//! ```
+//! use distsim::concepts::delivery::{self, Semantics};
+//! let c = delivery::Config { semantics: Semantics::AtLeastOnce, loss: 0.2, retries: 3, requests: 200, ..Default::default() };
+//! let r = c.run(1)?;
+//! assert!(r.duplicate_effects > 0); // a lost ack made the client resend an applied request
+//! let mut sim = delivery::Config { requests: 3, ..c }.build(1)?; // a small run to look at
+//! sim.run_until_quiet()?;
+//! # Ok::<(), distsim::Error>(())
+//! ```
 
 mod nodes;
 mod report;

@@ -22,6 +22,15 @@
 //! messengers of a small protocol and returning the executions in which one general attacks alone.
 //! If we tried to "fix" such an execution by dropping the last message, the second-to-last message
 //! would become the last one, and the same argument applies again, all the way down to no message.
+//!
+//! ```
+//! use distsim::concepts::two_generals::{self, enumerate};
+//! let r = two_generals::Config { capture: 0.3, messengers: 4, ..Default::default() }.run(7)?;
+//! assert!(r.coordinated.contains(r.config.exact_coordinated())); // simulation vs exact
+//! let every = enumerate(&two_generals::Config { messengers: 2, depth: 3, ..Default::default() })?;
+//! assert!(!every.witnesses().is_empty()); // someone attacks alone in some execution
+//! # Ok::<(), distsim::Error>(())
+//! ```
 
 use crate::error::{Error, Result};
 use crate::render::{MimeBundle, Plot, Render, Table, Value};

@@ -86,6 +86,22 @@ impl<M: Clone + std::fmt::Debug> Context<'_, M> {
         &mut self.core.node_rngs[self.id]
     }
 
+    /// A node other than this one, uniformly at random from this node's stream (this node itself
+    /// if it is the only one).
+    pub fn random_peer(&mut self) -> NodeId {
+        use rand::Rng;
+        let (me, n) = (self.id, self.core.n);
+        if n == 1 {
+            return me;
+        }
+        let k = self.core.node_rngs[me].random_range(0..n - 1);
+        if k >= me {
+            k + 1
+        } else {
+            k
+        }
+    }
+
     /// Writes a line into the trace, attributed to this node.
     pub fn log(&mut self, text: impl Into<String>) {
         let stamp = self.core.tick(self.id);

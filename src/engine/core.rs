@@ -76,7 +76,9 @@ impl<M: Clone + std::fmt::Debug> Core<M> {
         let label = if self.full { format!("{msg:?}") } else { String::new() };
         self.record(EventKind::Send { from, to, msg: id, label }, Some(stamp));
 
-        let (mut from_claimed, mut to, mut msg) = (from, to, msg);
+        // A hostile party may rewrite the packet: forge the sender, redirect it, change or drop it.
+        let (mut from_claimed, mut msg, addressed_to) = (from, msg, to);
+        let mut to = to;
         if let Some(rule) = self.tamper.as_mut() {
             let mut packet = Packet { from, to, msg, id };
             let verdict = rule(&mut packet);
@@ -85,13 +87,15 @@ impl<M: Clone + std::fmt::Debug> Core<M> {
                 Verdict::Pass => {}
                 Verdict::Replace(m) => msg = m,
                 Verdict::Drop => {
-                    self.drop_msg(from, to.min(self.n - 1), id, DropReason::Rejected);
+                    self.drop_msg(from, addressed_to, id, DropReason::Rejected);
                     return;
                 }
             }
-            if to >= self.n || from_claimed >= self.n {
-                self.fail(Error::unknown_node("tamper rule packet", to.max(from_claimed), self.n));
-                return;
+            for (parameter, node) in [("tamper.packet.to", to), ("tamper.packet.from", from_claimed)] {
+                if node >= self.n {
+                    self.fail(Error::unknown_node(parameter, node, self.n));
+                    return;
+                }
             }
         }
 

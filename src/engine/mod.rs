@@ -11,9 +11,10 @@
 //! across the whole run. Two events due at the same instant therefore run in the order they were
 //! scheduled (first in, first out). The nodes' `on_start` handlers run at time zero in id order.
 //!
-//! **Cost.** The queue is a binary heap of 24-byte keys over a slab of events (see `queue.rs`), a
-//! message is moved, never boxed, from `send` to `on_message`, and the trace keeps only a running
-//! digest unless [`TraceMode::Full`](crate::trace::TraceMode::Full) asks for every event.
+//! **Cost.** The queue is a radix heap (see `queue.rs`: it exploits that events are only ever
+//! scheduled into the future), a message is moved, never boxed, from `send` to `on_message`, and
+//! the trace keeps only a running digest unless [`TraceMode::Full`](crate::trace::TraceMode::Full)
+//! asks for every event (and only then formats message labels).
 //!
 //! Long runs look at the cancel file (see [`crate::cancel`]) every 4096 events and stop with
 //! `Error::Interrupted`, leaving the simulation usable.

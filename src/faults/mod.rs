@@ -14,6 +14,9 @@
 //!   delay. `factor = 1` makes it normal again.
 //! - **Partition / Heal**: see `network::Partition`. `Heal` ends every active partition.
 //!
+//! Crashing a crashed node, recovering a running one, or pausing a crashed one does nothing;
+//! pausing a paused node restarts its pause from now.
+//!
 //! Faults are scheduled with `Simulation::schedule(at, fault)` or in bulk with a [`FaultPlan`].
 //! Failure domains ([`Topology`]) turn one event (a power supply failing) into many crashes.
 

@@ -275,3 +275,45 @@ mod digest_tests {
         assert_eq!(digest_only.event_count, 1);
     }
 }
+
+/// At most this many events go into [`Trace::to_table`]; use [`Trace::table_window`] for others.
+pub const TABLE_ROWS: usize = 1000;
+
+impl Trace {
+    /// The first [`TABLE_ROWS`] recorded events as a table (time, node, event).
+    pub fn to_table(&self) -> crate::render::Table {
+        self.table_window(0, TABLE_ROWS)
+    }
+
+    /// Recorded events `start..start + count` as a table.
+    pub fn table_window(&self, start: usize, count: usize) -> crate::render::Table {
+        use crate::render::{Table, Value};
+        let end = start.saturating_add(count).min(self.events.len());
+        let start = start.min(end);
+        let title = if end - start == self.events.len() {
+            format!("trace: {} events, digest {}", self.events.len(), self.digest_hex())
+        } else {
+            format!("trace: events {start}..{end} of {}, digest {}", self.events.len(), self.digest_hex())
+        };
+        let mut table = Table::new(["seq", "time", "node", "event"]).title(title);
+        for e in &self.events[start..end] {
+            let node = e.kind.node().map_or_else(String::new, |n| self.node_name(n));
+            let row = vec![
+                Value::from(e.seq),
+                Value::Duration(crate::time::Duration(e.time.0)),
+                Value::Text(node),
+                Value::Text(self.describe(&e.kind)),
+            ];
+            table.row(row).expect("four values for four columns");
+        }
+        table
+    }
+}
+
+impl crate::render::Render for Trace {
+    /// The first [`TABLE_ROWS`] events as a table.
+    fn mime_bundle(&self) -> crate::render::MimeBundle {
+        self.to_table().mime_bundle()
+    }
+}
+crate::impl_evcxr_display!(Trace);

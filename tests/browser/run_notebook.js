@@ -44,7 +44,13 @@ async function main() {
     const page = context.pages()[0] || (await context.newPage());
     const consoleErrors = [];
     page.on("pageerror", (err) => consoleErrors.push(String(err)));
-    await run(page, args);
+    try {
+      await run(page, args);
+    } catch (err) {
+      // Keep a picture of the page as it was when the run got stuck.
+      await page.screenshot({ path: args.screenshot.replace(/\.png$/, "-failed.png") }).catch(() => {});
+      throw err;
+    }
     const found = await inspect(page);
     await page.screenshot({ path: args.screenshot, fullPage: false });
     found.pageErrors = consoleErrors.length;

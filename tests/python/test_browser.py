@@ -108,6 +108,7 @@ def test_concept_notebook_runs_in_jupyterlab():
         cmd = [str(BIN / "jupyter-lab"), "--no-browser",
                "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
                f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={served}",
+               "--ServerApp.allow_root=True",  # CI and this machine run as root
                "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
                f"--LabApp.workspaces_dir={tmp / 'workspaces'}"]
         with open(log, "w") as log_file:

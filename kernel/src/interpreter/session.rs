@@ -18,26 +18,31 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 
-/// The panic hook installed by the preamble. Panics on the cell's own thread (`main` in the
-/// evaluation process) become one `DISTSIM_PANIC <escaped message>` line; panics on other threads
+/// The panic hook installed by the preamble. Panics on the cell's own thread (the evaluation
+/// process's main thread) become one `DISTSIM_PANIC <escaped message>` line; panics on other threads
 /// (e.g. a rayon worker, whose panic then resurfaces on the main thread) are described on stderr
 /// as the default hook would, but without a backtrace.
-const PANIC_HOOK: &str = r#"std::panic::set_hook(Box::new(|info| {
-    let thread = std::thread::current();
-    if thread.name() != Some("main") {
-        eprintln!("thread '{}' {}", thread.name().unwrap_or("<unnamed>"), info);
-        return;
-    }
-    let payload = info.payload();
-    let message = if let Some(text) = payload.downcast_ref::<&str>() {
-        text.to_string()
-    } else if let Some(text) = payload.downcast_ref::<String>() {
-        text.clone()
-    } else {
-        String::from("Box<dyn Any>")
-    };
-    println!("DISTSIM_PANIC {}", message.replace('\\', "\\\\").replace('\n', "\\n").replace('\r', "\\r"));
-}));"#;
+const PANIC_HOOK: &str = r#"{
+    // The cell thread is remembered by id: the evaluation process's main thread has no name as
+    // seen from the cells' (dynamically linked) standard library.
+    let cell_thread = std::thread::current().id();
+    std::panic::set_hook(Box::new(move |info| {
+        let thread = std::thread::current();
+        if thread.id() != cell_thread {
+            eprintln!("thread '{}' {}", thread.name().unwrap_or("<unnamed>"), info);
+            return;
+        }
+        let payload = info.payload();
+        let message = if let Some(text) = payload.downcast_ref::<&str>() {
+            text.to_string()
+        } else if let Some(text) = payload.downcast_ref::<String>() {
+            text.clone()
+        } else {
+            String::from("Box<dyn Any>")
+        };
+        println!("DISTSIM_PANIC {}", message.replace('\\', "\\\\").replace('\n', "\\n").replace('\r', "\\r"));
+    }));
+}"#;
 
 /// An evcxr session and its output channels.
 pub struct Session {

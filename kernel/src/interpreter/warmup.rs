@@ -173,7 +173,8 @@ fn newest_mtime(distsim: &Path) -> u64 {
     newest
 }
 
-/// Copies `from` into `to`: hard links under `deps/`, copies elsewhere. Skips the previous
+/// Copies `from` into `to`: hard links under `deps/`, copies (keeping modification times, which
+/// cargo's freshness check compares) elsewhere. Skips the previous
 /// cells' artifacts (`ctx`, `code_N`) and incremental caches, which a new kernel does not need.
 fn copy_tree(from: &Path, to: &Path, in_deps: bool) -> io::Result<()> {
     fs::create_dir_all(to)?;
@@ -189,6 +190,9 @@ fn copy_tree(from: &Path, to: &Path, in_deps: bool) -> io::Result<()> {
             copy_tree(&src, &dst, in_deps || name_str == "deps")?;
         } else if !in_deps || fs::hard_link(&src, &dst).is_err() {
             fs::copy(&src, &dst)?;
+            // cargo decides freshness by comparing modification times: keep them.
+            let modified = entry.metadata()?.modified()?;
+            fs::File::options().write(true).open(&dst)?.set_modified(modified)?;
         }
     }
     Ok(())
@@ -210,12 +214,16 @@ mod tests {
         fs::create_dir_all(from.join("target/debug/deps")).unwrap();
         fs::create_dir_all(from.join("target/debug/incremental/x")).unwrap();
         fs::write(from.join("Cargo.lock"), "lock").unwrap();
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        fs::File::options().write(true).open(from.join("Cargo.lock")).unwrap().set_modified(old).unwrap();
         fs::write(from.join("target/debug/deps/libdistsim-1.rlib"), "rlib").unwrap();
         fs::write(from.join("target/debug/deps/libctx.so"), "cell").unwrap();
         fs::write(from.join("target/debug/deps/libcode_3.so"), "cell").unwrap();
         copy_tree(&from, &root.join("to"), false).unwrap();
         let to = root.join("to");
         assert_eq!(fs::read_to_string(to.join("Cargo.lock")).unwrap(), "lock");
+        let mtime = |p: &Path| fs::metadata(p).unwrap().modified().unwrap();
+        assert_eq!(mtime(&to.join("Cargo.lock")), mtime(&from.join("Cargo.lock")));
         assert_eq!(fs::read_to_string(to.join("target/debug/deps/libdistsim-1.rlib")).unwrap(), "rlib");
         assert!(!to.join("target/debug/deps/libctx.so").exists());
         assert!(!to.join("target/debug/deps/libcode_3.so").exists());

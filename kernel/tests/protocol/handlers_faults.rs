@@ -1,0 +1,191 @@
+//! The fault cases: stop_on_error, forged and malformed messages, control while a cell runs,
+//! interrupt, stdin gating, restart and shutdown.
+
+use crate::support::*;
+use distsim_kernel::protocol::content::*;
+use distsim_kernel::protocol::{Message, RestartMode};
+use distsim_kernel::transport::signing::Signer;
+
+/// Starts a cell that blocks on input, so later requests are surely queued behind it.
+fn blocked_cell(client: &Client, rest: &str) -> (Message, Message) {
+    let sent = client.send(Chan::Shell, &execute_request(&format!("input go?\n{rest}")));
+    let asked = client.recv(Chan::Stdin);
+    assert_eq!(asked.msg_type(), "input_request");
+    (sent, asked)
+}
+
+#[test]
+fn stop_on_error_aborts_the_executes_queued_behind_the_failure() {
+    let client = Client::start();
+    let (failing, asked) = blocked_cell(&client, "panic boom");
+    let queued: Vec<Message> = ["value 2", "value 3"].iter().map(|c| client.send(Chan::Shell, &execute_request(c))).collect();
+    client.send_reply_to(Chan::Stdin, &asked, &InputReply { value: "yes".into() });
+
+    assert!(matches!(client.reply::<ExecuteReply>(Chan::Shell, &failing), ExecuteReply::Error { .. }));
+    for request in &queued {
+        let reply: ExecuteReply = client.reply(Chan::Shell, request);
+        assert_eq!(reply, ExecuteReply::Aborted { execution_count: 1 });
+        assert_eq!(types(&client.iopub_for(request)), ["status", "status"], "aborted cells publish only busy/idle");
+    }
+    // Requests sent after the abort run normally.
+    let (reply, _) = client.execute("value 4");
+    assert!(matches!(reply, ExecuteReply::Ok { execution_count: 2, .. }), "{reply:?}");
+    client.shutdown();
+}
+
+#[test]
+fn without_stop_on_error_queued_cells_still_run() {
+    let client = Client::start();
+    let mut failing = execute_request("input go?\npanic boom");
+    failing.stop_on_error = false;
+    let failing = client.send(Chan::Shell, &failing);
+    let asked = client.recv(Chan::Stdin);
+    let queued = client.send(Chan::Shell, &execute_request("value 2"));
+    client.send_reply_to(Chan::Stdin, &asked, &InputReply { value: "yes".into() });
+    assert!(matches!(client.reply::<ExecuteReply>(Chan::Shell, &failing), ExecuteReply::Error { .. }));
+    assert!(matches!(client.reply::<ExecuteReply>(Chan::Shell, &queued), ExecuteReply::Ok { execution_count: 2, .. }));
+    client.shutdown();
+}
+
+#[test]
+fn a_forged_signature_is_ignored_and_the_next_valid_request_answered() {
+    let client = Client::start();
+    let forged = client.message(&execute_request("print pwned"));
+    let forger = Signer::new("not-the-key", "hmac-sha256").unwrap();
+    client.send_frames(Chan::Shell, forged.encode().into_frames(&forger));
+    // A tampered copy of a correctly signed message is forged too.
+    let mut tampered = client.frames(&client.message(&execute_request("value 1")));
+    let content = tampered.len() - 1;
+    tampered[content] = br#"{"code":"print pwned"}"#.to_vec();
+    client.send_frames(Chan::Shell, tampered);
+
+    let valid = client.send(Chan::Shell, &KernelInfoRequest {});
+    let _: KernelInfoReply = client.reply(Chan::Shell, &valid);
+    let (reply, _) = client.execute("value ok");
+    assert!(matches!(reply, ExecuteReply::Ok { execution_count: 1, .. }), "forged cells never ran: {reply:?}");
+    client.shutdown();
+}
+
+#[test]
+fn malformed_messages_are_dropped_and_bad_content_gets_an_error_reply() {
+    let client = Client::start();
+    let mut broken = client.message(&KernelInfoRequest {}).encode();
+    broken.header = b"{not json".to_vec();
+    client.send_frames(Chan::Shell, broken.into_frames(&client.signer));
+    client.send_frames(Chan::Shell, vec![b"no delimiter".to_vec()]);
+    client.send_frames(Chan::Control, vec![CLIENT_ID.to_vec(), b"<IDS|MSG>".to_vec(), b"sig".to_vec()]);
+
+    // Valid JSON of the wrong shape: answered, so the client is not left waiting.
+    let mut wrong = client.message(&KernelInfoRequest {});
+    wrong.header.msg_type = "execute_request".into();
+    client.send_frames(Chan::Shell, client.frames(&wrong));
+    let reply: ErrorReply = {
+        let message = client.recv(Chan::Shell);
+        assert_eq!(message.msg_type(), "execute_reply");
+        message.content().unwrap()
+    };
+    assert_eq!((reply.status, reply.ename.as_str()), (ReplyStatus::Error, "BadRequest"));
+
+    let valid = client.send(Chan::Control, &KernelInfoRequest {});
+    let _: KernelInfoReply = client.reply(Chan::Control, &valid);
+    client.shutdown();
+}
+
+#[test]
+fn unknown_message_types_get_busy_idle_and_no_reply() {
+    let client = Client::start();
+    let mut odd = client.message(&KernelInfoRequest {});
+    odd.header.msg_type = "frobnicate_request".into();
+    client.send_frames(Chan::Shell, client.frames(&odd));
+    assert_eq!(types(&client.iopub_for(&odd)), ["status", "status"]);
+    assert!(client.try_recv(Chan::Shell).is_none());
+    client.shutdown();
+}
+
+#[test]
+fn control_answers_kernel_info_while_a_cell_runs_and_interrupt_stops_it() {
+    let client = Client::start();
+    client.execute("let kept = yes");
+    let running = client.send(Chan::Shell, &execute_request("print started\nsleep"));
+    // Wait until the cell is surely inside the interpreter.
+    loop {
+        let message = client.next_iopub();
+        if message.msg_type() == "stream" {
+            break;
+        }
+    }
+    let info = client.send(Chan::Control, &KernelInfoRequest {});
+    let _: KernelInfoReply = client.reply(Chan::Control, &info);
+    assert!(client.try_recv(Chan::Shell).is_none(), "the cell is still running");
+
+    let interrupt = client.send(Chan::Control, &InterruptRequest {});
+    assert_eq!(client.reply::<InterruptReply>(Chan::Control, &interrupt).status, ReplyStatus::Ok);
+    let reply: ExecuteReply = client.reply(Chan::Shell, &running);
+    assert!(matches!(reply, ExecuteReply::Error { ref ename, .. } if ename == "Interrupted"), "{reply:?}");
+    let (reply, iopub) = client.execute("get kept");
+    assert!(matches!(reply, ExecuteReply::Ok { .. }));
+    assert_eq!(only::<ExecuteResult>(&iopub).data["text/plain"], "yes");
+    client.shutdown();
+}
+
+#[test]
+fn input_goes_over_stdin_to_the_requesting_client() {
+    let client = Client::start();
+    let (sent, asked) = blocked_cell(&client, "");
+    assert_eq!(asked.identities, vec![CLIENT_ID.to_vec()]);
+    assert_eq!(asked.parent_header.as_ref().unwrap().msg_id, sent.header.msg_id);
+    assert_eq!(asked.content::<InputRequest>().unwrap().prompt, "go?");
+    client.send_reply_to(Chan::Stdin, &asked, &InputReply { value: "42".into() });
+    let _: ExecuteReply = client.reply(Chan::Shell, &sent);
+    let iopub = client.iopub_for(&sent);
+    assert_eq!(only::<Stream>(&iopub).text, "got: 42\n");
+    client.shutdown();
+}
+
+#[test]
+fn allow_stdin_false_means_no_input_request() {
+    let client = Client::start();
+    let mut request = execute_request("input name?");
+    request.allow_stdin = false;
+    let (reply, _) = client.execute_with(request);
+    assert!(matches!(reply, ExecuteReply::Error { ref ename, .. } if ename == "NoInput"));
+    assert!(client.try_recv(Chan::Stdin).is_none());
+    client.shutdown();
+}
+
+#[test]
+fn interrupt_ends_a_wait_for_input() {
+    let client = Client::start();
+    let (sent, _asked) = blocked_cell(&client, "");
+    let interrupt = client.send(Chan::Control, &InterruptRequest {});
+    let _: InterruptReply = client.reply(Chan::Control, &interrupt);
+    assert!(matches!(client.reply::<ExecuteReply>(Chan::Shell, &sent), ExecuteReply::Error { .. }));
+    client.shutdown();
+}
+
+#[test]
+fn restart_in_place_clears_state_and_counting() {
+    let client = Client::start_with(RestartMode::InPlace);
+    client.execute("let x = 1");
+    client.execute("get x");
+    let sent = client.send(Chan::Control, &ShutdownRequest { restart: true });
+    let reply: ShutdownReply = client.reply(Chan::Control, &sent);
+    assert_eq!(reply, ShutdownReply { status: ReplyStatus::Ok, restart: true });
+    let (reply, iopub) = client.execute("get x");
+    assert!(matches!(reply, ExecuteReply::Error { execution_count: 1, .. }), "{reply:?}");
+    assert_eq!(only::<ErrorOutput>(&iopub).ename, "CompileError");
+    client.shutdown();
+}
+
+#[test]
+fn shutdown_replies_and_stops_the_kernel() {
+    let client = Client::start_with(RestartMode::NewProcess);
+    let sent = client.send(Chan::Control, &ShutdownRequest { restart: true });
+    let reply: ShutdownReply = client.reply(Chan::Control, &sent);
+    assert_eq!(reply, ShutdownReply { status: ReplyStatus::Ok, restart: true });
+    assert_eq!(types(&client.iopub_for(&sent)), ["status", "status"]);
+    let mut client = client;
+    let kernel = client.kernel.take().unwrap();
+    assert!(kernel.is_stopping());
+    kernel.wait(); // returns: every thread ended
+}

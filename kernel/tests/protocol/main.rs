@@ -1,0 +1,12 @@
+//! Protocol-core tests: signing, framing, typed contents, and the handler tables driven through
+//! in-memory sockets with the scripted fake interpreter (no ZeroMQ, no evcxr).
+//!
+//! Run: `cargo test --release --locked -p distsim-kernel --test protocol`
+
+mod handlers;
+mod handlers_faults;
+mod hmac_vectors;
+mod kernelspec;
+mod serde_roundtrip;
+mod support;
+mod wire;
