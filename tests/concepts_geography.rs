@@ -44,6 +44,9 @@ fn simulated_mean_latency_agrees_with_the_closed_form() {
         }
     }
     assert!(hits as f64 >= 0.9 * total as f64, "{hits}/{total}");
+    // Without jitter every request costs exactly its closed form.
+    let flat = Config { jitter_sigma: 0.0, requests: 500, ..Default::default() }.run(1).unwrap();
+    assert!(flat.regions.iter().all(|g| (g.p99_ms - g.analytic_mean_ms).abs() < 1e-9));
 }
 
 #[test]

@@ -114,7 +114,8 @@ fn full_trace_records_sends_deliveries_logs_and_lamport_stamps() {
     assert_eq!(tr.count(|k| matches!(k, EventKind::Send { from: 1, .. })), 2);
     assert_eq!(tr.count(|k| matches!(k, EventKind::Deliver { .. })), 2);
     assert_eq!(tr.count(|k| matches!(k, EventKind::Log { node: 1, .. })), 1);
-    let send = tr.events.iter().find(|e| matches!(&e.kind, EventKind::Send { label, .. } if label == "\"hi\"")).unwrap();
+    let send =
+        tr.events.iter().find(|e| matches!(&e.kind, EventKind::Send { label, .. } if label == "\"hi\"")).unwrap();
     let deliver = tr.events.iter().find(|e| matches!(e.kind, EventKind::Deliver { .. })).unwrap();
     assert!(deliver.lamport.unwrap() > send.lamport.unwrap());
     assert!(tr.events.windows(2).all(|w| w[0].seq < w[1].seq && w[0].time <= w[1].time));
@@ -130,9 +131,8 @@ fn digest_only_mode_keeps_the_same_digest_without_events() {
         s.run_until_quiet().unwrap();
         s.trace().clone()
     };
-    let mut lean = Simulation::new(3, vec![Broadcaster, Broadcaster, Broadcaster])
-        .unwrap()
-        .with_trace_mode(TraceMode::DigestOnly);
+    let mut lean =
+        Simulation::new(3, vec![Broadcaster, Broadcaster, Broadcaster]).unwrap().with_trace_mode(TraceMode::DigestOnly);
     lean.run_until_quiet().unwrap();
     assert!(lean.trace().events.is_empty());
     assert_eq!(lean.trace().digest, full.digest);
@@ -142,7 +142,8 @@ fn digest_only_mode_keeps_the_same_digest_without_events() {
 #[test]
 fn node_names_appear_in_the_trace() {
     let names = vec!["alice".to_string(), "bob".to_string(), "carol".to_string()];
-    let mut sim = Simulation::new(1, vec![Broadcaster, Broadcaster, Broadcaster]).unwrap().with_node_names(names).unwrap();
+    let mut sim =
+        Simulation::new(1, vec![Broadcaster, Broadcaster, Broadcaster]).unwrap().with_node_names(names).unwrap();
     sim.run_until_quiet().unwrap();
     assert!(sim.trace().to_text().contains("bob -> alice send"));
     let e = Simulation::new(1, vec![Broadcaster]).unwrap().with_node_names(vec![]).err().unwrap().to_string();
@@ -228,4 +229,19 @@ fn user_metrics_live_next_to_engine_counters() {
     let table = sim.metrics().to_table();
     assert_eq!(table.len(), 9);
     assert!(table.to_text().contains("starts"));
+}
+
+#[test]
+fn simulations_are_static_values_that_can_be_kept_across_notebook_cells() {
+    fn keep<T: 'static>(value: T) -> Box<dyn std::any::Any> {
+        Box::new(value)
+    }
+    let mut sim = Simulation::new(1, recorders(2)).unwrap();
+    sim.set_tamper(Box::new(|_p: &mut Packet<u32>| Verdict::Pass));
+    let mut kept = keep(sim);
+    let sim = kept.downcast_mut::<Simulation<Recorder>>().unwrap();
+    sim.inject(Time::ZERO, 0, 1, 3).unwrap();
+    sim.run_until_quiet().unwrap();
+    assert_eq!(sim.node(1).got.len(), 1);
+    let _ = keep((Network::new(), FaultPlan::new(), Metrics::new(), sim.trace().clone(), ClockConfig::quartz()));
 }

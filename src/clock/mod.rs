@@ -7,8 +7,8 @@ pub mod logical;
 pub mod physical;
 
 pub use logical::{LamportClock, VectorClock};
-pub use physical::{ClockConfig, ClockSync, PhysicalClock};
 pub(crate) use physical::ClockState;
+pub use physical::{ClockConfig, ClockSync, PhysicalClock};
 
 #[cfg(test)]
 mod tests;

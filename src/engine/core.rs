@@ -109,7 +109,14 @@ impl<M: Clone + std::fmt::Debug> Core<M> {
                     self.next_msg += 1;
                     self.metrics.engine.duplicated += 1;
                     self.record(EventKind::Duplicate { from: from_claimed, to, msg: id, copy }, None);
-                    let env = Envelope { from: from_claimed as u32, to: to as u32, id: copy, sent_at, lamport: stamp, msg: msg.clone() };
+                    let env = Envelope {
+                        from: from_claimed as u32,
+                        to: to as u32,
+                        id: copy,
+                        sent_at,
+                        lamport: stamp,
+                        msg: msg.clone(),
+                    };
                     self.queue.push(copy_time, Ev::Deliver(env));
                 }
                 let env = Envelope { from: from_claimed as u32, to: to as u32, id, sent_at, lamport: stamp, msg };

@@ -83,11 +83,7 @@ impl<E> EventQueue<E> {
     /// The first non-empty bucket, if any.
     #[inline(always)]
     fn first_bucket(&self) -> Option<usize> {
-        self.occupied
-            .iter()
-            .enumerate()
-            .find(|(_, w)| **w != 0)
-            .map(|(i, w)| i * 64 + w.trailing_zeros() as usize)
+        self.occupied.iter().enumerate().find(|(_, w)| **w != 0).map(|(i, w)| i * 64 + w.trailing_zeros() as usize)
     }
 
     /// The position of the smallest key in bucket `b` (non-empty).

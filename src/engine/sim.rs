@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::faults::{Fault, FaultPlan};
 use crate::metrics::Metrics;
 use crate::network::runtime::NetRuntime;
-use crate::network::{Network, Packet, Verdict};
+use crate::network::Network;
 use crate::rng::{stream, Stream};
 use crate::time::Time;
 use crate::trace::{Trace, TraceMode};
@@ -126,9 +126,9 @@ impl<N: Node> Simulation<N> {
         Ok(())
     }
 
-    /// Installs a hostile party that sees every message as it is sent and decides its fate.
-    pub fn set_tamper(&mut self, rule: Box<dyn FnMut(&mut Packet<N::Msg>) -> Verdict<N::Msg>>) {
-        let rule: TamperRule<N::Msg> = rule;
+    /// Installs a hostile party that sees every message as it is sent and decides its fate:
+    /// a `Box<dyn FnMut(&mut Packet<Msg>) -> Verdict<Msg>>` (see [`TamperRule`]).
+    pub fn set_tamper(&mut self, rule: TamperRule<N::Msg>) {
         self.core.tamper = Some(rule);
     }
 

@@ -65,7 +65,13 @@ impl FaultPlan {
     }
     /// Everything beneath `domain` crashes at `at` (machines are node ids), and recovers after
     /// `down_for` if given. Refuses a domain the topology does not have.
-    pub fn domain_down(mut self, topology: &Topology, domain: Domain, at: Time, down_for: Option<Duration>) -> Result<Self> {
+    pub fn domain_down(
+        mut self,
+        topology: &Topology,
+        domain: Domain,
+        at: Time,
+        down_for: Option<Duration>,
+    ) -> Result<Self> {
         topology.check(domain)?;
         let machines = topology.machines_under(domain);
         for &m in &machines {

@@ -41,11 +41,9 @@ impl Latency {
     pub fn validate(&self, parameter: &str) -> Result<()> {
         match self {
             Latency::Constant(_) | Latency::Normal { .. } => Ok(()),
-            Latency::Uniform { lo, hi } if hi < lo => Err(Error::invalid(
-                format!("{parameter}.hi"),
-                hi,
-                format!("a duration >= lo ({lo})"),
-            )),
+            Latency::Uniform { lo, hi } if hi < lo => {
+                Err(Error::invalid(format!("{parameter}.hi"), hi, format!("a duration >= lo ({lo})")))
+            }
             Latency::Uniform { .. } => Ok(()),
             Latency::Exponential { mean } if mean.0 == 0 => {
                 Err(Error::invalid(format!("{parameter}.mean"), mean, "a duration > 0"))

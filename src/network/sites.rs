@@ -109,7 +109,9 @@ impl SiteMatrix {
     }
 
     fn site(&self, parameter: &str, i: usize) -> Result<&Site> {
-        self.sites.get(i).ok_or_else(|| Error::invalid(parameter, i, format!("a site index in 0..{}", self.sites.len())))
+        self.sites
+            .get(i)
+            .ok_or_else(|| Error::invalid(parameter, i, format!("a site index in 0..{}", self.sites.len())))
     }
 
     /// Great-circle distance between sites `a` and `b`, in km.

@@ -160,15 +160,20 @@ impl SpaceTime {
             (Some(w), 0) => w.1,
             _ => shown.last().map_or(from, |e| e.time),
         };
-        let node_count = self.events.iter().filter_map(|e| max_node(&e.kind)).max().map_or(0, |m| m + 1).max(self.node_names.len());
-        let names = (0..node_count).map(|i| self.node_names.get(i).cloned().unwrap_or_else(|| format!("n{i}"))).collect();
+        let node_count =
+            self.events.iter().filter_map(|e| max_node(&e.kind)).max().map_or(0, |m| m + 1).max(self.node_names.len());
+        let names =
+            (0..node_count).map(|i| self.node_names.get(i).cloned().unwrap_or_else(|| format!("n{i}"))).collect();
         let mut sends = BTreeMap::new();
         let mut crashed_at_start = vec![false; node_count];
         let mut outcomes = BTreeMap::new();
         for e in &self.events {
             match &e.kind {
                 EventKind::Send { from: f, to: t, msg, label } => {
-                    sends.insert(*msg, SendInfo { time: e.time, from: *f, to: *t, label: label.clone(), is_copy: false });
+                    sends.insert(
+                        *msg,
+                        SendInfo { time: e.time, from: *f, to: *t, label: label.clone(), is_copy: false },
+                    );
                 }
                 EventKind::Deliver { msg, .. } | EventKind::Drop { msg, .. } => {
                     outcomes.entry(*msg).or_insert(e.time);
@@ -187,7 +192,20 @@ impl SpaceTime {
             }
         }
         let stamps = if self.lamport { lamport_stamps(&self.events, node_count) } else { BTreeMap::new() };
-        View { shown, from, to, omitted, outside, node_count, names, sends, outcomes, crashed_at_start, stamps, width: self.width }
+        View {
+            shown,
+            from,
+            to,
+            omitted,
+            outside,
+            node_count,
+            names,
+            sends,
+            outcomes,
+            crashed_at_start,
+            stamps,
+            width: self.width,
+        }
     }
 }
 
@@ -248,15 +266,14 @@ fn max_node(kind: &EventKind) -> Option<usize> {
 impl View<'_> {
     /// One line saying what is shown and what was left out.
     pub fn caption(&self) -> String {
-        let mut text = format!(
-            "{} nodes, {} events shown from {} to {}",
-            self.node_count,
-            self.shown.len(),
-            self.from,
-            self.to
-        );
+        let mut text =
+            format!("{} nodes, {} events shown from {} to {}", self.node_count, self.shown.len(), self.from, self.to);
         if self.omitted > 0 {
-            text.push_str(&format!("; {} later events omitted (max_events = {}; use .window() to see them)", self.omitted, self.shown.len()));
+            text.push_str(&format!(
+                "; {} later events omitted (max_events = {}; use .window() to see them)",
+                self.omitted,
+                self.shown.len()
+            ));
         }
         if self.outside > 0 {
             text.push_str(&format!("; {} events outside the window", self.outside));

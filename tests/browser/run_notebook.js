@@ -73,26 +73,37 @@ async function run(page, args) {
   await page.goto(url, { waitUntil: "domcontentloaded", timeout: 120000 });
   // The notebook is open once its cells are in the DOM and its kernel has started.
   await page.waitForSelector(".jp-NotebookPanel .jp-Cell", { timeout: 120000 });
-  await waitForKernelIdle(page, 180000);
+  await until(page, 180000, "the kernel to start", kernelIdle);
   await page.locator(".lm-MenuBar-itemLabel", { hasText: /^Run$/ }).click();
   await page.locator(".lm-Menu-itemLabel", { hasText: /^Run All Cells$/ }).click();
-  // Running starts asynchronously: first see the kernel busy or a cell queued, then wait for
-  // every code cell to carry an execution count and the kernel to be idle again.
-  await page.waitForFunction(() => {
-    const busy = document.querySelector('.jp-Notebook-ExecutionIndicator[data-status="busy"]');
-    const queued = [...document.querySelectorAll(".jp-CodeCell .jp-InputPrompt")]
-      .some((p) => /\[[*\d]/.test(p.textContent));
-    return busy || queued;
-  }, null, { timeout: 60000 });
-  await page.waitForFunction(() => {
-    const prompts = [...document.querySelectorAll(".jp-NotebookPanel .jp-CodeCell .jp-InputPrompt")];
-    return prompts.length > 0 && prompts.every((p) => /\[\d+\]/.test(p.textContent));
-  }, null, { timeout: args.timeoutMs, polling: 500 });
-  await waitForKernelIdle(page, 60000);
+  // Then every code cell must carry an execution count and the kernel must be idle again.
+  await until(page, args.timeoutMs, "every cell to finish", async () =>
+    (await allCellsNumbered(page)) && (await kernelIdle(page)));
 }
 
-async function waitForKernelIdle(page, timeout) {
-  await page.waitForSelector('.jp-Notebook-ExecutionIndicator[data-status="idle"]', { timeout });
+// Polls `check` until it holds, answering any JupyterLab dialog on the way with its default
+// button (e.g. "Select Kernel" when the kernel was restarted while the page loaded).
+async function until(page, timeoutMs, what, check) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const accept = page.locator(".jp-Dialog .jp-mod-accept");
+    if (await accept.count()) await accept.first().click().catch(() => {});
+    if (await check(page)) return;
+    await page.waitForTimeout(500);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+async function kernelIdle(page) {
+  return page.evaluate(() => Boolean(
+    document.querySelector('.jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status="idle"]')));
+}
+
+async function allCellsNumbered(page) {
+  return page.evaluate(() => {
+    const prompts = [...document.querySelectorAll(".jp-NotebookPanel .jp-CodeCell .jp-InputPrompt")];
+    return prompts.length > 0 && prompts.every((p) => /\[\d+\]/.test(p.textContent));
+  });
 }
 
 async function inspect(page) {

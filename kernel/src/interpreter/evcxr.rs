@@ -56,8 +56,8 @@ impl Drop for KernelDir {
 }
 
 pub struct EvcxrInterpreter {
-    /// `Option` only so `restart` can drop the old session before opening the new one.
-    session: Option<Session>,
+    /// Shared with the warm-up thread; `None` only while `restart` swaps sessions.
+    session: Arc<Mutex<Option<Session>>>,
     interrupter: EvcxrInterrupter,
     distsim: PathBuf,
     runtime_exe: PathBuf,
@@ -85,7 +85,9 @@ impl EvcxrInterpreter {
         let mut session = session::open(&crate_dir, &runtime_exe, &cancel)?;
         session::run_preamble(&mut session, &distsim, template_lock.as_deref(), true, &crate_dir)?;
         let interrupter = EvcxrInterrupter::new(cancel, session.ctx.process_handle(), opts.interrupt_grace);
-        Ok(EvcxrInterpreter { session: Some(session), interrupter, distsim, runtime_exe, layout, rustc, template_lock, dir })
+        let session = Arc::new(Mutex::new(Some(session)));
+        warm_analyzer(&session);
+        Ok(EvcxrInterpreter { session, interrupter, distsim, runtime_exe, layout, rustc, template_lock, dir })
     }
 
     /// Builds the shared cache (distsim compiled optimized) so that kernels start fast. Run at
@@ -103,15 +105,16 @@ impl EvcxrInterpreter {
         session::ensure_template(&CacheLayout::resolve(opts.cache_dir), &distsim, &runtime_exe, &session::rustc_version())
     }
 
-    fn session(&mut self) -> &mut Session {
-        self.session.as_mut().expect("a session is open except inside restart")
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Session>> {
+        self.session.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Loads distsim again after the evaluation process was replaced.
     fn reload_preamble(&mut self) -> Result<(), String> {
         let crate_dir = self.dir.0.join("crate");
         let distsim = self.distsim.clone();
-        let session = self.session.as_mut().expect("open session");
+        let mut guard = self.lock();
+        let session = guard.as_mut().expect("open session");
         session::run_preamble(session, &distsim, None, false, &crate_dir)
     }
 
@@ -120,7 +123,11 @@ impl EvcxrInterpreter {
         let done = Done::new(false);
         let suppress_stderr = AtomicBool::new(false);
         let panic = Mutex::new(None);
-        let session = self.session.as_mut().expect("open session");
+        let mut guard = self.lock();
+        // Only now (the warm-up may have held the lock): the interrupt watchdog must not count
+        // the wait as running code.
+        self.interrupter.begin_cell();
+        let session = guard.as_mut().expect("open session");
         let (ctx, outputs) = (&mut session.ctx, &session.outputs);
         let result = std::thread::scope(|scope| {
             let out = scope.spawn(|| pump::pump_stdout(outputs, sink, &done, &panic));
@@ -165,6 +172,21 @@ impl EvcxrInterpreter {
     }
 }
 
+/// Loads distsim into evcxr's rust-analyzer in the background. The analyzer types every variable a
+/// cell defines; its first use must index distsim and all its dependencies, which takes seconds.
+/// Done right after start, while the user is still reading, the first `let` cell is then fast. A
+/// cell submitted meanwhile simply waits for the lock.
+fn warm_analyzer(session: &Arc<Mutex<Option<Session>>>) {
+    let session = Arc::clone(session);
+    std::thread::spawn(move || {
+        let mut guard = session.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(session) = guard.as_mut() {
+            let code = "let warm = Table::new([\"a\"]); warm.";
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| session.ctx.completions(code, code.len())));
+        }
+    });
+}
+
 fn bundle_from(outputs: &::evcxr::EvalOutputs) -> Option<MimeBundle> {
     if outputs.content_by_mime_type.is_empty() {
         return None;
@@ -196,16 +218,15 @@ impl Interpreter for EvcxrInterpreter {
         if trimmed == ":distsim" {
             return ExecOutcome::Ok { result: Some(self.distsim_info()) };
         }
-        self.interrupter.begin_cell();
         let (result, panic) = self.run_cell(code, sink);
         let interrupt = self.interrupter.end_cell();
         let lost_state = interrupt.killed || matches!(result, Err(::evcxr::Error::SubprocessTerminated(_)));
         if lost_state {
             if interrupt.killed && result.is_ok() {
                 // The cell ended just as it was killed: evcxr does not know its process is gone.
-                let _ = self.session().ctx.execute(":restart");
+                let _ = self.lock().as_mut().expect("open session").ctx.execute(":restart");
             }
-            pump::discard(&self.session().outputs);
+            pump::discard(&self.lock().as_ref().expect("open session").outputs);
             let reloaded = self.reload_preamble();
             let mut outcome = if interrupt.requested {
                 errors::interrupted_state_lost(self.interrupter.grace())
@@ -252,7 +273,8 @@ impl Interpreter for EvcxrInterpreter {
 
     fn complete(&mut self, code: &str, cursor_pos: usize) -> Completions {
         let byte = char_to_byte(code, cursor_pos);
-        let ctx = &mut self.session().ctx;
+        let mut guard = self.lock();
+        let ctx = &mut guard.as_mut().expect("open session").ctx;
         let found = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ctx.completions(code, byte)));
         match found {
             Ok(Ok(found)) => {
@@ -277,7 +299,8 @@ impl Interpreter for EvcxrInterpreter {
         let (expression, word) = name_at(code, byte)?;
         let mut text = String::new();
         let mut html = String::new();
-        let ctx = &mut self.session().ctx;
+        let mut guard = self.lock();
+        let ctx = &mut guard.as_mut().expect("open session").ctx;
         if let Some((name, ty)) = ctx.variables_and_types().find(|(name, _)| *name == word) {
             text.push_str(&format!("{name}: {ty}\n"));
             html.push_str(&format!("<p><code>{}: {}</code></p>", escape(name), escape(ty)));
@@ -310,14 +333,15 @@ impl Interpreter for EvcxrInterpreter {
     }
 
     fn restart(&mut self) -> Result<(), String> {
-        if let Some(old) = self.session.take() {
+        if let Some(old) = self.lock().take() {
             old.kill();
         }
         let crate_dir = self.dir.0.join("crate");
         let mut session = session::open(&crate_dir, &self.runtime_exe, &self.dir.0.join("cancel"))?;
         session::run_preamble(&mut session, &self.distsim, self.template_lock.as_deref(), true, &crate_dir)?;
         self.interrupter.set_process(session.ctx.process_handle());
-        self.session = Some(session);
+        *self.lock() = Some(session);
+        warm_analyzer(&self.session);
         Ok(())
     }
 

@@ -32,10 +32,15 @@ pub struct ZmqPub {
     socket: zmq::Socket,
 }
 
+/// Waits for a message. A signal arriving meanwhile (EINTR) counts as "nothing yet", not as a
+/// broken socket: the kernel must not stop serving because a child process exited.
 fn wait_readable(socket: &zmq::Socket, timeout: Duration) -> Result<bool, TransportError> {
     let ms = i64::try_from(timeout.as_millis()).unwrap_or(i64::MAX);
-    let ready = socket.poll(zmq::POLLIN, ms).map_err(|e| zmq_err("poll", e))?;
-    Ok(ready > 0)
+    match socket.poll(zmq::POLLIN, ms) {
+        Ok(ready) => Ok(ready > 0),
+        Err(zmq::Error::EINTR) => Ok(false),
+        Err(e) => Err(zmq_err("poll", e)),
+    }
 }
 
 impl RouterSocket for ZmqRouter {
@@ -43,7 +48,11 @@ impl RouterSocket for ZmqRouter {
         if !wait_readable(&self.socket, timeout)? {
             return Ok(None);
         }
-        self.socket.recv_multipart(0).map(Some).map_err(|e| zmq_err("recv", e))
+        match self.socket.recv_multipart(0) {
+            Ok(frames) => Ok(Some(frames)),
+            Err(zmq::Error::EINTR) => Ok(None),
+            Err(e) => Err(zmq_err("recv", e)),
+        }
     }
 
     fn send(&mut self, frames: Frames) -> Result<(), TransportError> {

@@ -8,5 +8,6 @@ mod handlers_faults;
 mod hmac_vectors;
 mod kernelspec;
 mod serde_roundtrip;
+mod startup;
 mod support;
 mod wire;

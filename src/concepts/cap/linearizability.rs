@@ -111,7 +111,48 @@ pub fn check_register(history: &[Operation], initial: u64, max_window: usize) ->
 
 /// Every register value a valid linearization of `ops` can end with, from any of `starts`;
 /// `None` if the search needed a wider window than `window`.
+///
+/// Rather than enumerate every linearization (exponential in the overlap), we ask one yes/no
+/// question per (start, end) pair with an early-exit search. If the segment has writes, it ends
+/// with one of its *maximal* writes (those no other write follows in real time); if it has none,
+/// the value is unchanged (or, when unknown, becomes what the reads saw).
 fn check_segment(ops: &[Operation], starts: &BTreeSet<State>, window: usize) -> Option<BTreeSet<State>> {
+    let writes: Vec<&Operation> = ops.iter().filter(|o| matches!(o.op, RegisterOp::Write(_))).collect();
+    let last_write_invoke = writes.iter().map(|w| w.invoke).max();
+    let mut ends = BTreeSet::new();
+    for &start in starts {
+        let goals: Vec<State> = if writes.is_empty() {
+            match start {
+                Some(_) => vec![start],
+                None => match ops.iter().find_map(|o| if let RegisterOp::Read(v) = o.op { Some(v) } else { None }) {
+                    Some(v) => vec![Some(v)],
+                    None => vec![None],
+                },
+            }
+        } else {
+            writes
+                .iter()
+                .filter(|w| last_write_invoke.is_some_and(|t| t <= w.complete))
+                .map(|w| match w.op {
+                    RegisterOp::Write(v) => Some(v),
+                    RegisterOp::Read(_) => None,
+                })
+                .collect()
+        };
+        for goal in goals {
+            if ends.contains(&goal) {
+                continue;
+            }
+            if search(ops, start, goal, window)? {
+                ends.insert(goal);
+            }
+        }
+    }
+    Some(ends)
+}
+
+/// Is there a linearization of `ops` from `start` that ends in `goal`? `None`: window too small.
+fn search(ops: &[Operation], start: State, goal: State, window: usize) -> Option<bool> {
     let n = ops.len();
     // suffix_min[i] = earliest response among ops i.. (all pending beyond the window).
     let mut suffix_min = vec![u64::MAX; n + 1];
@@ -119,12 +160,13 @@ fn check_segment(ops: &[Operation], starts: &BTreeSet<State>, window: usize) -> 
         suffix_min[i] = suffix_min[i + 1].min(ops[i].complete);
     }
     let mut seen: HashSet<(Done, State)> = HashSet::new();
-    let mut ends = BTreeSet::new();
     // Depth-first search with an explicit stack, so long segments cannot overflow the call stack.
-    let mut stack: Vec<(Done, State)> = starts.iter().map(|&s| ((0, 0u128), s)).collect();
+    let mut stack: Vec<(Done, State)> = vec![((0, 0u128), start)];
     while let Some(((first, bits), state)) = stack.pop() {
         if first == n {
-            ends.insert(state);
+            if state == goal {
+                return Some(true);
+            }
             continue;
         }
         if !seen.insert(((first, bits), state)) {
@@ -137,10 +179,11 @@ fn check_segment(ops: &[Operation], starts: &BTreeSet<State>, window: usize) -> 
         if first + width < n && ops[first + width].invoke <= first_response {
             return None; // a candidate lies beyond the window
         }
-        for j in (0..width).filter(|&j| pending(j)) {
+        // Pushed in reverse so that the earliest-invoked candidate is tried first.
+        for j in (0..width).rev().filter(|&j| pending(j)) {
             let o = ops[first + j];
             if o.invoke > first_response {
-                break; // sorted by invocation: no later op qualifies either
+                continue;
             }
             let next = match o.op {
                 RegisterOp::Write(v) => Some(v),
@@ -156,7 +199,7 @@ fn check_segment(ops: &[Operation], starts: &BTreeSet<State>, window: usize) -> 
             stack.push(((f, b), next));
         }
     }
-    Some(ends)
+    Some(false)
 }
 
 #[cfg(test)]

@@ -82,7 +82,8 @@ impl Canvas<'_> {
         if send.time >= self.view.from || end.0 <= send.time {
             return (self.x(send.time), sy);
         }
-        let part = (self.view.from.as_nanos() - send.time.as_nanos()) as f64 / (end.0.as_nanos() - send.time.as_nanos()) as f64;
+        let part = (self.view.from.as_nanos() - send.time.as_nanos()) as f64
+            / (end.0.as_nanos() - send.time.as_nanos()) as f64;
         (LEFT, sy + (end.1 - sy) * part)
     }
 
@@ -98,7 +99,10 @@ impl Canvas<'_> {
 
     fn message_title(&self, msg: u64, send: &SendInfo, what: &str) -> String {
         let label = if send.label.is_empty() { String::new() } else { format!(" {}", send.label) };
-        format!("#{msg}{label}: {} -> {}, sent at {}, {what}", self.view.names[send.from], self.view.names[send.to], send.time)
+        format!(
+            "#{msg}{label}: {} -> {}, sent at {}, {what}",
+            self.view.names[send.from], self.view.names[send.to], send.time
+        )
     }
 }
 
@@ -169,7 +173,11 @@ fn draw_lanes(c: &mut Canvas<'_>) {
         changes.push((LEFT + c.plot_width, !crashed));
         for (x, now_crashed) in changes {
             if now_crashed != crashed {
-                let style = if crashed { format!(r#"stroke="{LOST}" stroke-width="1.5" stroke-dasharray="4 4""#) } else { r##"stroke="#444" stroke-width="1.5""##.to_string() };
+                let style = if crashed {
+                    format!(r#"stroke="{LOST}" stroke-width="1.5" stroke-dasharray="4 4""#)
+                } else {
+                    r##"stroke="#444" stroke-width="1.5""##.to_string()
+                };
                 c.line((segment_start, y), (x, y), &style, if crashed { "crashed" } else { "" });
                 segment_start = x;
                 crashed = now_crashed;
@@ -179,7 +187,12 @@ fn draw_lanes(c: &mut Canvas<'_>) {
 }
 
 fn pause_band(c: &mut Canvas<'_>, from: f64, to: f64, y: f64) {
-    c.line((from, y), (to.max(from + 2.0), y), r##"stroke="#e69f00" stroke-width="7" stroke-opacity="0.45""##, "paused");
+    c.line(
+        (from, y),
+        (to.max(from + 2.0), y),
+        r##"stroke="#e69f00" stroke-width="7" stroke-opacity="0.45""##,
+        "paused",
+    );
 }
 
 fn draw_event(c: &mut Canvas<'_>, e: &TraceEvent, label_arrows: bool, resolved: &std::collections::BTreeSet<u64>) {
@@ -199,10 +212,16 @@ fn draw_event(c: &mut Canvas<'_>, e: &TraceEvent, label_arrows: bool, resolved: 
                     // Arrives after the view ends: draw it up to the right edge.
                     Some(&t) if t > c.view.to => {
                         let (ex, ey) = (c.x(t), c.y(*to));
-                        let part = (c.view.to.as_nanos() - e.time.as_nanos()) as f64 / (t.as_nanos() - e.time.as_nanos()).max(1) as f64;
+                        let part = (c.view.to.as_nanos() - e.time.as_nanos()) as f64
+                            / (t.as_nanos() - e.time.as_nanos()).max(1) as f64;
                         let end = (start.0 + (ex - start.0).max(0.0) * part, start.1 + (ey - start.1) * part);
                         let title = c.message_title(*msg, &send, "arrives after this view");
-                        c.line(start, end, &format!(r#"stroke="{DELIVERED}" stroke-width="1.4" stroke-opacity="0.6""#), &title);
+                        c.line(
+                            start,
+                            end,
+                            &format!(r#"stroke="{DELIVERED}" stroke-width="1.4" stroke-opacity="0.6""#),
+                            &title,
+                        );
                     }
                     // Never delivered nor dropped: still in flight when the run stopped.
                     None => {
@@ -222,7 +241,13 @@ fn draw_event(c: &mut Canvas<'_>, e: &TraceEvent, label_arrows: bool, resolved: 
                 let title = c.message_title(*msg, &send, &format!("delivered at {}", e.time));
                 c.arrow(start, end, DELIVERED, &title);
                 if label_arrows && !send.label.is_empty() && !send.is_copy {
-                    c.text(((start.0 + end.0) / 2.0 + 4.0, (start.1 + end.1) / 2.0 - 3.0), 10, "start", DELIVERED, &send.label);
+                    c.text(
+                        ((start.0 + end.0) / 2.0 + 4.0, (start.1 + end.1) / 2.0 - 3.0),
+                        10,
+                        "start",
+                        DELIVERED,
+                        &send.label,
+                    );
                 }
             }
             dot(c, *to, &format!("deliver #{msg}"));
@@ -247,12 +272,19 @@ fn draw_event(c: &mut Canvas<'_>, e: &TraceEvent, label_arrows: bool, resolved: 
         }
         EventKind::Timer { node, timer } => {
             let p = (c.x(e.time), c.y(*node));
-            c.circle(p, 4.5, r##"fill="white" stroke="#555" stroke-width="1.5""##, &format!("timer {timer} fired at {}", e.time));
+            c.circle(
+                p,
+                4.5,
+                r##"fill="white" stroke="#555" stroke-width="1.5""##,
+                &format!("timer {timer} fired at {}", e.time),
+            );
             if let Some(l) = c.view.stamps.get(&e.seq) {
                 c.text((p.0, p.1 - 9.0), 10, "middle", "#7a3e9d", &l.to_string());
             }
         }
-        EventKind::Crash { node } => c.cross((c.x(e.time), c.y(*node)), 7.0, LOST, &format!("{} crashed at {}", c.view.names[*node], e.time)),
+        EventKind::Crash { node } => {
+            c.cross((c.x(e.time), c.y(*node)), 7.0, LOST, &format!("{} crashed at {}", c.view.names[*node], e.time))
+        }
         EventKind::Recover { node } => {
             let (x, y) = (c.x(e.time), c.y(*node));
             let title = format!("{} recovered at {}", c.view.names[*node], e.time);
@@ -263,12 +295,21 @@ fn draw_event(c: &mut Canvas<'_>, e: &TraceEvent, label_arrows: bool, resolved: 
             let x = c.x(e.time);
             let bottom = c.y(c.view.node_count.max(1) - 1) + 16.0;
             let title = format!("{} at {}: {description}", if *healed { "healed" } else { "partition" }, e.time);
-            c.line((x, TOP - 18.0), (x, bottom), r##"stroke="#8c564b" stroke-width="1.5" stroke-dasharray="8 4""##, &title);
+            c.line(
+                (x, TOP - 18.0),
+                (x, bottom),
+                r##"stroke="#8c564b" stroke-width="1.5" stroke-dasharray="8 4""##,
+                &title,
+            );
             c.text((x + 3.0, TOP - 20.0), 10, "start", "#8c564b", if *healed { "healed" } else { "partition" });
         }
         EventKind::Log { node, text } => {
             let (x, y) = (c.x(e.time), c.y(*node));
-            c.polygon(&[(x, y - 6.0), (x + 5.0, y), (x, y + 6.0), (x - 5.0, y)], r##"fill="#cc79a7""##, &format!("log: {text}"));
+            c.polygon(
+                &[(x, y - 6.0), (x + 5.0, y), (x, y + 6.0), (x - 5.0, y)],
+                r##"fill="#cc79a7""##,
+                &format!("log: {text}"),
+            );
         }
     }
 }

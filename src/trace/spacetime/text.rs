@@ -60,7 +60,8 @@ pub(super) fn render(view: &View<'_>) -> String {
     let cells: Vec<(Option<usize>, String)> = view.shown.iter().map(|e| cell(view, e)).collect();
     let widths: Vec<usize> = (0..view.node_count)
         .map(|lane| {
-            let widest = cells.iter().filter(|(n, _)| *n == Some(lane)).map(|(_, t)| t.chars().count()).max().unwrap_or(0);
+            let widest =
+                cells.iter().filter(|(n, _)| *n == Some(lane)).map(|(_, t)| t.chars().count()).max().unwrap_or(0);
             (widest.max(view.names[lane].chars().count()) + 2).clamp(MIN_COLUMN, MAX_COLUMN)
         })
         .collect();
@@ -84,7 +85,13 @@ pub(super) fn render(view: &View<'_>) -> String {
         match node {
             Some(n) => {
                 for lane in 0..view.node_count {
-                    let content = if lane == n { text.clone() } else if crashed[lane] { ":".into() } else { "|".into() };
+                    let content = if lane == n {
+                        text.clone()
+                    } else if crashed[lane] {
+                        ":".into()
+                    } else {
+                        "|".into()
+                    };
                     line.push_str(&fit(&content, widths[lane]));
                 }
             }
