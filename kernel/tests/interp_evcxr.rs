@@ -73,6 +73,28 @@ fn ename(outcome: &ExecOutcome) -> (&str, &str, &[String]) {
     }
 }
 
+/// Runs `code` (which prints "running" first) and interrupts it 300 ms after that line arrives.
+/// Returns the outcome, when it ended and when the interrupt was sent.
+fn run_then_interrupt(interp: &mut EvcxrInterpreter, sink: &Recorder, code: &str) -> (ExecOutcome, Instant, Instant) {
+    let interrupter = interp.interrupter();
+    std::thread::scope(|scope| {
+        let asked = scope.spawn(|| {
+            let give_up = Instant::now() + Duration::from_secs(300);
+            while Instant::now() < give_up && !sink.0.lock().unwrap().iter().any(|o| *o == Out::Stdout("running\n".into())) {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            std::thread::sleep(Duration::from_millis(300));
+            interrupter.interrupt();
+            Instant::now()
+        });
+        let outcome = interp.execute(code, sink);
+        let stopped = Instant::now();
+        eprintln!("{code:?} => {outcome:?}");
+        sink.take();
+        (outcome, stopped, asked.join().unwrap())
+    })
+}
+
 #[test]
 fn evcxr_interpreter_runs_a_notebook_session() {
     let opts = StartOptions {
@@ -145,29 +167,15 @@ fn evcxr_interpreter_runs_a_notebook_session() {
     assert_eq!(interp.is_complete("fn f() {"), Completeness::Incomplete { indent: "    ".into() });
 
     // Interrupting a loop that polls distsim's cancel flag: fast, state kept.
-    let interrupter = interp.interrupter();
-    let timer = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(1500));
-        let at = Instant::now();
-        interrupter.interrupt();
-        at
-    });
-    let (out, _) = run(&mut interp, &sink, "let mut spins = 0u64;\nwhile distsim::cancel::check().is_ok() { spins += 1; }\nspins");
-    let stopped = Instant::now();
-    let asked = timer.join().unwrap();
+    let (out, stopped, asked) = run_then_interrupt(&mut interp, &sink,
+        "println!(\"running\");\nlet mut spins = 0u64;\nwhile distsim::cancel::check().is_ok() { spins += 1; }\nspins");
     assert_eq!(ename(&out).0, "Interrupted");
     assert!(stopped - asked < Duration::from_secs(1), "took {:?}", stopped - asked);
     let (out, _) = run(&mut interp, &sink, "keep");
     assert_eq!(plain(&out), "41");
 
     // A user spin loop is killed after the grace period: state lost, kernel keeps serving.
-    let interrupter = interp.interrupter();
-    let timer = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(1500));
-        interrupter.interrupt();
-    });
-    let (out, _) = run(&mut interp, &sink, "loop { std::hint::spin_loop(); }");
-    timer.join().unwrap();
+    let (out, _, _) = run_then_interrupt(&mut interp, &sink, "println!(\"running\");\nloop { std::hint::spin_loop(); }");
     let (name, value, _) = ename(&out);
     assert_eq!(name, "Interrupted");
     assert!(value.contains("LOST"), "{value}");

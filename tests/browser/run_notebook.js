@@ -52,6 +52,9 @@ async function main() {
       throw err;
     }
     const found = await inspect(page);
+    // A tidy picture: no news toast, and the first plot in view.
+    await page.locator(".Toastify__toast button", { hasText: /^No$/ }).first().click({ timeout: 2000 }).catch(() => {});
+    await page.locator(".jp-RenderedSVG").first().scrollIntoViewIfNeeded({ timeout: 5000 }).catch(() => {});
     await page.screenshot({ path: args.screenshot, fullPage: false });
     found.pageErrors = consoleErrors.length;
     console.log(JSON.stringify(found));
@@ -76,9 +79,16 @@ async function run(page, args) {
   await until(page, 180000, "the kernel to start", kernelIdle);
   await page.locator(".lm-MenuBar-itemLabel", { hasText: /^Run$/ }).click();
   await page.locator(".lm-Menu-itemLabel", { hasText: /^Run All Cells$/ }).click();
-  // Then every code cell must carry an execution count and the kernel must be idle again.
+  // Then every code cell must carry an execution count and the kernel must be idle again. Run All
+  // stops at the first failing cell, so an error output also ends the wait (and fails the test).
+  await page.waitForTimeout(1000);
   await until(page, args.timeoutMs, "every cell to finish", async () =>
-    (await allCellsNumbered(page)) && (await kernelIdle(page)));
+    ((await allCellsNumbered(page)) || (await anyErrorShown(page))) && (await kernelIdle(page)));
+}
+
+async function anyErrorShown(page) {
+  return page.evaluate(() => Boolean(document.querySelector(
+    '.jp-NotebookPanel .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')));
 }
 
 // Polls `check` until it holds, answering any JupyterLab dialog on the way with its default
@@ -94,9 +104,15 @@ async function until(page, timeoutMs, what, check) {
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
+// The kernel is ready when it is idle *and* its websocket is connected: the toolbar shows "idle"
+// a moment before the connection is up, and cells run in that moment are silently dropped.
 async function kernelIdle(page) {
-  return page.evaluate(() => Boolean(
-    document.querySelector('.jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status="idle"]')));
+  return page.evaluate(() => {
+    const widget = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+    const session = widget && widget.sessionContext && widget.sessionContext.session;
+    const kernel = session && session.kernel;
+    return Boolean(kernel && kernel.status === "idle" && kernel.connectionStatus === "connected");
+  });
 }
 
 async function allCellsNumbered(page) {
@@ -110,7 +126,9 @@ async function inspect(page) {
   return page.evaluate(() => {
     const panel = document.querySelector(".jp-NotebookPanel:not(.lm-mod-hidden)") || document;
     const outputs = [...panel.querySelectorAll(".jp-OutputArea-output")];
-    const svg = outputs.filter((o) => o.querySelector(".jp-RenderedSVG img, .jp-RenderedSVG svg, svg")).length;
+    // JupyterLab shows image/svg+xml as an <img> with a data URI; count only pictures that decoded.
+    const svg = outputs.filter((o) => [...o.querySelectorAll(".jp-RenderedSVG img")]
+      .some((img) => img.complete && img.naturalWidth > 0)).length;
     const tables = outputs.filter((o) => o.querySelector("table")).length;
     // JupyterLab renders both error outputs and stderr text with this MIME type.
     const stderr = outputs.filter((o) => o.getAttribute("data-mime-type") === "application/vnd.jupyter.stderr");

@@ -10,9 +10,9 @@
 //!    running after a grace period, the evaluation process is killed; evcxr starts a fresh one, and
 //!    the interpreter tells the user that state was lost.
 //!
-//! The kill is held back while the cell is still being *compiled* (a `cargo` child of the kernel is
-//! alive): killing the idle evaluation process then would lose state for nothing, and the cell
-//! will see the cancel file as soon as it starts.
+//! The kill is held back while the cell is still being analysed or compiled (the evaluation process
+//! is then waiting on its stdin): killing it would lose state for nothing, and the cell will see the
+//! cancel file as soon as it starts.
 
 use crate::interpreter::Interrupter;
 use std::path::PathBuf;
@@ -124,7 +124,7 @@ fn watchdog(inner: &Inner, generation: u64) {
         }
         let process = Arc::clone(&inner.process.lock().unwrap());
         let mut child = process.lock().unwrap();
-        if compiling(child.id()) {
+        if !running_user_code(child.id()) {
             continue;
         }
         if child.kill().is_ok() {
@@ -134,13 +134,17 @@ fn watchdog(inner: &Inner, generation: u64) {
     }
 }
 
-/// Whether the kernel has a child process other than the evaluation process (i.e. cargo is
-/// compiling the cell). Linux only; elsewhere we never hold back.
-fn compiling(evaluation_pid: u32) -> bool {
-    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else { return false };
-    tasks.flatten().any(|task| {
-        std::fs::read_to_string(task.path().join("children"))
-            .map(|children| children.split_whitespace().any(|pid| pid != evaluation_pid.to_string()))
-            .unwrap_or(false)
-    })
+/// Whether the evaluation process is running a cell's code, as opposed to waiting for the next
+/// command (its main thread then sits in `read(0, ..)` on its stdin). While evcxr is still
+/// analysing or compiling the cell the process waits, and killing it would lose state for nothing:
+/// the cell will see the cancel file as soon as it starts. Linux only; elsewhere: always "running".
+fn running_user_code(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/syscall")) {
+        // "<nr> <arg0> ...": syscall 0 is read (x86_64), arg0 0x0 is stdin.
+        Ok(text) => {
+            let mut fields = text.split_whitespace();
+            !(cfg!(target_arch = "x86_64") && fields.next() == Some("0") && fields.next() == Some("0x0"))
+        }
+        Err(_) => true,
+    }
 }

@@ -89,15 +89,13 @@ pub fn run_preamble(session: &mut Session, distsim: &Path, seed_lock: Option<&st
     if offline {
         let _ = session.ctx.execute(":offline 0");
     }
+    let mut stderr = String::new();
+    while let Ok(line) = session.outputs.stderr.try_recv() {
+        stderr.push_str(&line);
+        stderr.push('\n');
+    }
     super::pump::discard(&session.outputs);
-    result.map(|_| ()).map_err(|e| {
-        let mut stderr = String::new();
-        while let Ok(line) = session.outputs.stderr.try_recv() {
-            stderr.push_str(&line);
-            stderr.push('\n');
-        }
-        format!("loading distsim from {} failed: {e}\n{stderr}", distsim.display())
-    })
+    result.map(|_| ()).map_err(|e| format!("loading distsim from {} failed: {e}\n{stderr}", distsim.display()))
 }
 
 /// The distsim checkout to load: `explicit`, else `$DISTSIM_PATH`, else the repository this kernel

@@ -8,7 +8,8 @@ import jupyter_kernel_test
 from conftest import KERNEL_NAME, STARTUP_TIMEOUT
 from jupyter_client.manager import start_new_kernel
 
-# Cells compile; the suite's default 15 s reply timeout is enough once the kernel is up.
+# Cells compile (about a second each); on a busy machine the suite's 15 s reply timeout is short.
+CELL_TIMEOUT = 120
 
 
 class DistsimKernelTests(jupyter_kernel_test.KernelTests):
@@ -21,6 +22,10 @@ class DistsimKernelTests(jupyter_kernel_test.KernelTests):
         # The base class uses jupyter_client's default startup timeout (60 s); a first start on a
         # busy machine may need longer.
         cls.km, cls.kc = start_new_kernel(kernel_name=cls.kernel_name, startup_timeout=STARTUP_TIMEOUT)
+
+    def execute_helper(self, code, timeout=CELL_TIMEOUT, silent=False, store_history=True, stop_on_error=True):
+        return super().execute_helper(code, timeout=timeout, silent=silent, store_history=store_history,
+                                      stop_on_error=stop_on_error)
 
     code_hello_world = 'println!("hello, world");'
     code_stderr = 'eprintln!("this goes to stderr");'

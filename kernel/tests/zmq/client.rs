@@ -75,6 +75,7 @@ impl Kernel {
             .args(args)
             .env("DISTSIM_KERNEL_LOG", dir.join("kernel.log"))
             .stdout(Stdio::null())
+            .stderr(std::fs::File::create(dir.join("kernel.stderr")).unwrap())
             .spawn()
             .expect("start the kernel binary");
         let context = zmq::Context::new();
@@ -106,6 +107,11 @@ impl Kernel {
     /// The kernel's own log (forged/malformed messages end up here, not in any notebook).
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.join("kernel.log")).unwrap_or_default()
+    }
+
+    /// What the kernel process wrote to stderr (evcxr's cache build progress, panics).
+    pub fn stderr(&self) -> String {
+        std::fs::read_to_string(self.dir.join("kernel.stderr")).unwrap_or_default()
     }
 
     pub fn header(&self, msg_type: &str) -> Value {
@@ -216,7 +222,6 @@ impl Drop for Kernel {
         let _ = self.process.kill();
         let _ = self.process.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
-        let _ = &self.context;
     }
 }
 

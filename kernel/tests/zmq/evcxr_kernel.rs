@@ -56,7 +56,7 @@ fn rust_cells_count_from_one_and_a_panic_keeps_earlier_variables() {
 fn a_compile_error_replies_with_ename_evalue_and_traceback() {
     let kernel = started();
     let (reply, iopub) = kernel.execute("let y: u32 = \"text\";", FIRST);
-    assert_eq!(reply.content["status"], "error");
+    assert_eq!(reply.content["status"], "error", "{:?}\nkernel stderr:\n{}", reply.content, kernel.stderr());
     assert_eq!(reply.content["ename"], "CompileError");
     assert!(!reply.content["evalue"].as_str().unwrap().is_empty());
     assert!(!reply.content["traceback"].as_array().unwrap().is_empty());

@@ -109,50 +109,15 @@ pub fn check_register(history: &[Operation], initial: u64, max_window: usize) ->
     report
 }
 
-/// Every register value a valid linearization of `ops` can end with, from any of `starts`;
-/// `None` if the search needed a wider window than `window`.
+/// Every register value a valid linearization of `ops` can end with, from any of `starts`
+/// (empty: no valid linearization); `None` if the search needed a wider window than `window`.
 ///
-/// Rather than enumerate every linearization (exponential in the overlap), we ask one yes/no
-/// question per (start, end) pair with an early-exit search. If the segment has writes, it ends
-/// with one of its *maximal* writes (those no other write follows in real time); if it has none,
-/// the value is unchanged (or, when unknown, becomes what the reads saw).
+/// The search explores every reachable (done set, value) pair once. One rule keeps that set small:
+/// a read that may go next and returns the current value is linearized at once, without
+/// branching. That loses nothing: reads do not change the register, and taking one early only
+/// removes a constraint on the others. Branching is left to writes (and to the first read after an
+/// unknown value).
 fn check_segment(ops: &[Operation], starts: &BTreeSet<State>, window: usize) -> Option<BTreeSet<State>> {
-    let writes: Vec<&Operation> = ops.iter().filter(|o| matches!(o.op, RegisterOp::Write(_))).collect();
-    let last_write_invoke = writes.iter().map(|w| w.invoke).max();
-    let mut ends = BTreeSet::new();
-    for &start in starts {
-        let goals: Vec<State> = if writes.is_empty() {
-            match start {
-                Some(_) => vec![start],
-                None => match ops.iter().find_map(|o| if let RegisterOp::Read(v) = o.op { Some(v) } else { None }) {
-                    Some(v) => vec![Some(v)],
-                    None => vec![None],
-                },
-            }
-        } else {
-            writes
-                .iter()
-                .filter(|w| last_write_invoke.is_some_and(|t| t <= w.complete))
-                .map(|w| match w.op {
-                    RegisterOp::Write(v) => Some(v),
-                    RegisterOp::Read(_) => None,
-                })
-                .collect()
-        };
-        for goal in goals {
-            if ends.contains(&goal) {
-                continue;
-            }
-            if search(ops, start, goal, window)? {
-                ends.insert(goal);
-            }
-        }
-    }
-    Some(ends)
-}
-
-/// Is there a linearization of `ops` from `start` that ends in `goal`? `None`: window too small.
-fn search(ops: &[Operation], start: State, goal: State, window: usize) -> Option<bool> {
     let n = ops.len();
     // suffix_min[i] = earliest response among ops i.. (all pending beyond the window).
     let mut suffix_min = vec![u64::MAX; n + 1];
@@ -160,46 +125,63 @@ fn search(ops: &[Operation], start: State, goal: State, window: usize) -> Option
         suffix_min[i] = suffix_min[i + 1].min(ops[i].complete);
     }
     let mut seen: HashSet<(Done, State)> = HashSet::new();
+    let mut ends = BTreeSet::new();
     // Depth-first search with an explicit stack, so long segments cannot overflow the call stack.
-    let mut stack: Vec<(Done, State)> = vec![((0, 0u128), start)];
-    while let Some(((first, bits), state)) = stack.pop() {
-        if first == n {
-            if state == goal {
-                return Some(true);
+    let mut stack: Vec<(Done, State)> = starts.iter().map(|&s| ((0, 0u128), s)).collect();
+    while let Some((mut done, state)) = stack.pop() {
+        // Absorb matching reads until none is left, then branch.
+        let candidates = loop {
+            if done.0 == n {
+                break Vec::new();
             }
+            let c = candidates(ops, &suffix_min, done, window)?;
+            let read = c.iter().copied().find(|&j| matches!(ops[done.0 + j].op, RegisterOp::Read(v) if state == Some(v)));
+            match read {
+                Some(j) => done = mark(done, j),
+                None => break c,
+            }
+        };
+        if done.0 == n {
+            ends.insert(state);
             continue;
         }
-        if !seen.insert(((first, bits), state)) {
+        if !seen.insert((done, state)) {
             continue;
         }
-        let width = window.min(n - first);
-        let pending = |j: usize| bits & (1u128 << j) == 0;
-        // An op may go next only if it was invoked before every pending op's response.
-        let first_response = (0..width).filter(|&j| pending(j)).map(|j| ops[first + j].complete).fold(suffix_min[first + width], u64::min);
-        if first + width < n && ops[first + width].invoke <= first_response {
-            return None; // a candidate lies beyond the window
-        }
-        // Pushed in reverse so that the earliest-invoked candidate is tried first.
-        for j in (0..width).rev().filter(|&j| pending(j)) {
-            let o = ops[first + j];
-            if o.invoke > first_response {
-                continue;
-            }
-            let next = match o.op {
+        for j in candidates {
+            let next = match ops[done.0 + j].op {
                 RegisterOp::Write(v) => Some(v),
-                RegisterOp::Read(v) if state.is_none() || state == Some(v) => Some(v),
+                RegisterOp::Read(v) if state.is_none() => Some(v),
                 RegisterOp::Read(_) => continue,
             };
-            // Mark op j done, then slide the window past the done prefix.
-            let (mut f, mut b) = (first, bits | (1u128 << j));
-            while b & 1 == 1 {
-                b >>= 1;
-                f += 1;
-            }
-            stack.push(((f, b), next));
+            stack.push((mark(done, j), next));
         }
     }
-    Some(false)
+    Some(ends)
+}
+
+/// Window positions of the operations that may be linearized next: pending, and invoked before
+/// every pending operation's response. `None` if such an operation lies beyond the window.
+fn candidates(ops: &[Operation], suffix_min: &[u64], (first, bits): Done, window: usize) -> Option<Vec<usize>> {
+    let n = ops.len();
+    let width = window.min(n - first);
+    let pending = |j: &usize| bits & (1u128 << j) == 0;
+    let first_response = (0..width).filter(pending).map(|j| ops[first + j].complete).fold(suffix_min[first + width], u64::min);
+    if first + width < n && ops[first + width].invoke <= first_response {
+        return None;
+    }
+    // Sorted by invocation, so the candidates are a prefix of the pending positions.
+    Some((0..width).filter(pending).take_while(|&j| ops[first + j].invoke <= first_response).collect())
+}
+
+/// Marks window position `j` done and slides the window past the done prefix.
+fn mark((first, bits): Done, j: usize) -> Done {
+    let (mut f, mut b) = (first, bits | (1u128 << j));
+    while b & 1 == 1 {
+        b >>= 1;
+        f += 1;
+    }
+    (f, b)
 }
 
 #[cfg(test)]
