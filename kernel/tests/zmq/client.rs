@@ -38,7 +38,7 @@ impl Msg {
 
 pub struct Kernel {
     pub process: Child,
-    context: zmq::Context,
+    _context: zmq::Context,
     pub shell: zmq::Socket,
     pub control: zmq::Socket,
     pub stdin: zmq::Socket,
@@ -96,7 +96,7 @@ impl Kernel {
             control: connect(zmq::DEALER, ports[3]),
             hb: connect(zmq::REQ, ports[4]),
             process,
-            context,
+            _context: context,
             session: uuid::Uuid::new_v4().to_string(),
             dir,
         };
