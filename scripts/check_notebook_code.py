@@ -16,6 +16,7 @@ Usage:
     scripts/check_notebook_code.py 03 07           # notebooks whose name starts with 03 or 07
     scripts/check_notebook_code.py --no-run        # compile only
     scripts/check_notebook_code.py --show 06       # also print every displayed value as text
+    scripts/check_notebook_code.py --debug         # unoptimised build, to estimate kernel run times
 The scratch crate lives in $CARGO_TARGET_DIR/nbcheck (default /work/tgt/course).
 """
 
@@ -230,7 +231,8 @@ def main(argv: list[str]) -> int:
     if show:
         env["NBCHECK_SHOW"] = "1"
 
-    cmd = ["cargo", "run" if run else "build", "--release", "--offline", "--quiet",
+    profile = [] if "--debug" in argv else ["--release"]
+    cmd = ["cargo", "run" if run else "build", *profile, "--offline", "--quiet",
            "--manifest-path", str(CRATE / "Cargo.toml")]
     proc = subprocess.run(cmd, env=env, stdout=None if show else subprocess.DEVNULL,
                           stderr=subprocess.PIPE, text=True)

@@ -2,7 +2,7 @@ use distsim_kernel::interpreter::{EvcxrInterpreter, Interpreter, MimeBundle, Out
 use std::time::Instant;
 struct P;
 impl OutputSink for P {
-    fn stream(&self, name: StreamName, text: &str) { eprintln!("  {name:?}: {text:?}"); }
+    fn stream(&self, name: StreamName, text: &str) { eprintln!("  {:?} {name:?}: {text:?}", std::time::SystemTime::now()); }
     fn display(&self, data: MimeBundle, _m: MimeBundle, id: Option<String>, update: bool) { eprintln!("  display {id:?} {update} {:?}", data.keys().collect::<Vec<_>>()); }
     fn clear_output(&self, _w: bool) { eprintln!("  clear"); }
     fn input(&self, _p: &str, _pw: bool) -> Option<String> { None }

@@ -182,13 +182,25 @@ fn check_segment(ops: &[Operation], starts: &BTreeSet<State>, window: usize) -> 
 fn candidates(ops: &[Operation], suffix_min: &[u64], (first, bits): Done, window: usize) -> Option<Vec<usize>> {
     let n = ops.len();
     let width = window.min(n - first);
-    let pending = |j: &usize| bits & (1u128 << j) == 0;
-    let first_response = (0..width).filter(pending).map(|j| ops[first + j].complete).fold(suffix_min[first + width], u64::min);
-    if first + width < n && ops[first + width].invoke <= first_response {
-        return None;
+    // Scan in invocation order with the running earliest response `m`. Once an operation is
+    // invoked after `m`, so is every later one, and none of them (complete >= invoke) can lower
+    // `m`: the scan stops there, so its cost is the overlap, not the window.
+    let mut m = suffix_min[first + width];
+    let mut pending: Vec<usize> = Vec::new();
+    for j in 0..width {
+        let o = &ops[first + j];
+        if o.invoke > m {
+            return Some(pending.into_iter().filter(|&k| ops[first + k].invoke <= m).collect());
+        }
+        if bits & (1u128 << j) == 0 {
+            m = m.min(o.complete);
+            pending.push(j);
+        }
     }
-    // Sorted by invocation, so the candidates are a prefix of the pending positions.
-    Some((0..width).filter(pending).take_while(|&j| ops[first + j].invoke <= first_response).collect())
+    if first + width < n && ops[first + width].invoke <= m {
+        return None; // a candidate lies beyond the window
+    }
+    Some(pending.into_iter().filter(|&k| ops[first + k].invoke <= m).collect())
 }
 
 /// Marks window position `j` done and slides the window past the done prefix.

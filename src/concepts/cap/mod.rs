@@ -43,8 +43,8 @@ pub struct CapConfig {
     pub mode: Mode,
     /// Client operations in the run, over all replicas.
     pub operations: usize,
-    /// Client operations per second, over all replicas.
-    pub ops_per_sec: f64,
+    /// Mean think time of each replica's client between operations, ms (one op in flight per client).
+    pub think_ms: f64,
     /// Fraction of operations that are writes.
     pub write_fraction: f64,
     /// One-way network delay is uniform in [latency_ms / 2, 3·latency_ms / 2].
@@ -53,10 +53,10 @@ pub struct CapConfig {
     pub timeout_ms: f64,
     /// AP: period of the anti-entropy broadcast, ms.
     pub anti_entropy_ms: f64,
-    /// Partition start, as a fraction of the expected run length.
-    pub partition_start: f64,
-    /// Partition length, as a fraction of the expected run length (0 = no partition).
-    pub partition_length: f64,
+    /// When the partition starts, ms.
+    pub partition_at_ms: f64,
+    /// How long it lasts, ms (0 = no partition).
+    pub partition_for_ms: f64,
     /// Largest clock offset between replicas, ms (AP stamps writes with physical clocks).
     pub clock_offset_ms: f64,
     /// Linearizability check window (1 to 128): a segment where an operation stays pending while
@@ -65,19 +65,19 @@ pub struct CapConfig {
 }
 
 impl Default for CapConfig {
-    /// 3 replicas, 10,000 operations at 1,000/s, half writes; a partition through the middle 30%.
+    /// 3 replicas, 10,000 operations, half writes; replica 0 is cut off from 5 s to 10 s.
     fn default() -> Self {
         CapConfig {
             replicas: 3,
             mode: Mode::Cp,
             operations: 10_000,
-            ops_per_sec: 1_000.0,
+            think_ms: 5.0,
             write_fraction: 0.5,
             latency_ms: 1.0,
             timeout_ms: 50.0,
             anti_entropy_ms: 100.0,
-            partition_start: 0.3,
-            partition_length: 0.3,
+            partition_at_ms: 5_000.0,
+            partition_for_ms: 5_000.0,
             clock_offset_ms: 5.0,
             max_window: 128,
         }
@@ -89,21 +89,16 @@ impl CapConfig {
     pub fn validate(&self) -> Result<()> {
         validate::count_in("replicas", self.replicas, 3, 9)?;
         validate::count_in("operations", self.operations, 1, 10_000_000)?;
-        validate::in_range("ops_per_sec", self.ops_per_sec, 1e-3, 1e7)?;
+        validate::in_range("think_ms", self.think_ms, 0.0, 1e7)?;
         validate::probability("write_fraction", self.write_fraction)?;
         validate::in_range("latency_ms", self.latency_ms, 1e-3, 1e5)?;
         validate::in_range("timeout_ms", self.timeout_ms, 1e-3, 1e7)?;
         validate::in_range("anti_entropy_ms", self.anti_entropy_ms, 1e-3, 1e7)?;
-        validate::probability("partition_start", self.partition_start)?;
-        validate::in_range("partition_length", self.partition_length, 0.0, 1.0 - self.partition_start)?;
+        validate::in_range("partition_at_ms", self.partition_at_ms, 0.0, 1e10)?;
+        validate::in_range("partition_for_ms", self.partition_for_ms, 0.0, 1e10)?;
         validate::in_range("clock_offset_ms", self.clock_offset_ms, 0.0, 1e7)?;
         validate::count_in("max_window", self.max_window, 1, 128)?;
         Ok(())
-    }
-
-    /// Expected length of the client workload, seconds.
-    pub fn expected_duration_s(&self) -> f64 {
-        self.operations as f64 / self.ops_per_sec
     }
 
     /// The minority side of the cut: replicas `0..(n − 1)/2`.
@@ -113,9 +108,8 @@ impl CapConfig {
 
     /// When the partition starts and heals.
     pub fn partition_window(&self) -> (Time, Time) {
-        let t = self.expected_duration_s();
-        let ns = |s: f64| Time((s * 1e9) as u64);
-        (ns(t * self.partition_start), ns(t * (self.partition_start + self.partition_length)))
+        let ns = |ms: f64| Time((ms * 1e6) as u64);
+        (ns(self.partition_at_ms), ns(self.partition_at_ms + self.partition_for_ms))
     }
 
     /// Builds the engine simulation: replicas, network, clocks and the scheduled partition.
@@ -131,7 +125,7 @@ impl CapConfig {
                 Replica::new(
                     self.mode,
                     ops,
-                    n as f64 / self.ops_per_sec,
+                    self.think_ms / 1e3,
                     self.write_fraction,
                     Duration::from_millis_f64("timeout_ms", self.timeout_ms).unwrap_or(Duration::ZERO),
                     Duration::from_millis_f64("anti_entropy_ms", self.anti_entropy_ms).unwrap_or(Duration::ZERO),
@@ -145,7 +139,7 @@ impl CapConfig {
             .with_network(Network::new().latency(latency))?
             .with_clocks(clocks)?
             .with_trace_mode(TraceMode::DigestOnly);
-        if self.partition_length > 0.0 && !self.minority().is_empty() {
+        if self.partition_for_ms > 0.0 && !self.minority().is_empty() {
             sim.schedule(cut, Fault::Partition(Partition::isolate(self.minority(), n)))?;
             sim.schedule(heal, Fault::Heal)?;
         }

@@ -83,7 +83,7 @@ const TAG_TIMEOUT: u64 = 2;
 pub struct Replica {
     pub(crate) mode: Mode,
     pub(crate) ops_left: usize,
-    pub(crate) mean_gap: f64,
+    pub(crate) think: f64,
     pub(crate) write_fraction: f64,
     pub(crate) timeout: Duration,
     pub(crate) anti_entropy: Duration,
@@ -100,11 +100,11 @@ pub struct Replica {
 }
 
 impl Replica {
-    pub(crate) fn new(mode: Mode, ops: usize, mean_gap: f64, write_fraction: f64, timeout: Duration, anti_entropy: Duration, until: Time) -> Self {
+    pub(crate) fn new(mode: Mode, ops: usize, think: f64, write_fraction: f64, timeout: Duration, anti_entropy: Duration, until: Time) -> Self {
         Replica {
             mode,
             ops_left: ops,
-            mean_gap,
+            think,
             write_fraction,
             timeout,
             anti_entropy,
@@ -118,10 +118,12 @@ impl Replica {
         }
     }
 
+    /// The client thinks for an exponential time after each operation, then issues the next one:
+    /// one operation in flight per client, as in a well-formed history.
     fn schedule_next(&mut self, ctx: &mut Context<CapMsg>) {
         if self.ops_left > 0 {
             let u: f64 = rand::Rng::random(ctx.rng());
-            let gap = -self.mean_gap * (1.0 - u).ln();
+            let gap = -self.think * (1.0 - u).ln();
             ctx.set_timer(Duration::from_nanos((gap * 1e9) as u64), TAG_ISSUE);
         }
     }
@@ -166,6 +168,7 @@ impl Replica {
                 if write.is_none() {
                     (op.read_value, op.stamp) = (Some(value), Some(stamp));
                 }
+                self.schedule_next(ctx);
             }
             Mode::Cp => {
                 let op = index as u64;
@@ -206,6 +209,7 @@ impl Replica {
             if h.write.is_none() {
                 h.read_value = Some(value);
             }
+            self.schedule_next(ctx);
         }
     }
 }
@@ -250,10 +254,7 @@ impl Node for Replica {
 
     fn on_timer(&mut self, ctx: &mut Context<CapMsg>, timer: Timer) {
         match timer.tag {
-            TAG_ISSUE => {
-                self.issue(ctx);
-                self.schedule_next(ctx);
-            }
+            TAG_ISSUE => self.issue(ctx),
             TAG_ANTI_ENTROPY => {
                 if self.value != 0 {
                     ctx.broadcast(CapMsg::Merge { stamp: self.stamp, value: self.value });
@@ -268,6 +269,7 @@ impl Node for Replica {
                     let h = &mut self.history[p.index];
                     h.complete = Some(ctx.now());
                     h.indeterminate = p.phase2 && h.write.is_some();
+                    self.schedule_next(ctx);
                 }
             }
         }

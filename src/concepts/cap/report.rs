@@ -188,10 +188,11 @@ impl CapComparison {
         cols.extend(self.runs.iter().map(|r| format!("{:?}", r.config.mode)));
         let c = self.runs.first().map(|r| r.config.clone()).unwrap_or_default();
         let mut t = Table::new(cols).title(format!(
-            "Replicated register on {} replicas, partition {{{:?}}} cut off for {:.0}% of the run",
+            "Replicated register on {} replicas; replicas {:?} cut off from {:.1} s to {:.1} s",
             c.replicas,
             c.minority(),
-            100.0 * c.partition_length
+            c.partition_at_ms / 1e3,
+            (c.partition_at_ms + c.partition_for_ms) / 1e3
         ));
         let columns: Vec<Vec<Value>> = self.runs.iter().map(CapResult::column).collect();
         for (i, name) in ROWS.iter().enumerate() {
