@@ -16,8 +16,8 @@ fn pinned_seed_golden() {
     assert_eq!(format!("{:.6}", r.mean_latency.mean), GOLDEN_MEAN);
     assert_eq!(format!("{:.6}", r.p99), GOLDEN_P99);
 }
-const GOLDEN_MEAN: &str = "0.004939";
-const GOLDEN_P99: &str = "0.022778";
+const GOLDEN_MEAN: &str = "0.005003";
+const GOLDEN_P99: &str = "0.021311";
 
 #[test]
 fn same_seed_same_result() {

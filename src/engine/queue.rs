@@ -26,12 +26,32 @@
 
 use crate::time::Time;
 
-/// What the buckets hold: the ordering key and where the event waits.
+/// What the buckets hold: the ordering key, where the event waits, and which node it is for
+/// (`NO_NODE` if none), so the loop can prefetch that node's state before the event is due.
+/// `node` fills what would otherwise be padding: the entry stays 24 bytes.
 #[derive(Clone, Copy)]
 struct Entry {
     time: u64,
     seq: u64,
     slot: u32,
+    node: u32,
+}
+
+/// The `node` of an entry that names no node.
+const NO_NODE: u32 = u32::MAX;
+
+/// Asks the CPU to start loading the cache line at `p` without waiting for it. A hint only: it
+/// never faults, whatever `p` is, and does nothing on other architectures.
+#[inline(always)]
+pub(crate) fn prefetch<T>(p: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: `_mm_prefetch` reads nothing architecturally and cannot fault; SSE is part of the
+    // x86_64 baseline.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p as *const i8)
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
 
 impl Entry {
@@ -92,6 +112,13 @@ impl<E> EventQueue<E> {
     /// the past; `Simulation` checks user-given times).
     #[inline]
     pub(crate) fn push(&mut self, time: Time, event: E) {
+        self.push_for(time, event, NO_NODE);
+    }
+
+    /// Like [`EventQueue::push`], for an event that will run node `node`'s handler (a hint for
+    /// [`EventQueue::prefetch_next`]; it does not affect the order).
+    #[inline]
+    pub(crate) fn push_for(&mut self, time: Time, event: E, node: u32) {
         let seq = self.next_seq;
         self.next_seq += 1;
         let slot = match self.free.pop() {
@@ -106,7 +133,7 @@ impl<E> EventQueue<E> {
                 slot
             }
         };
-        let entry = Entry { time: time.0, seq, slot };
+        let entry = Entry { time: time.0, seq, slot, node };
         debug_assert!(entry.key() >= self.last, "event scheduled before the last one taken out");
         self.file(entry);
         self.len += 1;
@@ -179,6 +206,22 @@ impl<E> EventQueue<E> {
             self.free.push(entry.slot);
         }
         Some((Time(entry.time), event))
+    }
+
+    /// Starts loading the next event from the slab, if it is already known cheaply, and returns
+    /// the node it is for, so the caller can prefetch that node's state as well. Called right
+    /// after a pop: by the time the current handler has run, the loads have landed instead of
+    /// stalling the next pop (in the fan-out benchmark these were the largest single cost).
+    /// Only looks at a first bucket of a few entries: anything bigger would cost more than a miss.
+    #[inline(always)]
+    pub(crate) fn prefetch_next(&self) -> Option<u32> {
+        let bucket = &self.buckets[self.first_bucket()?];
+        if bucket.len() > 4 {
+            return None;
+        }
+        let next = bucket.iter().min_by_key(|e| e.key())?;
+        prefetch(self.slab.as_ptr().wrapping_add(next.slot as usize));
+        (next.node != NO_NODE).then_some(next.node)
     }
 
     /// Removes and returns the earliest event (FIFO among equal times).

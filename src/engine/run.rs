@@ -1,6 +1,7 @@
 //! The main loop: pop the earliest event, run its handler, repeat.
 
 use super::context::Context;
+use super::queue::prefetch;
 use super::event::{Envelope, Ev, Status};
 use super::sim::{RunSummary, Simulation};
 use super::{Node, Timer, TimerId};
@@ -41,6 +42,7 @@ impl<N: Node> Simulation<N> {
         while events < max_events {
             let Some((t, ev)) = self.core.queue.pop_due(limit) else { break };
             self.core.now = t;
+            self.prefetch_next();
             self.dispatch(ev);
             events += 1;
             if let Some(e) = self.core.error.take() {
@@ -56,6 +58,20 @@ impl<N: Node> Simulation<N> {
             now: self.core.now,
             pending: self.core.queue.len(),
         })
+    }
+
+    /// Starts loading what the next event will touch (its slab slot, its node's random stream)
+    /// while this one runs; a 1,000-node run keeps ~300 KB of node streams, which miss the cache.
+    #[inline(always)]
+    fn prefetch_next(&self) {
+        if let Some(node) = self.core.queue.prefetch_next() {
+            if let Some(rng) = self.core.node_rngs.get(node as usize) {
+                let base = (rng as *const crate::rng::SimRng).cast::<u8>();
+                for offset in (0..std::mem::size_of_val(rng)).step_by(64) {
+                    prefetch(base.wrapping_add(offset));
+                }
+            }
+        }
     }
 
     #[inline]

@@ -13,6 +13,7 @@
 //!
 //! The kernel adds one command, `:distsim`, and lists it in `:help`.
 
+use super::cursor::{byte_to_char, char_to_byte, escape, name_at};
 use super::errors;
 use super::interrupt::EvcxrInterrupter;
 use super::pump::{self, Done};
@@ -64,6 +65,8 @@ pub struct EvcxrInterpreter {
     layout: CacheLayout,
     rustc: String,
     template_lock: Option<String>,
+    /// Whether the analyzer warm-up has been started for the current session.
+    warmed: bool,
     dir: KernelDir,
 }
 
@@ -86,8 +89,7 @@ impl EvcxrInterpreter {
         session::run_preamble(&mut session, &distsim, template_lock.as_deref(), true, &crate_dir)?;
         let interrupter = EvcxrInterrupter::new(cancel, session.ctx.process_handle(), opts.interrupt_grace);
         let session = Arc::new(Mutex::new(Some(session)));
-        warm_analyzer(&session);
-        Ok(EvcxrInterpreter { session, interrupter, distsim, runtime_exe, layout, rustc, template_lock, dir })
+        Ok(EvcxrInterpreter { session, interrupter, distsim, runtime_exe, layout, rustc, template_lock, warmed: false, dir })
     }
 
     /// Builds the shared cache (distsim compiled optimized) so that kernels start fast. Run at
@@ -174,8 +176,8 @@ impl EvcxrInterpreter {
 
 /// Loads distsim into evcxr's rust-analyzer in the background. The analyzer types every variable a
 /// cell defines; its first use must index distsim and all its dependencies, which takes seconds.
-/// Done right after start, while the user is still reading, the first `let` cell is then fast. A
-/// cell submitted meanwhile simply waits for the lock.
+/// Done after the first cell, while the user is reading, the first `let` cell is then fast. A cell
+/// submitted meanwhile simply waits for the lock.
 fn warm_analyzer(session: &Arc<Mutex<Option<Session>>>) {
     let session = Arc::clone(session);
     std::thread::spawn(move || {
@@ -204,14 +206,6 @@ fn bundle_from(outputs: &::evcxr::EvalOutputs) -> Option<MimeBundle> {
     Some(bundle)
 }
 
-fn char_to_byte(text: &str, chars: usize) -> usize {
-    text.char_indices().nth(chars).map(|(i, _)| i).unwrap_or(text.len())
-}
-
-fn byte_to_char(text: &str, byte: usize) -> usize {
-    text[..byte.min(text.len())].chars().count()
-}
-
 impl Interpreter for EvcxrInterpreter {
     fn execute(&mut self, code: &str, sink: &dyn OutputSink) -> ExecOutcome {
         let trimmed = code.trim();
@@ -219,6 +213,12 @@ impl Interpreter for EvcxrInterpreter {
             return ExecOutcome::Ok { result: Some(self.distsim_info()) };
         }
         let (result, panic) = self.run_cell(code, sink);
+        if !self.warmed {
+            // After the first cell, not at start: the first result is not delayed, and the user's
+            // reading time hides the analyzer's indexing.
+            self.warmed = true;
+            warm_analyzer(&self.session);
+        }
         let interrupt = self.interrupter.end_cell();
         let lost_state = interrupt.killed || matches!(result, Err(::evcxr::Error::SubprocessTerminated(_)));
         if lost_state {
@@ -341,55 +341,12 @@ impl Interpreter for EvcxrInterpreter {
         session::run_preamble(&mut session, &self.distsim, self.template_lock.as_deref(), true, &crate_dir)?;
         self.interrupter.set_process(session.ctx.process_handle());
         *self.lock() = Some(session);
-        warm_analyzer(&self.session);
+        self.warmed = false;
         Ok(())
     }
 
     fn language_version(&self) -> String {
         // "rustc 1.95.0 (59807616e 2026-04-14)" => "1.95.0"
         self.rustc.split_whitespace().nth(1).unwrap_or("unknown").to_owned()
-    }
-}
-
-/// The expression (`a::b`, `x.method`) and the identifier around byte offset `at`.
-fn name_at(code: &str, at: usize) -> Option<(String, String)> {
-    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
-    let is_path = |c: char| is_ident(c) || c == ':' || c == '.';
-    let at = at.min(code.len());
-    let end = at + code[at..].find(|c: char| !is_ident(c)).unwrap_or(code.len() - at);
-    let word_start = code[..end].rfind(|c: char| !is_ident(c)).map(|i| i + 1).unwrap_or(0);
-    let expr_start = code[..end].rfind(|c: char| !is_path(c)).map(|i| i + 1).unwrap_or(0);
-    let word = &code[word_start..end];
-    if word.is_empty() {
-        return None;
-    }
-    Some((code[expr_start..end].trim_start_matches(['.', ':']).to_owned(), word.to_owned()))
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn positions_convert_between_code_points_and_bytes() {
-        let text = "let é = \"日本\";";
-        assert_eq!(char_to_byte(text, 5), 6);
-        assert_eq!(byte_to_char(text, 6), 5);
-        assert_eq!(char_to_byte(text, 100), text.len());
-        for chars in 0..text.chars().count() {
-            assert_eq!(byte_to_char(text, char_to_byte(text, chars)), chars);
-        }
-    }
-
-    #[test]
-    fn name_at_finds_the_identifier_and_its_path() {
-        assert_eq!(name_at("let t = Table::new(x)", 16), Some(("Table::new".into(), "new".into())));
-        assert_eq!(name_at("sim.run_until(t)", 2), Some(("sim".into(), "sim".into())));
-        assert_eq!(name_at("sim.run_until(t)", 6), Some(("sim.run_until".into(), "run_until".into())));
-        assert_eq!(name_at("(  )", 2), None);
     }
 }

@@ -5,6 +5,7 @@
 //! and lets the evcxr-backed interpreter be tested without ZeroMQ.
 
 pub mod completeness;
+pub mod cursor;
 pub mod errors;
 pub mod evcxr;
 pub mod interrupt;

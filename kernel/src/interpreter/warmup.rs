@@ -84,6 +84,7 @@ impl CacheLayout {
         if self.template_matches(stamp) {
             return Ok(());
         }
+        self.salvage_abandoned_builds();
         let building = self.root.join(format!("building-{}", std::process::id()));
         let _ = fs::remove_dir_all(&building);
         fs::create_dir_all(building.join("crate")).map_err(|e| e.to_string())?;
@@ -111,6 +112,22 @@ impl CacheLayout {
         fs::rename(&building, self.template()).map_err(|e| e.to_string())?;
         let _ = fs::remove_dir_all(old);
         Ok(())
+    }
+
+    /// A kernel killed while building (e.g. shut down by its front end) leaves `building-<pid>`
+    /// behind: it becomes `partial`, the seed of the next build (a later one replaces an earlier one).
+    fn salvage_abandoned_builds(&self) {
+        let Ok(entries) = fs::read_dir(&self.root) else { return };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some(pid) = name.strip_prefix("building-").and_then(|p| p.parse::<u32>().ok()) else { continue };
+            if Path::new(&format!("/proc/{pid}")).exists() || !Path::new("/proc/self").exists() {
+                continue;
+            }
+            let partial = self.root.join("partial");
+            let _ = fs::remove_dir_all(&partial);
+            let _ = fs::rename(entry.path(), &partial);
+        }
     }
 
     /// Creates this kernel's private directory from the template and returns it. The evcxr crate

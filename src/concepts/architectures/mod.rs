@@ -241,6 +241,8 @@ impl ArchitectureConfig {
             hist.record(Duration::from_secs_f64("latency", r.done - r.arrival)?);
         }
         let span = reqs.iter().map(|r| r.done).fold(0.0, f64::max);
+        // Database load is per second of offered traffic (the arrivals' span), so it compares with λ.
+        let arrival_span = reqs.last().map_or(1.0, |r| r.arrival);
         let reads = reqs.iter().filter(|r| !r.write).count().max(1);
         let hit_ratio = reqs.iter().filter(|r| r.hit).count() as f64 / reads as f64;
         let db_queries = if arch == Architecture::SingleServer { reqs.len() } else { reqs.iter().filter(|r| !r.hit).count() };
@@ -252,7 +254,7 @@ impl ArchitectureConfig {
             throughput: reqs.len() as f64 / span,
             capacity: self.analytic_capacity(arch, hit_ratio),
             hit_ratio,
-            db_load: db_queries as f64 / span,
+            db_load: db_queries as f64 / arrival_span,
             db_load_theory: if arch == Architecture::SingleServer { self.arrival_rate } else { db_load_theory },
             availability_theory: self.analytic_availability(arch, hit_ratio),
             availability: self.sample_availability(arch, &reqs, seed)?,

@@ -2,7 +2,8 @@
 //!
 //! **CP (majority quorum).** Operations follow the ABD algorithm: phase 1 asks every replica for
 //! its (timestamp, value) and waits for a majority; a write then picks a higher timestamp, a read
-//! keeps the highest value it saw; phase 2 stores that (timestamp, value) on a majority. Two
+//! keeps the highest value it saw; phase 2 stores that (timestamp, value) on a majority (a read skips
+//! phase 2 when its whole phase-1 majority already agreed on the newest stamp). Two
 //! majorities always share a replica, so every operation sees every earlier completed one: the
 //! register is linearizable. On the minority side of a partition no majority answers and the
 //! operation fails when its timeout fires. A failure in phase 1 changed nothing; a write that times
@@ -71,6 +72,8 @@ struct Pending {
     phase2: bool,
     replies: usize,
     best: (Stamp, u64),
+    /// How many phase-1 replies carried `best`'s stamp.
+    agreeing: usize,
 }
 
 /// Timer tags: 0 issues the next client operation, 1 runs anti-entropy, 2+k is op k's timeout.
@@ -172,7 +175,7 @@ impl Replica {
             }
             Mode::Cp => {
                 let op = index as u64;
-                self.pending.insert(op, Pending { index, phase2: false, replies: 1, best: (self.stamp, self.value) });
+                self.pending.insert(op, Pending { index, phase2: false, replies: 1, best: (self.stamp, self.value), agreeing: 1 });
                 ctx.broadcast(CapMsg::Query { op });
                 ctx.set_timer(self.timeout, TAG_TIMEOUT + op);
                 self.maybe_advance(ctx, op);
@@ -188,10 +191,13 @@ impl Replica {
             return;
         }
         let index = p.index;
-        if !p.phase2 {
+        // A read whose whole phase-1 majority already holds the newest stamp may skip the
+        // write-back: every later majority overlaps this one, so nobody can see older.
+        let fast_read = !p.phase2 && self.history[index].write.is_none() && p.agreeing == p.replies;
+        if !p.phase2 && !fast_read {
             let write = self.history[index].write;
             let (stamp, value) = match write {
-                // The unique value breaks ties: one replica may run two writes at once, so its id would not.
+                // Ties on the counter are broken by the unique written value.
                 Some(v) => (((p.best.0).0 + 1, v), v),
                 None => p.best,
             };
@@ -235,7 +241,11 @@ impl Node for Replica {
                 if let Some(p) = self.pending.get_mut(&op) {
                     if !p.phase2 {
                         p.replies += 1;
-                        p.best = p.best.max((stamp, value));
+                        if stamp > p.best.0 {
+                            (p.best, p.agreeing) = ((stamp, value), 1);
+                        } else if stamp == p.best.0 {
+                            p.agreeing += 1;
+                        }
                         self.maybe_advance(ctx, op);
                     }
                 }

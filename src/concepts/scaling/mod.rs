@@ -55,7 +55,7 @@ impl Default for ScalingConfig {
     fn default() -> Self {
         let mut node_counts = vec![1];
         node_counts.extend((1..20).map(|k| 2 * k));
-        ScalingConfig { node_counts, job_ms: 10.0, serial_fraction: 0.03, coordination_ms: 0.02, jobs: 1_000 }
+        ScalingConfig { node_counts, job_ms: 10.0, serial_fraction: 0.03, coordination_ms: 0.02, jobs: 400 }
     }
 }
 
