@@ -68,3 +68,4 @@ fn bad_parameters_are_refused_with_names() {
         assert!(e.contains(name), "{e}");
     }
 }
+
