@@ -117,10 +117,10 @@ impl<M: Clone + std::fmt::Debug> Core<M> {
                         lamport: stamp,
                         msg: msg.clone(),
                     };
-                    self.queue.push_for(copy_time, Ev::Deliver(env), to as u32);
+                    self.queue.push(copy_time, Ev::Deliver(env));
                 }
                 let env = Envelope { from: from_claimed as u32, to: to as u32, id, sent_at, lamport: stamp, msg };
-                self.queue.push_for(at, Ev::Deliver(env), to as u32);
+                self.queue.push(at, Ev::Deliver(env));
             }
         }
     }

@@ -14,31 +14,12 @@
 //! profile of the benchmark's fan-out workload (42% of the time in `BinaryHeap::pop`).
 //!
 //! Keys are the 128-bit number `time << 64 | seq`, so the order is exactly time first, then seq.
-//!
-//! **Why the events live in a slab.** Each entry is re-filed a few times (about 8 per event in the
-//! benchmark's fan-out workload) before it reaches bucket 0. Moving whole events (64 bytes with
-//! their key) made those moves the largest cost in the profile, mostly store traffic. So the
-//! buckets hold only 24-byte `(time, seq, slot)` keys and the event waits in one place, a slab
-//! slot, until it is popped. Freed slots are reused last-in first-out: a handler that pops one
-//! event and schedules another writes into the slot it just read, which is still in the cache.
-//! Bucket and slab allocations are reused, so a steady-state run allocates nothing per message;
-//! when the queue runs empty, an oversized slab is handed back.
+//! Events are stored inline in the buckets. (A first version kept them in a slab and moved only
+//! small keys, but fetching each event from a random slab slot was a cache miss per message; the
+//! buckets are scanned sequentially, which the prefetcher handles well.) Bucket allocations are
+//! reused, so a steady-state run allocates nothing per message.
 
 use crate::time::Time;
-
-/// What the buckets hold: the ordering key, where the event waits, and which node it is for
-/// (`NO_NODE` if none), so the loop can prefetch that node's state before the event is due.
-/// `node` fills what would otherwise be padding: the entry stays 24 bytes.
-#[derive(Clone, Copy)]
-struct Entry {
-    time: u64,
-    seq: u64,
-    slot: u32,
-    node: u32,
-}
-
-/// The `node` of an entry that names no node.
-const NO_NODE: u32 = u32::MAX;
 
 /// Asks the CPU to start loading the cache line at `p` without waiting for it. A hint only: it
 /// never faults, whatever `p` is, and does nothing on other architectures.
@@ -54,7 +35,13 @@ pub(crate) fn prefetch<T>(p: *const T) {
     let _ = p;
 }
 
-impl Entry {
+struct Entry<E> {
+    time: u64,
+    seq: u64,
+    event: E,
+}
+
+impl<E> Entry<E> {
     #[inline(always)]
     fn key(&self) -> u128 {
         ((self.time as u128) << 64) | self.seq as u128
@@ -68,42 +55,29 @@ fn bucket_of(key: u128, last: u128) -> usize {
     128 - (key ^ last).leading_zeros() as usize
 }
 
-/// Buckets (and the slab) whose allocation grew beyond this many entries give it back after being
-/// emptied, so a burst of a million events does not pin its memory for the rest of the run.
+/// Buckets whose allocation grew beyond this many entries give it back after being emptied, so a
+/// burst of a million events does not pin its memory for the rest of the run.
 const KEEP_CAPACITY: usize = 1 << 12;
 
 /// A priority queue of events of type `E`, ordered by time and then by scheduling order.
 pub(crate) struct EventQueue<E> {
-    /// A fixed-size array (not a `Vec`) so that indexing with a clamped bucket needs no check.
-    buckets: [Vec<Entry>; 129],
+    buckets: Vec<Vec<Entry<E>>>,
     /// Bit `b` set when bucket `b` (0..=128) is non-empty; split in three words.
     occupied: [u64; 3],
     last: u128,
     len: usize,
     next_seq: u64,
-    /// The events themselves; `None` marks a free slot (listed in `free`).
-    slab: Vec<Option<E>>,
-    free: Vec<u32>,
 }
 
 impl<E> EventQueue<E> {
     pub(crate) fn new() -> Self {
-        EventQueue {
-            buckets: std::array::from_fn(|_| Vec::new()),
-            occupied: [0; 3],
-            last: 0,
-            len: 0,
-            next_seq: 0,
-            slab: Vec::new(),
-            free: Vec::new(),
-        }
+        EventQueue { buckets: (0..129).map(|_| Vec::new()).collect(), occupied: [0; 3], last: 0, len: 0, next_seq: 0 }
     }
 
     #[inline(always)]
-    fn file(&mut self, e: Entry) {
+    fn file(&mut self, e: Entry<E>) {
         let b = bucket_of(e.key(), self.last);
-        // `b` <= 128 always; saying so lets the compiler drop the bounds check on this hot line.
-        self.buckets[b.min(128)].push(e);
+        self.buckets[b].push(e);
         self.occupied[b >> 6] |= 1 << (b & 63);
     }
 
@@ -112,28 +86,9 @@ impl<E> EventQueue<E> {
     /// the past; `Simulation` checks user-given times).
     #[inline]
     pub(crate) fn push(&mut self, time: Time, event: E) {
-        self.push_for(time, event, NO_NODE);
-    }
-
-    /// Like [`EventQueue::push`], for an event that will run node `node`'s handler (a hint for
-    /// [`EventQueue::prefetch_next`]; it does not affect the order).
-    #[inline]
-    pub(crate) fn push_for(&mut self, time: Time, event: E, node: u32) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        let slot = match self.free.pop() {
-            Some(slot) => {
-                self.slab[slot as usize] = Some(event);
-                slot
-            }
-            None => {
-                // 2^32 events in flight would need hundreds of gigabytes: not a reachable limit.
-                let slot = u32::try_from(self.slab.len()).expect("fewer than 2^32 events in flight");
-                self.slab.push(Some(event));
-                slot
-            }
-        };
-        let entry = Entry { time: time.0, seq, slot, node };
+        let entry = Entry { time: time.0, seq, event };
         debug_assert!(entry.key() >= self.last, "event scheduled before the last one taken out");
         self.file(entry);
         self.len += 1;
@@ -169,10 +124,9 @@ impl<E> EventQueue<E> {
         let first = moving.swap_remove(min);
         self.last = first.key();
         self.file(first);
-        for &e in moving.iter() {
+        for e in moving.drain(..) {
             self.file(e);
         }
-        moving.clear();
         // Hand a modest (now empty) allocation back so the bucket does not reallocate next time.
         if moving.capacity() <= KEEP_CAPACITY && self.buckets[b].is_empty() {
             self.buckets[b] = moving;
@@ -197,31 +151,19 @@ impl<E> EventQueue<E> {
             self.occupied[0] &= !1;
         }
         self.len -= 1;
-        let event = self.slab[entry.slot as usize].take().expect("a filed entry's slot holds its event");
-        if self.len == 0 && self.slab.capacity() > KEEP_CAPACITY {
-            // The burst is over: give its memory back rather than keep it for the rest of the run.
-            self.slab = Vec::new();
-            self.free = Vec::new();
-        } else {
-            self.free.push(entry.slot);
-        }
-        Some((Time(entry.time), event))
+        Some((Time(entry.time), entry.event))
     }
 
-    /// Starts loading the next event from the slab, if it is already known cheaply, and returns
-    /// the node it is for, so the caller can prefetch that node's state as well. Called right
-    /// after a pop: by the time the current handler has run, the loads have landed instead of
-    /// stalling the next pop (in the fan-out benchmark these were the largest single cost).
-    /// Only looks at a first bucket of a few entries: anything bigger would cost more than a miss.
+    /// The next event, if it is cheaply known: the first non-empty bucket holds at most a few
+    /// entries (usually one). Lets the main loop start loading what that event will touch while
+    /// the current one runs; anything bigger to scan would cost more than the cache miss it saves.
     #[inline(always)]
-    pub(crate) fn prefetch_next(&self) -> Option<u32> {
+    pub(crate) fn peek_next_cheap(&self) -> Option<&E> {
         let bucket = &self.buckets[self.first_bucket()?];
         if bucket.len() > 4 {
             return None;
         }
-        let next = bucket.iter().min_by_key(|e| e.key())?;
-        prefetch(self.slab.as_ptr().wrapping_add(next.slot as usize));
-        (next.node != NO_NODE).then_some(next.node)
+        bucket.iter().min_by_key(|e| e.key()).map(|e| &e.event)
     }
 
     /// Removes and returns the earliest event (FIFO among equal times).
