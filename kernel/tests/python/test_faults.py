@@ -7,6 +7,7 @@ contract, so they are asserted; they are generous compared with what the kernel 
 from __future__ import annotations
 
 import time
+from queue import Empty
 
 from conftest import (
     CELL_TIMEOUT,
@@ -127,10 +128,21 @@ def test_no_stderr_from_a_passing_cell(kernel):
 def test_stdout_streams_while_the_cell_runs(kernel):
     code = 'println!("first"); std::thread::sleep(std::time::Duration::from_millis(1500)); println!("second");'
     msg_id = kernel.execute(code)
+    # Stamp each stream message as it arrives (not after the cell is over), so the test can tell
+    # streaming from a batch delivered at the end.
     arrivals = []
-    for msg in collect(kernel, msg_id):
+    deadline = time.monotonic() + CELL_TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            msg = kernel.get_iopub_msg(timeout=1)
+        except Empty:
+            continue
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
         if msg["msg_type"] == "stream":
             arrivals.append((time.monotonic(), msg["content"]["text"]))
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            break
     shell_reply(kernel, msg_id)
     text = "".join(t for _, t in arrivals)
     assert text == "first\nsecond\n"
