@@ -21,20 +21,6 @@
 
 use crate::time::Time;
 
-/// Asks the CPU to start loading the cache line at `p` without waiting for it. A hint only: it
-/// never faults, whatever `p` is, and does nothing on other architectures.
-#[inline(always)]
-pub(crate) fn prefetch<T>(p: *const T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: `_mm_prefetch` reads nothing architecturally and cannot fault; SSE is part of the
-    // x86_64 baseline.
-    unsafe {
-        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p as *const i8)
-    };
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
-}
-
 struct Entry<E> {
     time: u64,
     seq: u64,
@@ -152,18 +138,6 @@ impl<E> EventQueue<E> {
         }
         self.len -= 1;
         Some((Time(entry.time), entry.event))
-    }
-
-    /// The next event, if it is cheaply known: the first non-empty bucket holds at most a few
-    /// entries (usually one). Lets the main loop start loading what that event will touch while
-    /// the current one runs; anything bigger to scan would cost more than the cache miss it saves.
-    #[inline(always)]
-    pub(crate) fn peek_next_cheap(&self) -> Option<&E> {
-        let bucket = &self.buckets[self.first_bucket()?];
-        if bucket.len() > 4 {
-            return None;
-        }
-        bucket.iter().min_by_key(|e| e.key()).map(|e| &e.event)
     }
 
     /// Removes and returns the earliest event (FIFO among equal times).

@@ -1,7 +1,6 @@
 //! The main loop: pop the earliest event, run its handler, repeat.
 
 use super::context::Context;
-use super::queue::prefetch;
 use super::event::{Envelope, Ev, Status};
 use super::sim::{RunSummary, Simulation};
 use super::{Node, Timer, TimerId};
@@ -42,7 +41,6 @@ impl<N: Node> Simulation<N> {
         while events < max_events {
             let Some((t, ev)) = self.core.queue.pop_due(limit) else { break };
             self.core.now = t;
-            self.prefetch_next();
             self.dispatch(ev);
             events += 1;
             if let Some(e) = self.core.error.take() {
@@ -58,21 +56,6 @@ impl<N: Node> Simulation<N> {
             now: self.core.now,
             pending: self.core.queue.len(),
         })
-    }
-
-    /// Starts loading the random stream of the node the next event is for while this one runs:
-    /// 1,000 nodes keep ~300 KB of ChaCha state, and drawing from a cold one was 11% of the
-    /// fan-out benchmark's time (2% with this prefetch).
-    #[inline(always)]
-    fn prefetch_next(&self) {
-        if let Some(node) = self.core.queue.peek_next_cheap().and_then(|ev| ev.target()) {
-            if let Some(rng) = self.core.node_rngs.get(node) {
-                let base = (rng as *const crate::rng::SimRng).cast::<u8>();
-                for offset in (0..std::mem::size_of_val(rng)).step_by(64) {
-                    prefetch(base.wrapping_add(offset));
-                }
-            }
-        }
     }
 
     #[inline]
