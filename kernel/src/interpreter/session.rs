@@ -66,6 +66,9 @@ pub fn open(crate_dir: &Path, runtime_exe: &Path, cancel_file: &Path) -> Result<
     let _guard = ENV_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let mut command = Command::new(runtime_exe);
     command.env("DISTSIM_KERNEL", "1").env("DISTSIM_CANCEL_FILE", cancel_file);
+    if let Some(dir) = rust_std_dir() {
+        command.env("LD_LIBRARY_PATH", prepend_path(&dir, std::env::var_os("LD_LIBRARY_PATH")));
+    }
     std::env::set_var("EVCXR_TMPDIR", crate_dir);
     let opened = EvalContext::with_subprocess_command(command);
     std::env::remove_var("EVCXR_TMPDIR");
@@ -105,6 +108,32 @@ pub fn distsim_path(explicit: Option<PathBuf>) -> PathBuf {
         .or_else(|| std::env::var_os("DISTSIM_PATH").map(PathBuf::from))
         .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/..")));
     path.canonicalize().unwrap_or(path)
+}
+
+/// The directory holding the toolchain's `libstd-*.so`, which every compiled cell links against.
+///
+/// Cells find it through an rpath that rustc writes relative to `target/.../deps`, but evcxr loads
+/// the copy cargo puts one directory up. The relative path then only works when it happens to pass
+/// through `/` (as from `/tmp`); from a cache under the home directory that holds the toolchain too
+/// (`~/.cache` beside `~/.rustup`) it points one level too high and `dlopen` fails. Naming the
+/// directory in `LD_LIBRARY_PATH` makes the lookup independent of where the cache lives.
+fn rust_std_dir() -> Option<PathBuf> {
+    let out = Command::new(std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into()))
+        .args(["--print", "target-libdir"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())?;
+    let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    dir.is_dir().then_some(dir)
+}
+
+fn prepend_path(dir: &Path, existing: Option<std::ffi::OsString>) -> std::ffi::OsString {
+    let mut joined = dir.as_os_str().to_owned();
+    if let Some(rest) = existing.filter(|r| !r.is_empty()) {
+        joined.push(":");
+        joined.push(rest);
+    }
+    joined
 }
 
 /// `rustc --version`, e.g. `rustc 1.95.0 (59807616e 2026-04-14)`.
