@@ -102,10 +102,13 @@ pub fn proportion_ci95(successes: u64, n: u64) -> Result<Estimate> {
     let denom = 1.0 + z2 / nf;
     let center = (p + z2 / (2.0 * nf)) / denom;
     let half = Z_975 * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt() / denom;
+    // The Wilson interval always contains p, but at p = 0 or 1 rounding can leave an end a hair
+    // on the wrong side (0.9999999999999998 for p = 1), which plots would then reject. Restore the
+    // exact property; the interval stays inside [0, 1].
     Ok(Estimate {
         mean: p,
-        lo: (center - half).max(0.0),
-        hi: (center + half).min(1.0),
+        lo: (center - half).max(0.0).min(p),
+        hi: (center + half).min(1.0).max(p),
         n: n as usize,
         std_err: (p * (1.0 - p) / nf).sqrt(),
     })

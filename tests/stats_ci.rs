@@ -98,3 +98,14 @@ fn wilson_interval_coverage_over_fixed_seeds() {
     }
     assert!((360..=400).contains(&covered), "covered {covered}/400");
 }
+
+#[test]
+fn wilson_interval_contains_the_proportion_at_the_edges() {
+    for n in [1u64, 7, 100, 1000, 12345] {
+        for successes in [0, n] {
+            let e = distsim::stats::proportion_ci95(successes, n).unwrap();
+            assert!(e.lo <= e.mean && e.mean <= e.hi, "{successes}/{n}: {e:?}");
+            assert!(e.lo >= 0.0 && e.hi <= 1.0, "{successes}/{n}: {e:?}");
+        }
+    }
+}
