@@ -17,13 +17,14 @@ pub use crate::metrics::{LatencyHistogram, Metrics};
 pub use crate::network::{auth, Latency, LinkConfig, Network, Packet, Partition, Site, SiteMatrix, Verdict};
 
 // --- rendering, metrics, stats, sweeps (rendering work) ---
+pub use crate::impl_evcxr_display;
 pub use crate::render::{
-    clear_output, display, display_updatable, DisplayHandle, Format, MimeBundle, Plot, Progress, ProgressBar, Render, Table, Value,
+    clear_output, display, display_updatable, DisplayHandle, Format, MimeBundle, Plot, Progress, ProgressBar, Render,
+    Table, Value,
 };
 pub use crate::stats::{mean_ci95, proportion_ci95, Estimate};
 pub use crate::sweep::{Sweep, SweepPoint, SweepResult};
 pub use crate::trace::spacetime::SpaceTime;
-pub use crate::impl_evcxr_display;
 
 // --- concept models (concepts work) ---
 pub use crate::concepts;

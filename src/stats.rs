@@ -40,9 +40,9 @@ pub struct Estimate {
 
 /// The 0.975 quantile of Student's t for 1..=30 degrees of freedom.
 const T_975: [f64; 30] = [
-    12.706205, 4.302653, 3.182446, 2.776445, 2.570582, 2.446912, 2.364624, 2.306004, 2.262157, 2.228139,
-    2.200985, 2.178813, 2.160369, 2.144787, 2.131450, 2.119905, 2.109816, 2.100922, 2.093024, 2.085963,
-    2.079614, 2.073873, 2.068658, 2.063899, 2.059539, 2.055529, 2.051831, 2.048407, 2.045230, 2.042272,
+    12.706205, 4.302653, 3.182446, 2.776445, 2.570582, 2.446912, 2.364624, 2.306004, 2.262157, 2.228139, 2.200985,
+    2.178813, 2.160369, 2.144787, 2.131450, 2.119905, 2.109816, 2.100922, 2.093024, 2.085963, 2.079614, 2.073873,
+    2.068658, 2.063899, 2.059539, 2.055529, 2.051831, 2.048407, 2.045230, 2.042272,
 ];
 
 /// The 0.975 quantile of the standard normal distribution.
@@ -131,12 +131,8 @@ impl Estimate {
     /// Decimals that show the half-width to two significant digits (at least 3 for values < 10).
     fn decimals(&self) -> usize {
         let half = self.half_width();
-        if half > 0.0 && half.is_finite() {
-            (1 - half.log10().floor() as i64).clamp(0, 12) as usize
-        } else {
-            3
-        }
-        .max(if self.mean.abs() < 10.0 { 3 } else { 0 })
+        if half > 0.0 && half.is_finite() { (1 - half.log10().floor() as i64).clamp(0, 12) as usize } else { 3 }
+            .max(if self.mean.abs() < 10.0 { 3 } else { 0 })
     }
 }
 
@@ -159,7 +155,8 @@ impl fmt::Display for Estimate {
 impl Render for Estimate {
     fn mime_bundle(&self) -> MimeBundle {
         let text = self.to_string();
-        MimeBundle::text(text.clone()).with("text/html", format!("<span class=\"distsim-estimate\">{}</span>", escape_html(&text)))
+        MimeBundle::text(text.clone())
+            .with("text/html", format!("<span class=\"distsim-estimate\">{}</span>", escape_html(&text)))
     }
 }
 

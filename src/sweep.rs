@@ -142,7 +142,11 @@ impl<P> Sweep<P> {
                     if values.len() == names.len() {
                         Ok(values)
                     } else {
-                        Err(Error::invalid("run_many result", format!("{} values", values.len()), format!("{} values, one per name", names.len())))
+                        Err(Error::invalid(
+                            "run_many result",
+                            format!("{} values", values.len()),
+                            format!("{} values, one per name", names.len()),
+                        ))
                     }
                 });
                 if outcome.is_err() {
@@ -175,7 +179,13 @@ impl<P> Sweep<P> {
                     .iter()
                     .zip(names)
                     .map(|(s, name)| {
-                        mean_ci95(s).map_err(|e| Error::invalid(format!("metric `{name}` at grid point {i}"), e, "finite values from every run"))
+                        mean_ci95(s).map_err(|e| {
+                            Error::invalid(
+                                format!("metric `{name}` at grid point {i}"),
+                                e,
+                                "finite values from every run",
+                            )
+                        })
                     })
                     .collect::<Result<Vec<_>>>()?;
                 Ok(SweepPoint { param: param.clone(), estimates, samples })
@@ -226,9 +236,14 @@ impl<P> SweepResult<P> {
     /// Per metric, a line through the means with error bars for the 95% CIs (one colour and
     /// legend entry per metric), with `x(param)` on the x axis.
     pub fn plot(&self, title: &str, x: impl Fn(&P) -> f64) -> Plot {
-        let mut plot = Plot::new(title).y_label(if self.metrics.len() == 1 { self.metrics[0].as_str() } else { "value" });
+        let mut plot =
+            Plot::new(title).y_label(if self.metrics.len() == 1 { self.metrics[0].as_str() } else { "value" });
         for (m, name) in self.metrics.iter().enumerate() {
-            let bars = self.points.iter().map(|p| (x(&p.param), p.estimates[m].mean, p.estimates[m].lo, p.estimates[m].hi)).collect();
+            let bars = self
+                .points
+                .iter()
+                .map(|p| (x(&p.param), p.estimates[m].mean, p.estimates[m].lo, p.estimates[m].hi))
+                .collect();
             plot = plot.line_with_error_bars(format!("{name} (mean, 95% CI)"), bars);
         }
         plot

@@ -24,8 +24,12 @@ fn same_seed_same_result() {
 fn designs_behave_as_the_chapter_says() {
     let r = small().run(1).unwrap();
     let row = |a| r.rows.iter().find(|x| x.architecture == a).unwrap();
-    let (single, pair, two, three) =
-        (row(Architecture::SingleServer), row(Architecture::WebAndDatabase), row(Architecture::TwoTier), row(Architecture::ThreeTier));
+    let (single, pair, two, three) = (
+        row(Architecture::SingleServer),
+        row(Architecture::WebAndDatabase),
+        row(Architecture::TwoTier),
+        row(Architecture::ThreeTier),
+    );
     // Two servers in series: down about twice as often as one.
     let ratio = (1.0 - pair.availability_theory) / (1.0 - single.availability_theory);
     assert!((ratio - 2.0).abs() < 0.01, "{ratio}");
@@ -72,5 +76,9 @@ fn bad_parameters_are_refused_with_names() {
         assert!(e.contains(name), "{e}");
     }
     assert!(CacheConfig { sizes: vec![], ..Default::default() }.run(1).unwrap_err().to_string().contains("sizes"));
-    assert!(StaleReadConfig { read_rate: 0.0, ..Default::default() }.run(1).unwrap_err().to_string().contains("read_rate"));
+    assert!(StaleReadConfig { read_rate: 0.0, ..Default::default() }
+        .run(1)
+        .unwrap_err()
+        .to_string()
+        .contains("read_rate"));
 }

@@ -1,6 +1,8 @@
 //! Availability and nines: downtime table, composition, Monte Carlo vs analytic.
 
-use distsim::concepts::availability::{composition, downtime_hours_per_year, downtime_table, two_servers_case, Arrangement, Config};
+use distsim::concepts::availability::{
+    composition, downtime_hours_per_year, downtime_table, two_servers_case, Arrangement, Config,
+};
 
 #[test]
 fn downtime_table_has_the_chapter_figures() {
@@ -40,7 +42,9 @@ fn hits(c: &Config, seeds: std::ops::RangeInclusive<u64>) -> usize {
 fn series_and_parallel_availability_agree_with_the_formulas() {
     // Short MTBF so that each simulated year has many failures and the CI is informative.
     let base = Config { mtbf_hours: 100.0, mttr_hours: 10.0, years: 100, ..Default::default() };
-    for (components, arrangement) in [(2, Arrangement::Series), (3, Arrangement::Series), (2, Arrangement::Parallel), (3, Arrangement::KOfN(2))] {
+    for (components, arrangement) in
+        [(2, Arrangement::Series), (3, Arrangement::Series), (2, Arrangement::Parallel), (3, Arrangement::KOfN(2))]
+    {
         let c = Config { components, arrangement, ..base.clone() };
         let h = hits(&c, 1..=20);
         assert!(h >= 17, "{components} {arrangement:?}: analytic inside the CI for {h}/20 seeds");

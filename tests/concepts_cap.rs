@@ -31,7 +31,11 @@ fn cp_is_consistent_but_refuses_the_minority() {
         assert!(r.linearizability.linearizable(), "{:?}", r.linearizability);
         assert_eq!(r.linearizability.unchecked_segments, 0);
         assert_eq!((r.stale_reads, r.lost_updates), (0, 0));
-        assert!(r.availability_during_partition.hi < 0.99, "minority must refuse: {:?}", r.availability_during_partition);
+        assert!(
+            r.availability_during_partition.hi < 0.99,
+            "minority must refuse: {:?}",
+            r.availability_during_partition
+        );
     }
 }
 
@@ -68,4 +72,3 @@ fn bad_parameters_are_refused_with_names() {
         assert!(e.contains(name), "{e}");
     }
 }
-

@@ -22,7 +22,9 @@ fn same_seed_same_result() {
 
 #[test]
 fn delivery_probability_agrees_with_the_closed_form() {
-    for (semantics, loss, retries) in [(Semantics::AtMostOnce, 0.2, 0), (Semantics::AtLeastOnce, 0.5, 1), (Semantics::AtLeastOnceIdempotent, 0.6, 2)] {
+    for (semantics, loss, retries) in
+        [(Semantics::AtMostOnce, 0.2, 0), (Semantics::AtLeastOnce, 0.5, 1), (Semantics::AtLeastOnceIdempotent, 0.6, 2)]
+    {
         let c = Config { semantics, loss, retries, requests: 1000, ..Default::default() };
         let exact = c.analytic_delivered();
         let hits = (1..=20).filter(|&s| c.run(s).unwrap().delivered.contains(exact)).count();

@@ -1,14 +1,22 @@
 //! The eight fallacies: each experiment breaks its assumption, deterministically.
 
-use distsim::concepts::fallacies::{self, admins, bandwidth, heterogeneous, latency, reliable, secure, topology, transport, Fallacy};
+use distsim::concepts::fallacies::{
+    self, admins, bandwidth, heterogeneous, latency, reliable, secure, topology, transport, Fallacy,
+};
 
 #[test]
 fn golden_summaries_for_a_pinned_seed() {
     let broke: Vec<String> = Fallacy::ALL.iter().map(|f| f.run(7).unwrap().what_broke).collect();
     assert_eq!(broke[0], "at 0.1 loss, 79 of 1000 messages vanished and the sender was never told");
     assert_eq!(broke[2], "offered 150% of the link's capacity, the last message waited 1674 ms in the queue");
-    assert_eq!(broke[3], "a trusting receiver paid 18 forged transfers at 1000× the amount; with HMAC tags it paid none");
-    assert_eq!(broke[4], "the route vanished at 2 s for 1.5 s: 150 messages went nowhere while the sender kept sending");
+    assert_eq!(
+        broke[3],
+        "a trusting receiver paid 18 forged transfers at 1000× the amount; with HMAC tags it paid none"
+    );
+    assert_eq!(
+        broke[4],
+        "the route vanished at 2 s for 1.5 s: 150 messages went nowhere while the sender kept sending"
+    );
     assert!(broke[5].contains("0 of 100 requests succeeded while the server did 300 requests' work"), "{}", broke[5]);
     assert!(broke[6].contains("took 80.0 s"), "{}", broke[6]);
     assert_eq!(broke[7], "an even split waited 1202 ms for the slowest node; splitting by speed took 372 ms");

@@ -26,7 +26,9 @@ fn tokyo_users_pay_for_a_new_york_replica() {
     assert!((100.0..120.0).contains(&tokyo.floor_ms), "{}", tokyo.floor_ms);
     // Every simulated request is at least the inflated light floor plus server time.
     assert!(r.regions.iter().all(|g| g.p50_ms >= 1.5 * g.floor_ms + 10.0));
-    let with_tokyo = Config { replicas: vec!["Ashburn".into(), "Tokyo".into()], requests: 2000, ..Default::default() }.run(1).unwrap();
+    let with_tokyo = Config { replicas: vec!["Ashburn".into(), "Tokyo".into()], requests: 2000, ..Default::default() }
+        .run(1)
+        .unwrap();
     let tokyo2 = with_tokyo.regions.iter().find(|g| g.region == "Tokyo").unwrap();
     assert_eq!(tokyo2.replica, "Tokyo");
     assert!(with_tokyo.weighted_mean_ms < r.weighted_mean_ms);
@@ -67,7 +69,11 @@ fn revenue_model_is_labelled_and_monotone() {
     assert!(m.relative_revenue(500.0).unwrap() < m.relative_revenue(100.0).unwrap());
     assert!(m.table(300.0).unwrap().to_text().contains("ILLUSTRATIVE"));
     assert!(m.relative_revenue(-1.0).is_err());
-    assert!(RevenueModel { loss_per_100ms: 1.5 }.relative_revenue(1.0).unwrap_err().to_string().contains("`loss_per_100ms`"));
+    assert!(RevenueModel { loss_per_100ms: 1.5 }
+        .relative_revenue(1.0)
+        .unwrap_err()
+        .to_string()
+        .contains("`loss_per_100ms`"));
 }
 
 #[test]

@@ -69,7 +69,13 @@ fn fanout_slow_fraction_matches_closed_form() {
     for p in &r.points {
         // Wilson CI of a 20,000-sample proportion; allow the CI to be widened slightly.
         let e = &p.slow_fraction;
-        assert!(e.lo - 0.005 <= p.slow_theory && p.slow_theory <= e.hi + 0.005, "n={} {:?} vs {}", p.fanout, e, p.slow_theory);
+        assert!(
+            e.lo - 0.005 <= p.slow_theory && p.slow_theory <= e.hi + 0.005,
+            "n={} {:?} vs {}",
+            p.fanout,
+            e,
+            p.slow_theory
+        );
     }
 }
 
@@ -95,6 +101,10 @@ fn bad_parameters_are_refused_with_names() {
         assert!(e.contains(name), "{e}");
     }
     assert!(FanoutConfig { quantile: 1.0, ..Default::default() }.run(1).unwrap_err().to_string().contains("quantile"));
-    assert!(BatchingConfig { max_batch: 0, ..Default::default() }.run(1).unwrap_err().to_string().contains("max_batch"));
+    assert!(BatchingConfig { max_batch: 0, ..Default::default() }
+        .run(1)
+        .unwrap_err()
+        .to_string()
+        .contains("max_batch"));
     assert!(hockey_stick(&small(), &[1.2], 1).unwrap_err().to_string().contains("utilisations"));
 }

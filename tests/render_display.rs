@@ -14,7 +14,10 @@ fn display_prints_evcxr_blocks_outside_the_kernel() {
         display(&MimeBundle::text("second"));
         clear_output(false); // nothing outside the kernel
     });
-    assert_eq!(out, format!("{}{}", table.mime_bundle().to_evcxr_blocks(), MimeBundle::text("second").to_evcxr_blocks()));
+    assert_eq!(
+        out,
+        format!("{}{}", table.mime_bundle().to_evcxr_blocks(), MimeBundle::text("second").to_evcxr_blocks())
+    );
 }
 
 #[test]

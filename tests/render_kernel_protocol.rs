@@ -71,7 +71,11 @@ fn a_failed_sweep_leaves_its_true_count_not_100_percent() {
     kernel_mode();
     let (result, out) = capture(|| {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-        pool.install(|| Sweep::new(vec![0, 1]).seeds(0..10).run(|p, s| if *p == 0 && s == 3 { Err(Error::empty("x")) } else { Ok(1.0) }))
+        pool.install(|| {
+            Sweep::new(vec![0, 1])
+                .seeds(0..10)
+                .run(|p, s| if *p == 0 && s == 3 { Err(Error::empty("x")) } else { Ok(1.0) })
+        })
     });
     assert!(result.is_err());
     let last = out.lines().last().map(|l| parse(l, "DISTSIM_DISPLAY ")).unwrap();

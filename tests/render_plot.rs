@@ -12,9 +12,13 @@ fn all_kinds() -> Vec<Plot> {
         Plot::new("hist").histogram("h", values.clone(), 20),
         Plot::new("cdf").cdf("c", values.clone()),
         Plot::new("log").line("squares", pts.clone()).log_x().log_y(),
-        Plot::new("errors").error_bars("e", pts.iter().map(|&(x, y)| (x, y, y - 1.0, y + 2.0)).collect()).line("m", pts.clone()),
+        Plot::new("errors")
+            .error_bars("e", pts.iter().map(|&(x, y)| (x, y, y - 1.0, y + 2.0)).collect())
+            .line("m", pts.clone()),
         Plot::new("log hist").histogram("h", values, 10).log_x().log_y(),
-        Plot::new("mean and ci").line_with_error_bars("m", pts.iter().map(|&(x, y)| (x, y, y * 0.9, y * 1.1)).collect()).log_y(),
+        Plot::new("mean and ci")
+            .line_with_error_bars("m", pts.iter().map(|&(x, y)| (x, y, y * 0.9, y * 1.1)).collect())
+            .log_y(),
     ]
 }
 
@@ -55,7 +59,12 @@ fn text_uses_generic_font_family_and_is_escaped() {
 
 #[test]
 fn axes_are_labelled() {
-    let svg = Plot::new("t").x_label("offered load").y_label("latency (ms)").line("s", vec![(0.0, 1.0), (1.0, 2.0)]).to_svg().unwrap();
+    let svg = Plot::new("t")
+        .x_label("offered load")
+        .y_label("latency (ms)")
+        .line("s", vec![(0.0, 1.0), (1.0, 2.0)])
+        .to_svg()
+        .unwrap();
     assert!(svg.contains("offered load") && svg.contains("latency (ms)"));
 }
 
@@ -100,7 +109,10 @@ fn single_point_and_constant_series_still_draw() {
 
 #[test]
 fn plain_text_is_a_one_line_summary() {
-    let p = Plot::new("Latency").line("a", vec![(0.0, 1.0), (1.0, 2.0)]).error_bars("b", vec![(0.0, 1.0, 0.5, 1.5)]).log_y();
+    let p = Plot::new("Latency")
+        .line("a", vec![(0.0, 1.0), (1.0, 2.0)])
+        .error_bars("b", vec![(0.0, 1.0, 0.5, 1.5)])
+        .log_y();
     let b = p.mime_bundle();
     assert_eq!(b.get("text/plain").unwrap(), "Plot \"Latency\": line+error bars, 2 series, 3 points, log y");
     assert!(b.get("image/svg+xml").unwrap().starts_with("<svg"));

@@ -10,7 +10,11 @@ fn ms(t: u64) -> Time {
 fn trace(events: Vec<(u64, EventKind, Option<u64>)>) -> Trace {
     Trace {
         node_names: vec!["a".into(), "b".into(), "c".into()],
-        events: events.into_iter().enumerate().map(|(seq, (time, kind, lamport))| TraceEvent { time: ms(time), seq: seq as u64, kind, lamport }).collect(),
+        events: events
+            .into_iter()
+            .enumerate()
+            .map(|(seq, (time, kind, lamport))| TraceEvent { time: ms(time), seq: seq as u64, kind, lamport })
+            .collect(),
         ..Default::default()
     }
 }
@@ -35,7 +39,10 @@ fn svg_draws_lanes_arrows_drops_and_crashes() {
     for name in [">a<", ">b<", ">c<"] {
         assert!(svg.contains(name), "lane {name}");
     }
-    assert!(svg.contains("#1 ping&lt;&amp;&gt;: a -&gt; b, sent at t=0ns, delivered at t=2ms"), "arrow tooltip:\n{svg}");
+    assert!(
+        svg.contains("#1 ping&lt;&amp;&gt;: a -&gt; b, sent at t=0ns, delivered at t=2ms"),
+        "arrow tooltip:\n{svg}"
+    );
     assert!(svg.contains("<polygon"), "arrowheads");
     assert!(svg.contains("#2 fwd: b -&gt; c, sent at t=3ms, lost at t=4ms (Loss)"), "drop");
     assert!(svg.contains("c crashed at t=5ms") && svg.contains("c recovered at t=8ms"));
@@ -73,14 +80,22 @@ fn text_has_one_column_per_node_and_one_row_per_event() {
 fn window_and_max_events_say_what_was_omitted() {
     let mut events = Vec::new();
     for i in 0..3000u64 {
-        events.push((i, EventKind::Send { from: (i % 3) as usize, to: ((i + 1) % 3) as usize, msg: i, label: String::new() }, None));
+        events.push((
+            i,
+            EventKind::Send { from: (i % 3) as usize, to: ((i + 1) % 3) as usize, msg: i, label: String::new() },
+            None,
+        ));
         events.push((i + 1, EventKind::Deliver { from: (i % 3) as usize, to: ((i + 1) % 3) as usize, msg: i }, None));
     }
     events.sort_by_key(|e| e.0);
     let big = trace(events);
     let full = SpaceTime::new(&big);
     let text = full.to_text();
-    assert!(text.contains("400 events shown") && text.contains("5600 later events omitted"), "{}", text.lines().next().unwrap());
+    assert!(
+        text.contains("400 events shown") && text.contains("5600 later events omitted"),
+        "{}",
+        text.lines().next().unwrap()
+    );
     assert_eq!(text.lines().count(), 3 + 400);
     let svg = full.to_svg();
     assert!(svg.contains("5600 later events omitted"));
@@ -133,7 +148,16 @@ fn lamport_stamps_are_computed_when_the_trace_has_none() {
         (7, EventKind::Deliver { from: 2, to: 0, msg: 3 }, None),
     ]);
     let text = SpaceTime::new(&t).lamport(true).to_text();
-    for expected in ["[1] send #1", "[2] timer 1", "[2] recv #1", "[3] send #2", "[1] log: before", "[4] recv #2", "[40] send #3", "[41] recv #3"] {
+    for expected in [
+        "[1] send #1",
+        "[2] timer 1",
+        "[2] recv #1",
+        "[3] send #2",
+        "[1] log: before",
+        "[4] recv #2",
+        "[40] send #3",
+        "[41] recv #3",
+    ] {
         assert!(text.contains(expected), "{expected} in\n{text}");
     }
     // A window shows the same stamps: they are computed from the start of the run.

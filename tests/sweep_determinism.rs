@@ -66,7 +66,11 @@ fn wrong_number_of_metrics_is_an_error() {
 
 #[test]
 fn nan_result_is_reported_with_metric_and_point() {
-    let err = Sweep::new(vec![1.0, 2.0]).seeds(0..3).run(|p, _| Ok(if *p > 1.5 { f64::NAN } else { 1.0 })).unwrap_err().to_string();
+    let err = Sweep::new(vec![1.0, 2.0])
+        .seeds(0..3)
+        .run(|p, _| Ok(if *p > 1.5 { f64::NAN } else { 1.0 }))
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("metric `value` at grid point 1"), "{err}");
 }
 

@@ -33,8 +33,15 @@ pub enum DisplayEvent {
     /// Plain text (each line keeps its `\n`).
     Stream(String),
     /// `display_data`, or `update_display_data` when `update`.
-    Display { data: MimeBundle, metadata: MimeBundle, display_id: Option<String>, update: bool },
-    Clear { wait: bool },
+    Display {
+        data: MimeBundle,
+        metadata: MimeBundle,
+        display_id: Option<String>,
+        update: bool,
+    },
+    Clear {
+        wait: bool,
+    },
     /// The cell panicked with this message.
     Panic(String),
 }
@@ -196,7 +203,9 @@ pub fn unescape_panic(text: &str) -> String {
 pub fn forward(event: DisplayEvent, sink: &dyn OutputSink) {
     match event {
         DisplayEvent::Stream(text) => sink.stream(StreamName::Stdout, &text),
-        DisplayEvent::Display { data, metadata, display_id, update } => sink.display(data, metadata, display_id, update),
+        DisplayEvent::Display { data, metadata, display_id, update } => {
+            sink.display(data, metadata, display_id, update)
+        }
         DisplayEvent::Clear { wait } => sink.clear_output(wait),
         DisplayEvent::Panic(_) => {}
     }
@@ -215,13 +224,25 @@ mod tests {
 
     #[test]
     fn plain_lines_are_stream_text() {
-        assert_eq!(feed_all(&["hello", ""]), vec![DisplayEvent::Stream("hello\n".into()), DisplayEvent::Stream("\n".into())]);
+        assert_eq!(
+            feed_all(&["hello", ""]),
+            vec![DisplayEvent::Stream("hello\n".into()), DisplayEvent::Stream("\n".into())]
+        );
     }
 
     #[test]
     fn consecutive_evcxr_blocks_form_one_bundle_with_text_plain_added() {
-        let events = feed_all(&["before", "EVCXR_BEGIN_CONTENT text/html", "<b>x</b>", "<i>y</i>", "EVCXR_END_CONTENT",
-            "EVCXR_BEGIN_CONTENT image/svg+xml", "<svg/>", "EVCXR_END_CONTENT", "after"]);
+        let events = feed_all(&[
+            "before",
+            "EVCXR_BEGIN_CONTENT text/html",
+            "<b>x</b>",
+            "<i>y</i>",
+            "EVCXR_END_CONTENT",
+            "EVCXR_BEGIN_CONTENT image/svg+xml",
+            "<svg/>",
+            "EVCXR_END_CONTENT",
+            "after",
+        ]);
         assert_eq!(events.len(), 3);
         assert_eq!(events[0], DisplayEvent::Stream("before\n".into()));
         let DisplayEvent::Display { data, update, display_id, .. } = &events[1] else { panic!("{events:?}") };
@@ -256,13 +277,27 @@ mod tests {
 
     #[test]
     fn clear_output_and_panic_lines() {
-        let events = feed_all(&[r#"DISTSIM_CLEAR_OUTPUT {"wait":true}"#, "DISTSIM_CLEAR_OUTPUT", r"DISTSIM_PANIC a\nb \\ c"]);
-        assert_eq!(events, vec![DisplayEvent::Clear { wait: true }, DisplayEvent::Clear { wait: false }, DisplayEvent::Panic("a\nb \\ c".into())]);
+        let events =
+            feed_all(&[r#"DISTSIM_CLEAR_OUTPUT {"wait":true}"#, "DISTSIM_CLEAR_OUTPUT", r"DISTSIM_PANIC a\nb \\ c"]);
+        assert_eq!(
+            events,
+            vec![
+                DisplayEvent::Clear { wait: true },
+                DisplayEvent::Clear { wait: false },
+                DisplayEvent::Panic("a\nb \\ c".into())
+            ]
+        );
     }
 
     #[test]
     fn malformed_protocol_lines_are_shown_as_text() {
         let events = feed_all(&["DISTSIM_DISPLAY {not json", "DISTSIM_CLEAR_OUTPUTX"]);
-        assert_eq!(events, vec![DisplayEvent::Stream("DISTSIM_DISPLAY {not json\n".into()), DisplayEvent::Stream("DISTSIM_CLEAR_OUTPUTX\n".into())]);
+        assert_eq!(
+            events,
+            vec![
+                DisplayEvent::Stream("DISTSIM_DISPLAY {not json\n".into()),
+                DisplayEvent::Stream("DISTSIM_CLEAR_OUTPUTX\n".into())
+            ]
+        );
     }
 }

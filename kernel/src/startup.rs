@@ -62,7 +62,8 @@ impl LazyInterpreter {
             loop {
                 match rx.recv_timeout(Duration::from_millis(100)) {
                     Ok(Ok(interpreter)) => {
-                        *self.forwarder.inner.lock().unwrap_or_else(|p| p.into_inner()) = Some(interpreter.interrupter());
+                        *self.forwarder.inner.lock().unwrap_or_else(|p| p.into_inner()) =
+                            Some(interpreter.interrupter());
                         self.state = State::Ready(interpreter);
                         break;
                     }
@@ -102,7 +103,11 @@ fn start_in_background(starter: Arc<Starter>) -> Receiver<Result<Box<dyn Interpr
 }
 
 fn error(ename: &str, evalue: &str) -> ExecOutcome {
-    ExecOutcome::Error { ename: ename.to_owned(), evalue: evalue.to_owned(), traceback: vec![format!("{ename}: {evalue}")] }
+    ExecOutcome::Error {
+        ename: ename.to_owned(),
+        evalue: evalue.to_owned(),
+        traceback: vec![format!("{ename}: {evalue}")],
+    }
 }
 
 /// `rustc --version` -> "1.95.0"; "unknown" if rustc cannot be run.

@@ -80,7 +80,9 @@ fn run_then_interrupt(interp: &mut EvcxrInterpreter, sink: &Recorder, code: &str
     std::thread::scope(|scope| {
         let asked = scope.spawn(|| {
             let give_up = Instant::now() + Duration::from_secs(300);
-            while Instant::now() < give_up && !sink.0.lock().unwrap().iter().any(|o| *o == Out::Stdout("running\n".into())) {
+            while Instant::now() < give_up
+                && !sink.0.lock().unwrap().iter().any(|o| *o == Out::Stdout("running\n".into()))
+            {
                 std::thread::sleep(Duration::from_millis(10));
             }
             std::thread::sleep(Duration::from_millis(300));
@@ -97,10 +99,8 @@ fn run_then_interrupt(interp: &mut EvcxrInterpreter, sink: &Recorder, code: &str
 
 #[test]
 fn evcxr_interpreter_runs_a_notebook_session() {
-    let opts = StartOptions {
-        runtime_exe: Some(env!("CARGO_BIN_EXE_distsim-kernel").into()),
-        ..StartOptions::default()
-    };
+    let opts =
+        StartOptions { runtime_exe: Some(env!("CARGO_BIN_EXE_distsim-kernel").into()), ..StartOptions::default() };
     let started = Instant::now();
     let mut interp = EvcxrInterpreter::start(opts).expect("interpreter starts");
     eprintln!("started in {} ms", started.elapsed().as_millis());
@@ -141,7 +141,14 @@ fn evcxr_interpreter_runs_a_notebook_session() {
 
     // Rich output: display() mid-cell, then a renderable final value.
     let (out, outs) = run(&mut interp, &sink, "let t = Table::new([\"n\", \"sq\"]).with_row(vec![Value::Int(2), Value::Int(4)]).unwrap();\nprintln!(\"before\");\ndisplay(&t);\nprintln!(\"after\");\nt");
-    let kinds: Vec<&str> = outs.iter().map(|o| match o { Out::Stdout(_) => "out", Out::Display { .. } => "display", _ => "other" }).collect();
+    let kinds: Vec<&str> = outs
+        .iter()
+        .map(|o| match o {
+            Out::Stdout(_) => "out",
+            Out::Display { .. } => "display",
+            _ => "other",
+        })
+        .collect();
     assert_eq!(kinds, ["out", "display", "out"], "{outs:?}");
     if let Out::Display { data, .. } = &outs[1] {
         assert!(data.contains_key("text/plain") && data.contains_key("text/html"), "{data:?}");
@@ -167,15 +174,19 @@ fn evcxr_interpreter_runs_a_notebook_session() {
     assert_eq!(interp.is_complete("fn f() {"), Completeness::Incomplete { indent: "    ".into() });
 
     // Interrupting a loop that polls distsim's cancel flag: fast, state kept.
-    let (out, stopped, asked) = run_then_interrupt(&mut interp, &sink,
-        "println!(\"running\");\nlet mut spins = 0u64;\nwhile distsim::cancel::check().is_ok() { spins += 1; }\nspins");
+    let (out, stopped, asked) = run_then_interrupt(
+        &mut interp,
+        &sink,
+        "println!(\"running\");\nlet mut spins = 0u64;\nwhile distsim::cancel::check().is_ok() { spins += 1; }\nspins",
+    );
     assert_eq!(ename(&out).0, "Interrupted");
     assert!(stopped - asked < Duration::from_secs(1), "took {:?}", stopped - asked);
     let (out, _) = run(&mut interp, &sink, "keep");
     assert_eq!(plain(&out), "41");
 
     // A user spin loop is killed after the grace period: state lost, kernel keeps serving.
-    let (out, _, _) = run_then_interrupt(&mut interp, &sink, "println!(\"running\");\nloop { std::hint::spin_loop(); }");
+    let (out, _, _) =
+        run_then_interrupt(&mut interp, &sink, "println!(\"running\");\nloop { std::hint::spin_loop(); }");
     let (name, value, _) = ename(&out);
     assert_eq!(name, "Interrupted");
     assert!(value.contains("LOST"), "{value}");

@@ -64,12 +64,19 @@ fn human_hours(h: f64) -> String {
 
 /// Downtime per year, month and week for availability from 90% to 99.9999%.
 pub fn downtime_table() -> Table {
-    let mut t = Table::new(["availability", "nines", "per year", "per month", "per week"]).title("Downtime allowed by each availability");
+    let mut t = Table::new(["availability", "nines", "per year", "per month", "per week"])
+        .title("Downtime allowed by each availability");
     for a in NINES {
         let year = downtime_hours_per_year(a);
         let pct = format!("{:.4}", a * 100.0);
         let pct = pct.trim_end_matches('0').trim_end_matches('.');
-        let row = vec![format!("{pct}%").into(), nines(a).into(), human_hours(year).into(), human_hours(year / 12.0).into(), human_hours(year * 7.0 / 365.0).into()];
+        let row = vec![
+            format!("{pct}%").into(),
+            nines(a).into(),
+            human_hours(year).into(),
+            human_hours(year / 12.0).into(),
+            human_hours(year * 7.0 / 365.0).into(),
+        ];
         t.row(row).expect("width");
     }
     t
@@ -177,8 +184,10 @@ impl Config {
     pub fn run(&self, seed: u64) -> Result<AvailabilityResult> {
         self.validate()?;
         let mut rng = stream(seed, Stream::Failures);
-        let up_time = Exp::new(1.0 / self.mtbf_hours).map_err(|_| Error::invalid("mtbf_hours", self.mtbf_hours, "a finite number > 0"))?;
-        let repair = Exp::new(1.0 / self.mttr_hours).map_err(|_| Error::invalid("mttr_hours", self.mttr_hours, "a finite number > 0"))?;
+        let up_time = Exp::new(1.0 / self.mtbf_hours)
+            .map_err(|_| Error::invalid("mtbf_hours", self.mtbf_hours, "a finite number > 0"))?;
+        let repair = Exp::new(1.0 / self.mttr_hours)
+            .map_err(|_| Error::invalid("mttr_hours", self.mttr_hours, "a finite number > 0"))?;
         let a = self.component_availability();
         let needed = self.needed() as i64;
         let (mut downtime, mut outages) = (Vec::new(), Vec::new());
@@ -296,10 +305,22 @@ pub fn two_servers_case(config: &Config, seed: u64) -> Result<Table> {
     let one = Config { components: 1, arrangement: Arrangement::Series, ..config.clone() };
     let two = Config { components: 2, arrangement: Arrangement::Series, ..config.clone() };
     let (r1, r2) = (one.run(seed)?, two.run(seed.wrapping_add(1))?);
-    let mut t = Table::new(["setup", "outages/year (sim)", "outages/year (analytic)", "downtime h/year (sim)", "downtime h/year (analytic)"])
-        .title("Two servers that must both work are offline about twice as often");
+    let mut t = Table::new([
+        "setup",
+        "outages/year (sim)",
+        "outages/year (analytic)",
+        "downtime h/year (sim)",
+        "downtime h/year (analytic)",
+    ])
+    .title("Two servers that must both work are offline about twice as often");
     for (name, c, r) in [("one server", &one, &r1), ("web + database", &two, &r2)] {
-        let row = vec![name.into(), r.outages.mean.into(), c.analytic_outages_per_year().into(), r.downtime_hours.mean.into(), c.analytic_downtime_hours().into()];
+        let row = vec![
+            name.into(),
+            r.outages.mean.into(),
+            c.analytic_outages_per_year().into(),
+            r.downtime_hours.mean.into(),
+            c.analytic_downtime_hours().into(),
+        ];
         t.row(row)?;
     }
     let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
@@ -338,10 +359,19 @@ pub fn composition(component: &Config, max_components: usize) -> Result<Composit
 impl CompositionCurve {
     /// One row per component count, with the nines of each arrangement.
     pub fn table(&self) -> Table {
-        let mut t = Table::new(["components", "series", "parallel", "majority", "series nines", "parallel nines", "majority nines"])
-            .title(format!("Composition of components with availability {:.5}", self.component.component_availability()));
+        let mut t = Table::new([
+            "components",
+            "series",
+            "parallel",
+            "majority",
+            "series nines",
+            "parallel nines",
+            "majority nines",
+        ])
+        .title(format!("Composition of components with availability {:.5}", self.component.component_availability()));
         for &(n, s, p, m) in &self.rows {
-            t.row(vec![n.into(), s.into(), p.into(), m.into(), nines(s).into(), nines(p).into(), nines(m).into()]).expect("width");
+            t.row(vec![n.into(), s.into(), p.into(), m.into(), nines(s).into(), nines(p).into(), nines(m).into()])
+                .expect("width");
         }
         t
     }

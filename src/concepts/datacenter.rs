@@ -263,8 +263,14 @@ impl Config {
 
     /// The failure table as a table: rate, blast radius (in machines here) and repair time per kind.
     pub fn failure_table(&self) -> crate::render::Table {
-        let mut t = crate::render::Table::new(["failure", "events/year", "blast radius", "machines per event", "repair (hours)"])
-            .title(format!("The failure table for {} machines", self.machines));
+        let mut t = crate::render::Table::new([
+            "failure",
+            "events/year",
+            "blast radius",
+            "machines per event",
+            "repair (hours)",
+        ])
+        .title(format!("The failure table for {} machines", self.machines));
         for k in &self.failures {
             let blast = match k.blast {
                 Blast::Disk => "one disk".to_string(),
@@ -276,7 +282,13 @@ impl Config {
             };
             let (lo, hi) = k.repair_hours;
             let repair = if lo == hi { format!("{lo}") } else { format!("{lo} to {hi}") };
-            let row = vec![k.name.clone().into(), self.analytic_events(k).into(), blast.into(), self.mean_blast_size(k.blast).into(), repair.into()];
+            let row = vec![
+                k.name.clone().into(),
+                self.analytic_events(k).into(),
+                blast.into(),
+                self.mean_blast_size(k.blast).into(),
+                repair.into(),
+            ];
             t.row(row).expect("width");
         }
         t

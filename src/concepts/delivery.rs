@@ -116,7 +116,11 @@ impl Config {
     }
 
     fn retries_used(&self) -> u32 {
-        if self.semantics == Semantics::AtMostOnce { 0 } else { self.retries }
+        if self.semantics == Semantics::AtMostOnce {
+            0
+        } else {
+            self.retries
+        }
     }
 
     /// Probability that one attempt is acknowledged.
@@ -154,7 +158,11 @@ impl Config {
         let s = self.attempt_acked();
         let weights: Vec<f64> = (0..=self.retries_used()).map(|j| (1.0 - s).powi(j as i32) * s).collect();
         let total: f64 = weights.iter().sum();
-        let mean_j = if total > 0.0 { weights.iter().enumerate().map(|(j, w)| j as f64 * w).sum::<f64>() / total } else { f64::NAN };
+        let mean_j = if total > 0.0 {
+            weights.iter().enumerate().map(|(j, w)| j as f64 * w).sum::<f64>() / total
+        } else {
+            f64::NAN
+        };
         2.0 * self.latency_ms + mean_j * self.timeout_ms
     }
 
@@ -164,8 +172,15 @@ impl Config {
         self.validate()?;
         let ms = |name: &str, x: f64| Duration::from_millis_f64(name, x);
         let (lo, jitter) = (ms("latency_ms", self.latency_ms)?, ms("latency_jitter_ms", self.latency_jitter_ms)?);
-        let latency = if jitter == Duration::ZERO { Latency::Constant(lo) } else { Latency::Uniform { lo, hi: lo + jitter } };
-        let client = Client::new(self.semantics, self.requests, self.retries_used(), ms("timeout_ms", self.timeout_ms)?, ms("interval_ms", self.interval_ms)?);
+        let latency =
+            if jitter == Duration::ZERO { Latency::Constant(lo) } else { Latency::Uniform { lo, hi: lo + jitter } };
+        let client = Client::new(
+            self.semantics,
+            self.requests,
+            self.retries_used(),
+            ms("timeout_ms", self.timeout_ms)?,
+            ms("interval_ms", self.interval_ms)?,
+        );
         let server = Server::new(self.semantics != Semantics::AtLeastOnce, self.requests);
         let nodes = vec![DeliveryNode::Client(client), DeliveryNode::Server(server)];
         Simulation::new(seed, nodes)?
@@ -209,7 +224,8 @@ impl Config {
     /// The three policies side by side under the same network.
     pub fn compare_semantics(&self, seed: u64) -> Result<crate::render::Table> {
         let all = [Semantics::AtMostOnce, Semantics::AtLeastOnce, Semantics::AtLeastOnceIdempotent];
-        let results = all.iter().map(|&s| Config { semantics: s, ..self.clone() }.run(seed)).collect::<Result<Vec<_>>>()?;
+        let results =
+            all.iter().map(|&s| Config { semantics: s, ..self.clone() }.run(seed)).collect::<Result<Vec<_>>>()?;
         report::comparison_table(&results)
     }
 }

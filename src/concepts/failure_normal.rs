@@ -91,8 +91,10 @@ impl Config {
     pub fn run(&self, seed: u64) -> Result<FailureNormalResult> {
         self.validate()?;
         let mut rng = stream(seed, Stream::Failures);
-        let up_time = Exp::new(1.0 / (self.mtbf_days * 24.0)).map_err(|_| Error::invalid("mtbf_days", self.mtbf_days, "a finite number > 0"))?;
-        let repair = Exp::new(1.0 / self.mttr_hours).map_err(|_| Error::invalid("mttr_hours", self.mttr_hours, "a finite number > 0"))?;
+        let up_time = Exp::new(1.0 / (self.mtbf_days * 24.0))
+            .map_err(|_| Error::invalid("mtbf_days", self.mtbf_days, "a finite number > 0"))?;
+        let repair = Exp::new(1.0 / self.mttr_hours)
+            .map_err(|_| Error::invalid("mttr_hours", self.mttr_hours, "a finite number > 0"))?;
         let p = self.p_down();
         let (mut failures, mut any_down, mut mean_down, mut max_down) = (vec![], vec![], vec![], vec![]);
         let mut timeline = Vec::new();
@@ -206,7 +208,14 @@ impl FailureNormalResult {
             t.row(vec![name.into(), e.mean.into(), e.lo.into(), e.hi.into(), exact.into()]).expect("width");
         }
         let worst = self.max_down_per_year.iter().copied().max().unwrap_or(0);
-        t.row(vec!["most machines down at once (any year)".into(), worst.into(), None::<f64>.into(), None::<f64>.into(), None::<f64>.into()]).expect("width");
+        t.row(vec![
+            "most machines down at once (any year)".into(),
+            worst.into(),
+            None::<f64>.into(),
+            None::<f64>.into(),
+            None::<f64>.into(),
+        ])
+        .expect("width");
         t
     }
 
@@ -226,7 +235,10 @@ impl FailureNormalResult {
             .x_label("day of the year")
             .y_label("machines down")
             .line("machines down", steps)
-            .line("expected average", vec![(0.0, self.config.analytic_mean_down()), (365.0, self.config.analytic_mean_down())])
+            .line(
+                "expected average",
+                vec![(0.0, self.config.analytic_mean_down()), (365.0, self.config.analytic_mean_down())],
+            )
     }
 }
 
@@ -264,7 +276,10 @@ impl AnyDownCurve {
             .y_label("P(at least one down)")
             .log_x()
             .line("exact: 1 - (1-p)^N", self.points.iter().map(|(n, e, _)| (*n as f64, *e)).collect())
-            .error_bars("simulated (95% CI)", self.points.iter().map(|(n, _, s)| (*n as f64, s.mean, s.lo, s.hi)).collect())
+            .error_bars(
+                "simulated (95% CI)",
+                self.points.iter().map(|(n, _, s)| (*n as f64, s.mean, s.lo, s.hi)).collect(),
+            )
     }
 }
 

@@ -34,9 +34,9 @@ pub mod heterogeneous;
 pub mod latency;
 pub mod reliable;
 pub mod secure;
+mod streamer;
 pub mod topology;
 pub mod transport;
-mod streamer;
 
 use crate::error::Result;
 use crate::render::{MimeBundle, Plot, Render, Table};
@@ -120,7 +120,12 @@ pub struct Experiment {
 impl Experiment {
     /// The measurements, titled with the fallacy and what broke.
     pub fn table(&self) -> Table {
-        let title = format!("Fallacy {}: \"{}\". What broke: {}", self.fallacy as usize + 1, self.fallacy.assumption(), self.what_broke);
+        let title = format!(
+            "Fallacy {}: \"{}\". What broke: {}",
+            self.fallacy as usize + 1,
+            self.fallacy.assumption(),
+            self.what_broke
+        );
         self.table.clone().title(title)
     }
 
@@ -139,7 +144,8 @@ crate::impl_evcxr_display!(Experiment);
 
 /// Runs all eight experiments with their defaults: one row per fallacy with what broke.
 pub fn run_all(seed: u64) -> Result<Table> {
-    let mut t = Table::new(["#", "assumption", "what broke"]).title("The eight fallacies, each broken by an experiment");
+    let mut t =
+        Table::new(["#", "assumption", "what broke"]).title("The eight fallacies, each broken by an experiment");
     for f in Fallacy::ALL {
         let e = f.run(seed)?;
         t.row(vec![(f as usize + 1).into(), f.assumption().into(), e.what_broke.into()])?;

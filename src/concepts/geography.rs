@@ -133,7 +133,12 @@ impl Config {
         let names: Vec<&str> = self.sites.iter().map(|s| s.name.as_str()).collect();
         self.replicas
             .iter()
-            .map(|r| names.iter().position(|n| n == r).ok_or_else(|| Error::invalid("replicas", r, format!("site names from {names:?}"))))
+            .map(|r| {
+                names
+                    .iter()
+                    .position(|n| n == r)
+                    .ok_or_else(|| Error::invalid("replicas", r, format!("site names from {names:?}")))
+            })
             .collect()
     }
 
@@ -179,7 +184,14 @@ impl Config {
         for _ in 0..self.requests {
             checkpoint.tick()?;
             let mut pick = rng.random_range(0.0..total);
-            let u = self.users.iter().position(|r| { pick -= r.share; pick < 0.0 }).unwrap_or(self.users.len() - 1);
+            let u = self
+                .users
+                .iter()
+                .position(|r| {
+                    pick -= r.share;
+                    pick < 0.0
+                })
+                .unwrap_or(self.users.len() - 1);
             let extra = if self.jitter_median_ms > 0.0 { jitter.sample(&mut rng) } else { 0.0 };
             samples[u].push(self.route_inflation * nearest[u].1 + self.server_ms + extra);
         }
@@ -193,7 +205,15 @@ impl Config {
                 let q = |p: f64| xs.get(((xs.len() as f64 - 1.0) * p).round() as usize).copied().unwrap_or(f64::NAN);
                 let (p50, p99) = (q(0.5), q(0.99));
                 let mean = if xs.is_empty() { None } else { Some(stats::mean_ci95(&xs)?) };
-                Ok(RegionLatency { region: u.name.clone(), replica: self.sites[site].name.clone(), floor_ms: floor, analytic_mean_ms: self.analytic_mean_ms(floor), mean, p50_ms: p50, p99_ms: p99 })
+                Ok(RegionLatency {
+                    region: u.name.clone(),
+                    replica: self.sites[site].name.clone(),
+                    floor_ms: floor,
+                    analytic_mean_ms: self.analytic_mean_ms(floor),
+                    mean,
+                    p50_ms: p50,
+                    p99_ms: p99,
+                })
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(GeographyResult { config: self.clone(), seed, weighted_mean_ms: self.weighted_mean_ms(&nearest), regions })
@@ -226,7 +246,10 @@ impl Config {
     pub fn vs_replicas(&self, max_k: usize) -> Result<ReplicaCurve> {
         validate::count_in("max_k", max_k, 1, self.sites.len().min(6))?;
         let rows = (1..=max_k).map(|k| Ok((k, self.best_placements(k)?.swap_remove(0)))).collect::<Result<Vec<_>>>()?;
-        Ok(ReplicaCurve { rows: rows.into_iter().map(|(k, (names, ms))| (k, names.join(", "), ms)).collect(), revenue: RevenueModel::default() })
+        Ok(ReplicaCurve {
+            rows: rows.into_iter().map(|(k, (names, ms))| (k, names.join(", "), ms)).collect(),
+            revenue: RevenueModel::default(),
+        })
     }
 }
 

@@ -46,7 +46,14 @@ pub struct TimeConfig {
 
 impl Default for TimeConfig {
     fn default() -> Self {
-        TimeConfig { nodes: 3, writes_per_node: 8, mean_gap_ms: 10.0, max_offset_ms: 10.0, max_drift_ppm: 100.0, latency_ms: 2.0 }
+        TimeConfig {
+            nodes: 3,
+            writes_per_node: 8,
+            mean_gap_ms: 10.0,
+            max_offset_ms: 10.0,
+            max_drift_ppm: 100.0,
+            latency_ms: 2.0,
+        }
     }
 }
 
@@ -184,7 +191,10 @@ impl TimeConfig {
             sync: None,
         };
         let latency = Latency::Constant(Duration::from_millis_f64("latency_ms", self.latency_ms)?);
-        let mut sim = Simulation::new(seed, nodes)?.with_network(Network::new().latency(latency))?.with_clocks(clocks)?.with_trace_mode(TraceMode::Full);
+        let mut sim = Simulation::new(seed, nodes)?
+            .with_network(Network::new().latency(latency))?
+            .with_clocks(clocks)?
+            .with_trace_mode(TraceMode::Full);
         sim.run_until_quiet()?;
         let mut writes: Vec<WriteRecord> = sim.nodes().iter().flat_map(|x| x.writes.iter().cloned()).collect();
         writes.sort_by_key(|w| (w.at, w.node));
@@ -202,7 +212,8 @@ impl TimeConfig {
         }
         // The value every node converged to under wall-clock LWW, and the writes it beat.
         let kept = sim.node(0).lww.map(|(_, n, k)| sim.node(n).writes[k].clone());
-        let lww_lost_newer = kept.as_ref().map_or(0, |k| writes.iter().filter(|w| k.vector.happened_before(&w.vector)).count());
+        let lww_lost_newer =
+            kept.as_ref().map_or(0, |k| writes.iter().filter(|w| k.vector.happened_before(&w.vector)).count());
         let end = sim.now();
         let clock_error_ms = (0..n)
             .map(|i| {
@@ -245,9 +256,16 @@ impl TimeResult {
     /// Wall-clock stamp against true time per write: points below the diagonal are clocks behind.
     pub fn plot(&self) -> Plot {
         (0..self.config.nodes).fold(
-            Plot::new("Wall-clock stamp vs true time of each write").x_label("true time (ms)").y_label("wall-clock stamp (ms)"),
+            Plot::new("Wall-clock stamp vs true time of each write")
+                .x_label("true time (ms)")
+                .y_label("wall-clock stamp (ms)"),
             |p, node| {
-                let pts = self.writes.iter().filter(|w| w.node == node).map(|w| (w.at.as_millis_f64(), w.wall.as_millis_f64())).collect();
+                let pts = self
+                    .writes
+                    .iter()
+                    .filter(|w| w.node == node)
+                    .map(|w| (w.at.as_millis_f64(), w.wall.as_millis_f64()))
+                    .collect();
                 p.scatter(format!("n{node}"), pts)
             },
         )

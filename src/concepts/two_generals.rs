@@ -138,8 +138,20 @@ impl Config {
         match outcome {
             Outcome::BothAttack => self.exact_coordinated(),
             Outcome::NeitherAttacks => 1.0 - self.exact_coordinated() - alone,
-            Outcome::AAlone => if lone_is_a { alone } else { 0.0 },
-            Outcome::BAlone => if lone_is_a { 0.0 } else { alone },
+            Outcome::AAlone => {
+                if lone_is_a {
+                    alone
+                } else {
+                    0.0
+                }
+            }
+            Outcome::BAlone => {
+                if lone_is_a {
+                    0.0
+                } else {
+                    alone
+                }
+            }
         }
     }
 
@@ -192,13 +204,21 @@ impl TwoGeneralsResult {
     /// Simulated vs exact probability of every outcome, with a 95% confidence interval.
     pub fn table(&self) -> Table {
         let c = &self.config;
-        let mut t = Table::new(["outcome", "battles", "simulated", "95% CI low", "95% CI high", "exact"]).title(format!(
-            "Two Generals: capture {}, {} messenger(s) per hop, chain of {} message(s), {} battles",
-            c.capture, c.messengers, c.depth, c.trials
-        ));
+        let mut t =
+            Table::new(["outcome", "battles", "simulated", "95% CI low", "95% CI high", "exact"]).title(format!(
+                "Two Generals: capture {}, {} messenger(s) per hop, chain of {} message(s), {} battles",
+                c.capture, c.messengers, c.depth, c.trials
+            ));
         for o in OUTCOMES {
             let est = stats::proportion_ci95(self.count(o), c.trials).expect("trials >= 1");
-            let row = vec![o.label().into(), self.count(o).into(), est.mean.into(), est.lo.into(), est.hi.into(), c.exact(o).into()];
+            let row = vec![
+                o.label().into(),
+                self.count(o).into(),
+                est.mean.into(),
+                est.lo.into(),
+                est.hi.into(),
+                c.exact(o).into(),
+            ];
             t.row(row).expect("row has the table's width");
         }
         t
@@ -206,7 +226,8 @@ impl TwoGeneralsResult {
 
     /// Bars of simulated vs exact outcome probabilities.
     pub fn plot(&self) -> Plot {
-        let bars = |f: &dyn Fn(Outcome) -> f64| OUTCOMES.iter().map(|&o| (o.label().to_string(), f(o))).collect::<Vec<_>>();
+        let bars =
+            |f: &dyn Fn(Outcome) -> f64| OUTCOMES.iter().map(|&o| (o.label().to_string(), f(o))).collect::<Vec<_>>();
         let n = self.config.trials as f64;
         Plot::new("Two Generals: how battles end")
             .y_label("probability")
@@ -261,7 +282,13 @@ impl Render for CoordinationCurve {
 crate::impl_evcxr_display!(CoordinationCurve);
 
 impl Config {
-    fn curve(&self, parameter: &str, values: Vec<f64>, seed: u64, set: impl Fn(&mut Config, f64)) -> Result<CoordinationCurve> {
+    fn curve(
+        &self,
+        parameter: &str,
+        values: Vec<f64>,
+        seed: u64,
+        set: impl Fn(&mut Config, f64),
+    ) -> Result<CoordinationCurve> {
         if values.is_empty() {
             return Err(Error::empty(parameter));
         }

@@ -163,7 +163,8 @@ mod tests {
         let b = MimeBundle::text("a\nb").with("text/html", "<p>\"q\"</p>");
         let line = protocol_display_line(&b, Some("distsim-7"), true);
         assert!(line.ends_with('\n') && line.matches('\n').count() == 1, "{line}");
-        let json: serde_json::Value = serde_json::from_str(line.trim_end().strip_prefix("DISTSIM_DISPLAY ").unwrap()).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(line.trim_end().strip_prefix("DISTSIM_DISPLAY ").unwrap()).unwrap();
         assert_eq!(json["data"]["text/plain"], "a\nb");
         assert_eq!(json["data"]["text/html"], "<p>\"q\"</p>");
         assert_eq!(json["display_id"], "distsim-7");

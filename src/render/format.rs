@@ -104,7 +104,11 @@ pub(crate) fn auto_float(x: f64) -> String {
 
 /// `1.2500` -> `1.25`, `3.000` -> `3`; integers are left alone.
 fn trim_zeros(text: &str) -> &str {
-    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.') } else { text }
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        text
+    }
 }
 
 /// Inserts `,` every three digits of an integer written in decimal (with optional sign).

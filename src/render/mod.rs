@@ -36,7 +36,9 @@ mod progress;
 mod table;
 mod value;
 
-pub use display::{capture, clear_output, display, display_updatable, in_kernel, protocol_display_line, DisplayHandle, KERNEL_ENV};
+pub use display::{
+    capture, clear_output, display, display_updatable, in_kernel, protocol_display_line, DisplayHandle, KERNEL_ENV,
+};
 pub use format::Format;
 pub use plot::Plot;
 pub use progress::{Progress, ProgressBar};

@@ -4,7 +4,7 @@
 //! redraws to about ten per second, because every redraw is a message the notebook front end has
 //! to render. The final state is always drawn, so a finished bar shows `total/total`.
 
-use super::{escape_html, display::DisplayHandle, MimeBundle, Render};
+use super::{display::DisplayHandle, escape_html, MimeBundle, Render};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -20,7 +20,11 @@ pub struct Progress {
 impl Progress {
     /// The finished fraction in `[0, 1]` (1 for an empty run).
     pub fn fraction(&self) -> f64 {
-        if self.total == 0 { 1.0 } else { self.done.min(self.total) as f64 / self.total as f64 }
+        if self.total == 0 {
+            1.0
+        } else {
+            self.done.min(self.total) as f64 / self.total as f64
+        }
     }
     /// Whether every step is done.
     pub fn is_finished(&self) -> bool {
@@ -33,7 +37,13 @@ const BAR_WIDTH: usize = 30;
 fn bar_bundle(label: &str, p: Progress) -> MimeBundle {
     let filled = (p.fraction() * BAR_WIDTH as f64).round() as usize;
     let percent = (p.fraction() * 100.0).floor() as u32;
-    let plain = format!("{label} [{}{}] {}/{} ({percent}%)", "#".repeat(filled), "-".repeat(BAR_WIDTH - filled), p.done, p.total);
+    let plain = format!(
+        "{label} [{}{}] {}/{} ({percent}%)",
+        "#".repeat(filled),
+        "-".repeat(BAR_WIDTH - filled),
+        p.done,
+        p.total
+    );
     let html = format!(
         "<div class=\"distsim-progress\"><span>{}</span> <progress value=\"{}\" max=\"{}\"></progress> {}/{} ({percent}%)</div>",
         escape_html(label),
@@ -74,7 +84,12 @@ impl ProgressBar {
 
     /// A bar for `total` steps, drawn at 0 right away.
     pub fn new(label: impl Into<String>, total: usize) -> Self {
-        let bar = ProgressBar { label: label.into(), total, handle: DisplayHandle::new(), state: Mutex::new(BarState { last_drawn: None }) };
+        let bar = ProgressBar {
+            label: label.into(),
+            total,
+            handle: DisplayHandle::new(),
+            state: Mutex::new(BarState { last_drawn: None }),
+        };
         bar.set(0);
         bar
     }
@@ -113,7 +128,11 @@ impl ProgressBar {
         };
         if due {
             let bundle = self.bundle(done);
-            if state.last_drawn.is_none() { self.handle.show(&bundle) } else { self.handle.update(&bundle) }
+            if state.last_drawn.is_none() {
+                self.handle.show(&bundle)
+            } else {
+                self.handle.update(&bundle)
+            }
             state.last_drawn = Some((now, done));
         }
         due

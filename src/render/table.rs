@@ -68,10 +68,9 @@ impl Table {
 
     /// The index of a column by name; an unknown name is an error listing the columns.
     pub fn column_index(&self, column: &str) -> Result<usize> {
-        self.columns
-            .iter()
-            .position(|c| c == column)
-            .ok_or_else(|| Error::invalid("column", format!("{column:?}"), format!("one of: {}", self.columns.join(", "))))
+        self.columns.iter().position(|c| c == column).ok_or_else(|| {
+            Error::invalid("column", format!("{column:?}"), format!("one of: {}", self.columns.join(", ")))
+        })
     }
 
     /// The column names.
@@ -128,7 +127,11 @@ impl Table {
                 .enumerate()
                 .map(|(c, t)| {
                     let pad = " ".repeat(widths[c] - width(t));
-                    if numeric[c] { format!("{pad}{t}") } else { format!("{t}{pad}") }
+                    if numeric[c] {
+                        format!("{pad}{t}")
+                    } else {
+                        format!("{t}{pad}")
+                    }
                 })
                 .collect();
             parts.join("  ").trim_end().to_string()
@@ -158,7 +161,13 @@ impl Table {
     pub fn to_html(&self) -> String {
         let cells = self.formatted();
         let numeric = self.numeric_columns();
-        let align = |c: usize| if numeric[c] { " class=\"num\" style=\"text-align:right\"" } else { " style=\"text-align:left\"" };
+        let align = |c: usize| {
+            if numeric[c] {
+                " class=\"num\" style=\"text-align:right\""
+            } else {
+                " style=\"text-align:left\""
+            }
+        };
         let mut out = String::from("<table class=\"distsim-table\">\n");
         if let Some(title) = &self.title {
             out.push_str(&format!("<caption>{}</caption>\n", escape_html(title)));

@@ -29,7 +29,9 @@ enum Scan {
     Balanced,
     Mismatched,
     /// Brackets (or a block comment) are still open; `depth` brackets deep.
-    Open { depth: usize },
+    Open {
+        depth: usize,
+    },
     /// The cell ends inside a string or character literal.
     InString,
 }

@@ -39,11 +39,7 @@ fn render_error(error: &CompilationError, cell: &str) -> Vec<String> {
     let mut spanned: Vec<_> = error.spanned_messages().iter().filter(|m| m.span.is_some()).collect();
     // The primary span first, so `-->` names the place the error is about.
     spanned.sort_by_key(|m| !m.is_primary);
-    let gutter = spanned
-        .iter()
-        .filter_map(|m| m.span.map(|s| s.end_line.to_string().len()))
-        .max()
-        .unwrap_or(1);
+    let gutter = spanned.iter().filter_map(|m| m.span.map(|s| s.end_line.to_string().len())).max().unwrap_or(1);
     let pad = " ".repeat(gutter);
     if let Some(first) = spanned.first().and_then(|m| m.span) {
         out.push(format!("{pad}{BLUE}-->{RESET} cell:{}:{}", first.start_line, first.start_column));

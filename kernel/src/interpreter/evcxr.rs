@@ -89,7 +89,17 @@ impl EvcxrInterpreter {
         session::run_preamble(&mut session, &distsim, template_lock.as_deref(), true, &crate_dir)?;
         let interrupter = EvcxrInterrupter::new(cancel, session.ctx.process_handle(), opts.interrupt_grace);
         let session = Arc::new(Mutex::new(Some(session)));
-        Ok(EvcxrInterpreter { session, interrupter, distsim, runtime_exe, layout, rustc, template_lock, warmed: false, dir })
+        Ok(EvcxrInterpreter {
+            session,
+            interrupter,
+            distsim,
+            runtime_exe,
+            layout,
+            rustc,
+            template_lock,
+            warmed: false,
+            dir,
+        })
     }
 
     /// Builds the shared cache (distsim compiled optimized) so that kernels start fast. Run at
@@ -104,7 +114,12 @@ impl EvcxrInterpreter {
             Some(exe) => exe,
             None => std::env::current_exe().map_err(|e| e.to_string())?,
         };
-        session::ensure_template(&CacheLayout::resolve(opts.cache_dir), &distsim, &runtime_exe, &session::rustc_version())
+        session::ensure_template(
+            &CacheLayout::resolve(opts.cache_dir),
+            &distsim,
+            &runtime_exe,
+            &session::rustc_version(),
+        )
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<Session>> {
@@ -121,7 +136,11 @@ impl EvcxrInterpreter {
     }
 
     /// Runs the cell in evcxr while two threads stream its output to `sink`.
-    fn run_cell(&mut self, code: &str, sink: &dyn OutputSink) -> (Result<::evcxr::EvalOutputs, ::evcxr::Error>, Option<String>) {
+    fn run_cell(
+        &mut self,
+        code: &str,
+        sink: &dyn OutputSink,
+    ) -> (Result<::evcxr::EvalOutputs, ::evcxr::Error>, Option<String>) {
         let done = Done::new(false);
         let suppress_stderr = AtomicBool::new(false);
         let panic = Mutex::new(None);
@@ -184,7 +203,8 @@ fn warm_analyzer(session: &Arc<Mutex<Option<Session>>>) {
         let mut guard = session.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(session) = guard.as_mut() {
             let code = "let warm = Table::new([\"a\"]); warm.";
-            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| session.ctx.completions(code, code.len())));
+            let _ =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| session.ctx.completions(code, code.len())));
         }
     });
 }
@@ -310,7 +330,8 @@ impl Interpreter for EvcxrInterpreter {
             html.push_str(&format!("<p><code>{}: {}</code></p>", escape(name), escape(ty)));
         }
         for candidate in [expression.as_str(), word.as_str()] {
-            let hover = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ctx.hover_at(candidate, candidate.len())));
+            let hover =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ctx.hover_at(candidate, candidate.len())));
             if let Ok(Ok((plain, doc_html))) = hover {
                 if !plain.trim().is_empty() && plain.trim() != "No documentation found" {
                     text.push_str(&plain);

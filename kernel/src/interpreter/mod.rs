@@ -57,7 +57,9 @@ pub enum ExecOutcome {
 pub enum Completeness {
     Complete,
     /// More input is needed; the front end should indent the next line with `indent`.
-    Incomplete { indent: String },
+    Incomplete {
+        indent: String,
+    },
     Invalid,
     Unknown,
 }

@@ -25,7 +25,12 @@ pub type Done = AtomicBool;
 
 /// Forwards stdout lines until `done` is set and the channel is empty. Returns the first panic
 /// message reported by the kernel's panic hook, if any.
-pub fn pump_stdout(rx: &::evcxr::EvalContextOutputs, sink: &dyn OutputSink, done: &Done, panic: &Mutex<Option<String>>) {
+pub fn pump_stdout(
+    rx: &::evcxr::EvalContextOutputs,
+    sink: &dyn OutputSink,
+    done: &Done,
+    panic: &Mutex<Option<String>>,
+) {
     let mut parser = LineParser::new();
     let mut text = String::new();
     let handle = |events: Vec<DisplayEvent>, text: &mut String| {

@@ -81,7 +81,13 @@ pub fn open(crate_dir: &Path, runtime_exe: &Path, cancel_file: &Path) -> Result<
 /// Loads distsim into `session`. `seed_lock` is a Cargo.lock to start from (its versions are
 /// already compiled, so cargo needs no registry look-up); `offline` keeps cargo off the network
 /// while the preamble resolves (the template's lock names every crate distsim needs).
-pub fn run_preamble(session: &mut Session, distsim: &Path, seed_lock: Option<&str>, offline: bool, crate_dir: &Path) -> Result<(), String> {
+pub fn run_preamble(
+    session: &mut Session,
+    distsim: &Path,
+    seed_lock: Option<&str>,
+    offline: bool,
+    crate_dir: &Path,
+) -> Result<(), String> {
     if let Some(lock) = seed_lock {
         std::fs::write(crate_dir.join("Cargo.lock"), lock).map_err(|e| e.to_string())?;
     }
@@ -154,14 +160,20 @@ pub fn ensure_template(layout: &CacheLayout, distsim: &Path, runtime_exe: &Path,
     if layout.template_matches(&stamp) {
         return Ok(());
     }
-    eprintln!("distsim-kernel: compiling distsim into {} (once; this takes a few minutes)", layout.template().display());
+    eprintln!(
+        "distsim-kernel: compiling distsim into {} (once; this takes a few minutes)",
+        layout.template().display()
+    );
     layout.rebuild_template(&stamp, |crate_dir| {
         let cancel = crate_dir.with_file_name("cancel");
         let mut session = open(crate_dir, runtime_exe, &cancel)?;
         let seed = std::fs::read_to_string(distsim.join("Cargo.lock")).ok();
         run_preamble(&mut session, distsim, seed.as_deref(), false, crate_dir)?;
         // Compile one cell that uses distsim, so the template holds everything a first cell needs.
-        session.ctx.execute("let _warm = distsim::cancel::requested();").map_err(|e| format!("warm-up cell failed: {e}"))?;
+        session
+            .ctx
+            .execute("let _warm = distsim::cancel::requested();")
+            .map_err(|e| format!("warm-up cell failed: {e}"))?;
         session.kill();
         Ok(())
     })

@@ -216,7 +216,10 @@ fn copy_tree(from: &Path, to: &Path, in_deps: bool) -> io::Result<()> {
 }
 
 fn is_cell_artifact(name: &str) -> bool {
-    name.starts_with("libctx") || name.starts_with("ctx-") || name.starts_with("libcode_") || name == ".evcxr-execution-so"
+    name.starts_with("libctx")
+        || name.starts_with("ctx-")
+        || name.starts_with("libcode_")
+        || name == ".evcxr-execution-so"
 }
 
 #[cfg(test)]

@@ -25,9 +25,8 @@ fn draw(size: u32) -> Vec<u8> {
             let p = (x as f32 + 0.5, y as f32 + 0.5);
             let disc = coverage(dist(p, (s / 2.0, s / 2.0)) - disc_r);
             let on_node = nodes.iter().map(|&n| coverage(dist(p, n) - node_r)).fold(0.0, f32::max);
-            let on_link = (0..3)
-                .map(|i| coverage(segment_dist(p, nodes[i], nodes[(i + 1) % 3]) - link_w))
-                .fold(0.0, f32::max);
+            let on_link =
+                (0..3).map(|i| coverage(segment_dist(p, nodes[i], nodes[(i + 1) % 3]) - link_w)).fold(0.0, f32::max);
             let white = on_node.max(on_link);
             let rgb: Vec<u8> = (0..3).map(|c| (ORANGE[c] + (WHITE[c] - ORANGE[c]) * white).round() as u8).collect();
             out.extend_from_slice(&rgb);

@@ -3,7 +3,7 @@
 //! Counting follows IPython: a cell that stores history takes the next number (even if it then
 //! fails); `silent` or `store_history: false` runs take no number and report the last one.
 
-use super::content::{ErrorOutput, ErrorReply, ReplyStatus, ExecuteInput, ExecuteReply, ExecuteRequest, ExecuteResult};
+use super::content::{ErrorOutput, ErrorReply, ExecuteInput, ExecuteReply, ExecuteRequest, ExecuteResult, ReplyStatus};
 use super::dispatch::{decode, BadRequest, Handled, Next};
 use super::message::Message;
 use super::shared::Shared;

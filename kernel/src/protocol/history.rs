@@ -61,11 +61,7 @@ impl HistoryStore {
 
     fn range(&self, request: &HistoryRequest) -> Vec<&Record> {
         // Positive sessions are absolute; 0 and negatives count back from the current one.
-        let session = if request.session > 0 {
-            request.session
-        } else {
-            i64::from(self.session) + request.session
-        };
+        let session = if request.session > 0 { request.session } else { i64::from(self.session) + request.session };
         self.records
             .iter()
             .filter(|r| i64::from(r.session) == session)
@@ -76,11 +72,8 @@ impl HistoryStore {
 
     fn search(&self, request: &HistoryRequest) -> Vec<&Record> {
         let pattern: Vec<char> = request.pattern.chars().collect();
-        let mut hits: Vec<&Record> = self
-            .records
-            .iter()
-            .filter(|r| glob_matches(&pattern, &r.input.chars().collect::<Vec<_>>()))
-            .collect();
+        let mut hits: Vec<&Record> =
+            self.records.iter().filter(|r| glob_matches(&pattern, &r.input.chars().collect::<Vec<_>>())).collect();
         if request.unique {
             // Keep the most recent occurrence of each input.
             let mut seen = std::collections::BTreeSet::new();

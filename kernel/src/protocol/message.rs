@@ -74,8 +74,7 @@ impl Message {
             Value::Object(ref map) if map.is_empty() => None,
             Value::Null => None,
             other => Some(
-                serde_json::from_value(other)
-                    .map_err(|error| DecodeError::Json { frame: "parent_header", error })?,
+                serde_json::from_value(other).map_err(|error| DecodeError::Json { frame: "parent_header", error })?,
             ),
         };
         let metadata: Map<String, Value> = parse("metadata", &raw.metadata)?;
@@ -144,7 +143,13 @@ impl KernelIdentity {
     }
 
     /// A message whose type is only known at run time (error replies to any `*_request`).
-    pub fn envelope(&self, parent: Option<&Message>, identities: Vec<Vec<u8>>, msg_type: &str, content: Value) -> Message {
+    pub fn envelope(
+        &self,
+        parent: Option<&Message>,
+        identities: Vec<Vec<u8>>,
+        msg_type: &str,
+        content: Value,
+    ) -> Message {
         Message {
             identities,
             header: self.header(msg_type),

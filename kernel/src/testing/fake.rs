@@ -108,7 +108,8 @@ impl FakeInterpreter {
                 None => return Err(error("NoInput", "no input was allowed or given")),
             },
             "let" => {
-                let (name, value) = rest.split_once(" = ").ok_or_else(|| error("CompileError", "expected `let NAME = VALUE`"))?;
+                let (name, value) =
+                    rest.split_once(" = ").ok_or_else(|| error("CompileError", "expected `let NAME = VALUE`"))?;
                 self.vars.insert(name.to_owned(), value.to_owned());
             }
             "get" => match self.vars.get(rest) {

@@ -36,8 +36,7 @@ impl ConnectionInfo {
     pub fn from_file(path: &Path) -> Result<Self, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read connection file {}: {e}", path.display()))?;
-        serde_json::from_str(&text)
-            .map_err(|e| format!("connection file {} is not valid: {e}", path.display()))
+        serde_json::from_str(&text).map_err(|e| format!("connection file {} is not valid: {e}", path.display()))
     }
 
     /// The ZeroMQ endpoint for `port`: `tcp://ip:port`, or `ipc://ip-port` for the ipc transport

@@ -29,9 +29,9 @@ impl Signer {
         }
         match scheme {
             "hmac-sha256" => Ok(Self { key: Some(key.as_bytes().to_vec()) }),
-            other => Err(format!(
-                "signature_scheme {other:?} is not supported; expected \"hmac-sha256\" (or an empty key)"
-            )),
+            other => {
+                Err(format!("signature_scheme {other:?} is not supported; expected \"hmac-sha256\" (or an empty key)"))
+            }
         }
     }
 

@@ -54,7 +54,12 @@ fn an_error_reply_carries_the_same_fields_as_the_error_output() {
     assert_eq!(error.ename, "Panic");
     assert_eq!(
         reply,
-        ExecuteReply::Error { execution_count: 1, ename: error.ename, evalue: error.evalue, traceback: error.traceback }
+        ExecuteReply::Error {
+            execution_count: 1,
+            ename: error.ename,
+            evalue: error.evalue,
+            traceback: error.traceback
+        }
     );
     assert_eq!(types(&iopub).last(), Some(&"status"), "idle after the error output");
     client.shutdown();
@@ -161,7 +166,10 @@ fn history_answers_tail_range_and_search() {
     );
     let range = history(&client, HistoryRequest { start: 2, stop: 4, ..history_request(HistAccess::Range) });
     assert_eq!(range, [HistoryEntry::Input(1, 2, "print x".into()), HistoryEntry::Input(1, 3, "value 12".into())]);
-    let search = history(&client, HistoryRequest { pattern: "value 1?".into(), unique: true, ..history_request(HistAccess::Search) });
+    let search = history(
+        &client,
+        HistoryRequest { pattern: "value 1?".into(), unique: true, ..history_request(HistAccess::Search) },
+    );
     assert_eq!(search, [HistoryEntry::Input(1, 3, "value 12".into()), HistoryEntry::Input(1, 4, "value 10".into())]);
     client.shutdown();
 }
@@ -173,7 +181,12 @@ fn comm_info_is_empty_and_an_unknown_comm_is_closed() {
     let reply: CommInfoReply = client.reply(Chan::Shell, &sent);
     assert!(reply.comms.is_empty());
 
-    let open = CommOpen { comm_id: "c-1".into(), target_name: "jupyter.widget".into(), data: Default::default(), target_module: None };
+    let open = CommOpen {
+        comm_id: "c-1".into(),
+        target_name: "jupyter.widget".into(),
+        data: Default::default(),
+        target_module: None,
+    };
     let sent = client.send(Chan::Shell, &open);
     let iopub = client.iopub_for(&sent);
     assert_eq!(types(&iopub), ["status", "comm_close", "status"]);

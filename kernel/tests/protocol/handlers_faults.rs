@@ -18,7 +18,8 @@ fn blocked_cell(client: &Client, rest: &str) -> (Message, Message) {
 fn stop_on_error_aborts_the_executes_queued_behind_the_failure() {
     let client = Client::start();
     let (failing, asked) = blocked_cell(&client, "panic boom");
-    let queued: Vec<Message> = ["value 2", "value 3"].iter().map(|c| client.send(Chan::Shell, &execute_request(c))).collect();
+    let queued: Vec<Message> =
+        ["value 2", "value 3"].iter().map(|c| client.send(Chan::Shell, &execute_request(c))).collect();
     client.send_reply_to(Chan::Stdin, &asked, &InputReply { value: "yes".into() });
 
     assert!(matches!(client.reply::<ExecuteReply>(Chan::Shell, &failing), ExecuteReply::Error { .. }));

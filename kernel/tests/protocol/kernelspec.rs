@@ -32,7 +32,10 @@ fn install_writes_the_spec_and_uninstall_removes_it() {
     assert_eq!(dir, prefix.join("share/jupyter/kernels/distsim"));
     let spec: KernelSpec = serde_json::from_str(&std::fs::read_to_string(dir.join("kernel.json")).unwrap()).unwrap();
     assert_eq!(spec.argv, ["/opt/bin/distsim-kernel", "--connection-file", "{connection_file}"]);
-    assert_eq!((spec.display_name.as_str(), spec.language.as_str(), spec.interrupt_mode.as_str()), ("Rust (distsim)", "rust", "message"));
+    assert_eq!(
+        (spec.display_name.as_str(), spec.language.as_str(), spec.interrupt_mode.as_str()),
+        ("Rust (distsim)", "rust", "message")
+    );
     assert!(dir.join("logo-32x32.png").is_file() && dir.join("logo-64x64.png").is_file());
     uninstall(&location).unwrap();
     assert!(!dir.exists());

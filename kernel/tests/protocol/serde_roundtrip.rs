@@ -68,7 +68,12 @@ fn execute() {
         json!({"status": "ok", "execution_count": 3, "user_expressions": {}, "payload": []}),
     );
     check(
-        ExecuteReply::Error { execution_count: 3, ename: "Panic".into(), evalue: "x".into(), traceback: vec!["t".into()] },
+        ExecuteReply::Error {
+            execution_count: 3,
+            ename: "Panic".into(),
+            evalue: "x".into(),
+            traceback: vec!["t".into()],
+        },
         json!({"status": "error", "execution_count": 3, "ename": "Panic", "evalue": "x", "traceback": ["t"]}),
     );
     check(ExecuteReply::Aborted { execution_count: 3 }, json!({"status": "aborted", "execution_count": 3}));
@@ -87,7 +92,13 @@ fn execute() {
 fn introspection() {
     check(CompleteRequest { code: "ab".into(), cursor_pos: 2 }, json!({"code": "ab", "cursor_pos": 2}));
     check(
-        CompleteReply { status: ReplyStatus::Ok, matches: vec!["abc".into()], cursor_start: 0, cursor_end: 2, metadata: Map::new() },
+        CompleteReply {
+            status: ReplyStatus::Ok,
+            matches: vec!["abc".into()],
+            cursor_start: 0,
+            cursor_end: 2,
+            metadata: Map::new(),
+        },
         json!({"status": "ok", "matches": ["abc"], "cursor_start": 0, "cursor_end": 2, "metadata": {}}),
     );
     check(
@@ -125,7 +136,10 @@ fn history() {
     );
     let reply = HistoryReply {
         status: ReplyStatus::Ok,
-        history: vec![HistoryEntry::Input(1, 2, "x".into()), HistoryEntry::WithOutput(1, 3, ("y".into(), Some("1".into())))],
+        history: vec![
+            HistoryEntry::Input(1, 2, "x".into()),
+            HistoryEntry::WithOutput(1, 3, ("y".into(), Some("1".into()))),
+        ],
     };
     check(reply, json!({"status": "ok", "history": [[1, 2, "x"], [1, 3, ["y", "1"]]]}));
 }
@@ -159,7 +173,11 @@ fn iopub_broadcasts() {
         json!({"data": {"text/plain": "d"}, "metadata": {}, "transient": {}}),
     );
     check(
-        UpdateDisplayData { data: bundle("d"), metadata: Map::new(), transient: Transient { display_id: Some("p".into()) } },
+        UpdateDisplayData {
+            data: bundle("d"),
+            metadata: Map::new(),
+            transient: Transient { display_id: Some("p".into()) },
+        },
         json!({"data": {"text/plain": "d"}, "metadata": {}, "transient": {"display_id": "p"}}),
     );
     check(ClearOutput { wait: true }, json!({"wait": true}));

@@ -2,7 +2,9 @@
 //! collect a request's IOPub messages up to its `idle`.
 
 use distsim_kernel::protocol::content::*;
-use distsim_kernel::protocol::{spawn, Content, KernelConfig, KernelHandle, KernelIdentity, KernelSockets, Message, RestartMode};
+use distsim_kernel::protocol::{
+    spawn, Content, KernelConfig, KernelHandle, KernelIdentity, KernelSockets, Message, RestartMode,
+};
 use distsim_kernel::testing::FakeInterpreter;
 use distsim_kernel::transport::memory::{self, MemoryPeer};
 use distsim_kernel::transport::signing::Signer;
@@ -130,7 +132,8 @@ impl Client {
             if message.parent_header.as_ref().map(|p| &p.msg_id) != Some(&request.header.msg_id) {
                 continue;
             }
-            let idle = message.msg_type() == "status" && message.content::<Status>().unwrap().execution_state == ExecutionState::Idle;
+            let idle = message.msg_type() == "status"
+                && message.content::<Status>().unwrap().execution_state == ExecutionState::Idle;
             out.push(message);
             if idle {
                 return out;

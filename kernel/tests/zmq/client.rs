@@ -123,7 +123,8 @@ impl Kernel {
 
     /// Frames for a message, signed with `key_signature` (normally the right one).
     pub fn frames(header: &Value, parent: &Value, content: &Value, signature: Option<String>) -> Vec<Vec<u8>> {
-        let parts: Vec<Vec<u8>> = [header, parent, &json!({}), content].iter().map(|v| v.to_string().into_bytes()).collect();
+        let parts: Vec<Vec<u8>> =
+            [header, parent, &json!({}), content].iter().map(|v| v.to_string().into_bytes()).collect();
         let signature = signature.unwrap_or_else(|| sign(&parts.iter().map(Vec::as_slice).collect::<Vec<_>>()));
         let mut frames = vec![b"<IDS|MSG>".to_vec(), signature.into_bytes()];
         frames.extend(parts);

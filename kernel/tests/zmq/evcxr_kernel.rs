@@ -23,7 +23,8 @@ fn kernel_info_reports_the_rustc_version_before_the_interpreter_is_up() {
     kernel.send(&kernel.control, "kernel_info_request", json!({}));
     let reply = Kernel::recv(&kernel.control, Duration::from_secs(10));
     let version = reply.content["language_info"]["version"].as_str().unwrap().to_owned();
-    let rustc = String::from_utf8(std::process::Command::new("rustc").arg("--version").output().unwrap().stdout).unwrap();
+    let rustc =
+        String::from_utf8(std::process::Command::new("rustc").arg("--version").output().unwrap().stdout).unwrap();
     assert!(rustc.contains(&version), "{version} vs {rustc}");
 }
 

@@ -54,7 +54,8 @@ fn a_forged_request_is_logged_and_the_kernel_keeps_answering() {
     let forged = kernel.header("execute_request");
     let frames = Kernel::frames(&forged, &json!({}), &json!({"code": "print pwned"}), Some("00".repeat(32)));
     kernel.shell.send_multipart(frames, 0).unwrap();
-    let malformed = vec![b"<IDS|MSG>".to_vec(), b"".to_vec(), b"{broken".to_vec(), b"{}".to_vec(), b"{}".to_vec(), b"{}".to_vec()];
+    let malformed =
+        vec![b"<IDS|MSG>".to_vec(), b"".to_vec(), b"{broken".to_vec(), b"{}".to_vec(), b"{}".to_vec(), b"{}".to_vec()];
     kernel.shell.send_multipart(malformed, 0).unwrap();
     for _ in 0..3 {
         let (reply, iopub) = kernel.execute("value ok", T);
@@ -84,7 +85,10 @@ fn control_answers_while_a_cell_runs_and_interrupt_ends_it() {
     kernel.send(&kernel.control, "interrupt_request", json!({}));
     assert_eq!(Kernel::recv(&kernel.control, T).content["status"], "ok");
     let reply = Kernel::recv(&kernel.shell, T);
-    assert_eq!((reply.content["status"].as_str(), reply.content["ename"].as_str()), (Some("error"), Some("Interrupted")));
+    assert_eq!(
+        (reply.content["status"].as_str(), reply.content["ename"].as_str()),
+        (Some("error"), Some("Interrupted"))
+    );
     let (reply, iopub) = kernel.execute("get x", T);
     assert_eq!(reply.content["status"], "ok");
     assert_eq!(iopub[2].content["data"]["text/plain"], "7");
@@ -133,7 +137,8 @@ fn the_cli_installs_and_uninstalls_the_kernelspec() {
     let out = run(&["install", "--prefix", prefix.to_str().unwrap(), "--no-prewarm"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let spec: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(prefix.join("share/jupyter/kernels/distsim/kernel.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(prefix.join("share/jupyter/kernels/distsim/kernel.json")).unwrap())
+            .unwrap();
     let argv0 = spec["argv"][0].as_str().unwrap();
     assert!(std::path::Path::new(argv0).is_absolute() && argv0.ends_with("distsim-kernel"));
     assert_eq!(spec["interrupt_mode"], "message");
@@ -142,6 +147,9 @@ fn the_cli_installs_and_uninstalls_the_kernelspec() {
     let both = run(&["install", "--user", "--sys-prefix"]);
     assert!(!both.status.success(), "location flags exclude each other");
     let version = run(&["--version"]);
-    assert_eq!(String::from_utf8_lossy(&version.stdout).trim(), format!("distsim-kernel {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        String::from_utf8_lossy(&version.stdout).trim(),
+        format!("distsim-kernel {}", env!("CARGO_PKG_VERSION"))
+    );
     let _ = std::fs::remove_dir_all(prefix);
 }

@@ -35,19 +35,39 @@ const NIL: usize = usize::MAX;
 impl LruCache {
     /// A cache of `capacity` entries for keys `0..keys`.
     pub fn new(capacity: usize, keys: usize) -> Self {
-        LruCache { capacity, len: 0, prev: vec![NIL; keys], next: vec![NIL; keys], cached: vec![false; keys], head: NIL, tail: NIL }
+        LruCache {
+            capacity,
+            len: 0,
+            prev: vec![NIL; keys],
+            next: vec![NIL; keys],
+            cached: vec![false; keys],
+            head: NIL,
+            tail: NIL,
+        }
     }
     fn unlink(&mut self, k: usize) {
         let (p, n) = (self.prev[k], self.next[k]);
-        if p != NIL { self.next[p] = n } else { self.head = n }
-        if n != NIL { self.prev[n] = p } else { self.tail = p }
+        if p != NIL {
+            self.next[p] = n
+        } else {
+            self.head = n
+        }
+        if n != NIL {
+            self.prev[n] = p
+        } else {
+            self.tail = p
+        }
     }
     fn push_front(&mut self, k: usize) {
         self.prev[k] = NIL;
         self.next[k] = self.head;
-        if self.head != NIL { self.prev[self.head] = k }
+        if self.head != NIL {
+            self.prev[self.head] = k
+        }
         self.head = k;
-        if self.tail == NIL { self.tail = k }
+        if self.tail == NIL {
+            self.tail = k
+        }
     }
     /// Whether `key` is cached, without changing recency.
     pub fn contains(&self, key: usize) -> bool {
@@ -89,7 +109,9 @@ pub(crate) struct KeyPicker(Zipf<f64>);
 
 impl KeyPicker {
     pub(crate) fn new(keys: usize, exponent: f64) -> Result<Self> {
-        Zipf::new(keys as f64, exponent).map(KeyPicker).map_err(|_| Error::invalid("zipf_exponent", exponent, "a finite number >= 0"))
+        Zipf::new(keys as f64, exponent)
+            .map(KeyPicker)
+            .map_err(|_| Error::invalid("zipf_exponent", exponent, "a finite number >= 0"))
     }
     pub(crate) fn pick(&self, rng: &mut SimRng) -> usize {
         (self.0.sample(rng) as usize).saturating_sub(1)
@@ -118,7 +140,11 @@ pub fn che_hit_ratio(p: &[f64], size: usize) -> f64 {
     }
     for _ in 0..80 {
         let mid = 0.5 * (lo + hi);
-        if occupancy(mid) < size as f64 { lo = mid } else { hi = mid }
+        if occupancy(mid) < size as f64 {
+            lo = mid
+        } else {
+            hi = mid
+        }
     }
     p.iter().map(|&q| q * (1.0 - (-q * hi).exp())).sum()
 }
@@ -140,7 +166,13 @@ pub struct CacheConfig {
 
 impl Default for CacheConfig {
     fn default() -> Self {
-        CacheConfig { keys: 10_000, zipf_exponent: 1.0, sizes: vec![10, 30, 100, 300, 1000, 3000], requests: 100_000, warmup: 20_000 }
+        CacheConfig {
+            keys: 10_000,
+            zipf_exponent: 1.0,
+            sizes: vec![10, 30, 100, 300, 1000, 3000],
+            requests: 100_000,
+            warmup: 20_000,
+        }
     }
 }
 
@@ -213,14 +245,18 @@ impl CacheConfig {
 impl CacheCurve {
     /// Size against simulated hit ratio (with CI), Che's approximation and the ideal cache.
     pub fn table(&self) -> Table {
-        let mut t = Table::new(["cache size", "hit ratio (LRU sim)", "95% CI", "Che approx.", "ideal static"]).title(format!(
-            "LRU hit ratio, Zipf(s = {}) over {} keys",
-            self.config.zipf_exponent, self.config.keys
-        ));
+        let mut t = Table::new(["cache size", "hit ratio (LRU sim)", "95% CI", "Che approx.", "ideal static"])
+            .title(format!("LRU hit ratio, Zipf(s = {}) over {} keys", self.config.zipf_exponent, self.config.keys));
         for p in &self.points {
             let e = &p.hit_ratio;
-            t.row(vec![p.size.into(), e.mean.into(), format!("[{:.3}, {:.3}]", e.lo, e.hi).into(), p.che.into(), p.ideal.into()])
-                .expect("five columns");
+            t.row(vec![
+                p.size.into(),
+                e.mean.into(),
+                format!("[{:.3}, {:.3}]", e.lo, e.hi).into(),
+                p.che.into(),
+                p.ideal.into(),
+            ])
+            .expect("five columns");
         }
         ["hit ratio (LRU sim)", "Che approx.", "ideal static"]
             .iter()
@@ -230,12 +266,21 @@ impl CacheCurve {
 
     /// Hit ratio against cache size on a log axis.
     pub fn plot(&self) -> Plot {
-        let pts = |f: fn(&CachePoint) -> f64| self.points.iter().filter(|p| p.size > 0).map(|p| (p.size as f64, f(p))).collect();
+        let pts = |f: fn(&CachePoint) -> f64| {
+            self.points.iter().filter(|p| p.size > 0).map(|p| (p.size as f64, f(p))).collect()
+        };
         Plot::new("Cache hit ratio vs size")
             .x_label("cache size (entries)")
             .y_label("hit ratio")
             .log_x()
-            .error_bars("LRU simulated", self.points.iter().filter(|p| p.size > 0).map(|p| (p.size as f64, p.hit_ratio.mean, p.hit_ratio.lo, p.hit_ratio.hi)).collect())
+            .error_bars(
+                "LRU simulated",
+                self.points
+                    .iter()
+                    .filter(|p| p.size > 0)
+                    .map(|p| (p.size as f64, p.hit_ratio.mean, p.hit_ratio.lo, p.hit_ratio.hi))
+                    .collect(),
+            )
             .line("Che approximation", pts(|p| p.che))
             .line("ideal static cache", pts(|p| p.ideal))
     }

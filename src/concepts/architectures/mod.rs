@@ -215,7 +215,11 @@ impl ArchitectureConfig {
         let (dcs, fes, caches) = self.shape(arch);
         let fe_ms = if arch == Architecture::SingleServer { self.web_ms + self.db_ms } else { self.web_ms };
         // Busiest data center: the local one, or the larger share of remote users.
-        let share = if dcs > 1 { (1.0 - self.remote_user_fraction).max(self.remote_user_fraction / (dcs - 1) as f64) } else { 1.0 };
+        let share = if dcs > 1 {
+            (1.0 - self.remote_user_fraction).max(self.remote_user_fraction / (dcs - 1) as f64)
+        } else {
+            1.0
+        };
         let mut cap = fes as f64 / (share * fe_ms / 1e3);
         if caches > 0 {
             cap = cap.min(caches as f64 / (share * (1.0 - self.write_fraction) * self.cache_ms / 1e3));
@@ -245,8 +249,10 @@ impl ArchitectureConfig {
         let arrival_span = reqs.last().map_or(1.0, |r| r.arrival);
         let reads = reqs.iter().filter(|r| !r.write).count().max(1);
         let hit_ratio = reqs.iter().filter(|r| r.hit).count() as f64 / reads as f64;
-        let db_queries = if arch == Architecture::SingleServer { reqs.len() } else { reqs.iter().filter(|r| !r.hit).count() };
-        let db_load_theory = self.arrival_rate * (self.write_fraction + (1.0 - self.write_fraction) * (1.0 - hit_ratio));
+        let db_queries =
+            if arch == Architecture::SingleServer { reqs.len() } else { reqs.iter().filter(|r| !r.hit).count() };
+        let db_load_theory =
+            self.arrival_rate * (self.write_fraction + (1.0 - self.write_fraction) * (1.0 - hit_ratio));
         Ok(ArchitectureRow {
             architecture: arch,
             p50_ms: hist.p50().as_millis_f64(),
@@ -287,8 +293,17 @@ impl ArchitectureResult {
     /// One row per design: latency, throughput, capacity, database load, cache hits, availability.
     pub fn table(&self) -> Table {
         let mut t = Table::new([
-            "architecture", "p50 (ms)", "p99 (ms)", "throughput/s", "capacity/s", "hit ratio", "DB load/s", "DB load theory/s",
-            "availability theory", "availability sim", "95% CI",
+            "architecture",
+            "p50 (ms)",
+            "p99 (ms)",
+            "throughput/s",
+            "capacity/s",
+            "hit ratio",
+            "DB load/s",
+            "DB load theory/s",
+            "availability theory",
+            "availability sim",
+            "95% CI",
         ])
         .title(format!("Architectures at {} requests/s", self.config.arrival_rate));
         for r in &self.rows {
@@ -316,8 +331,13 @@ impl ArchitectureResult {
 
     /// p50 and p99 latency per design.
     pub fn plot(&self) -> Plot {
-        let bars = |f: fn(&ArchitectureRow) -> f64| self.rows.iter().map(|r| (format!("{:?}", r.architecture), f(r))).collect();
-        Plot::new("Latency by architecture").y_label("latency (ms)").bar("p50", bars(|r| r.p50_ms)).bar("p99", bars(|r| r.p99_ms))
+        let bars = |f: fn(&ArchitectureRow) -> f64| {
+            self.rows.iter().map(|r| (format!("{:?}", r.architecture), f(r))).collect()
+        };
+        Plot::new("Latency by architecture")
+            .y_label("latency (ms)")
+            .bar("p50", bars(|r| r.p50_ms))
+            .bar("p99", bars(|r| r.p99_ms))
     }
 }
 

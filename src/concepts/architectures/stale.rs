@@ -106,14 +106,21 @@ impl StaleReadConfig {
         let mut db = vec![0u64; self.keys]; // current version per key
         let mut cache: Vec<Option<u64>> = vec![None; self.keys];
         let mut lease = vec![0u64; self.keys]; // bumped by every delete
-        // Fill events: (time ns, seq, key, version read, lease at miss).
+                                               // Fill events: (time ns, seq, key, version read, lease at miss).
         let mut fills: BinaryHeap<Reverse<(u64, u64, usize, u64, u64)>> = BinaryHeap::new();
         let ns = |s: f64| (s * 1e9).round() as u64;
         let end = ns(self.duration_s);
         let mut next_read = ns(exponential(&mut reads_rng, self.read_rate));
         let mut next_write =
             if self.write_rate > 0.0 { ns(exponential(&mut writes_rng, self.write_rate)) } else { u64::MAX };
-        let mut r = StaleReadResult { config: self.clone(), reads: 0, hits: 0, stale_reads: 0, poisoned_fills: 0, refused_fills: 0 };
+        let mut r = StaleReadResult {
+            config: self.clone(),
+            reads: 0,
+            hits: 0,
+            stale_reads: 0,
+            poisoned_fills: 0,
+            refused_fills: 0,
+        };
         let (mut seq, mut checkpoint) = (0u64, Checkpoint::every(4096));
         loop {
             checkpoint.tick()?;
@@ -168,7 +175,11 @@ impl StaleReadConfig {
 impl StaleReadResult {
     /// Fraction of reads that returned stale data.
     pub fn stale_fraction(&self) -> f64 {
-        if self.reads == 0 { 0.0 } else { self.stale_reads as f64 / self.reads as f64 }
+        if self.reads == 0 {
+            0.0
+        } else {
+            self.stale_reads as f64 / self.reads as f64
+        }
     }
     /// One-row table.
     pub fn table(&self) -> Table {
@@ -190,8 +201,9 @@ pub struct StaleComparison {
 impl StaleComparison {
     /// Scheme against reads, hits, poisoned fills and stale reads.
     pub fn table(&self) -> Table {
-        let mut t = Table::new(["invalidation", "reads", "hits", "poisoned fills", "refused fills", "stale reads", "stale %"])
-            .title("Stale reads caused by the invalidation race");
+        let mut t =
+            Table::new(["invalidation", "reads", "hits", "poisoned fills", "refused fills", "stale reads", "stale %"])
+                .title("Stale reads caused by the invalidation race");
         for r in &self.runs {
             t.row(vec![
                 format!("{:?}", r.config.invalidation).into(),
@@ -208,9 +220,10 @@ impl StaleComparison {
     }
     /// Stale reads per scheme.
     pub fn plot(&self) -> Plot {
-        Plot::new("Stale reads by invalidation scheme")
-            .y_label("stale reads")
-            .bar("stale reads", self.runs.iter().map(|r| (format!("{:?}", r.config.invalidation), r.stale_reads as f64)).collect())
+        Plot::new("Stale reads by invalidation scheme").y_label("stale reads").bar(
+            "stale reads",
+            self.runs.iter().map(|r| (format!("{:?}", r.config.invalidation), r.stale_reads as f64)).collect(),
+        )
     }
 }
 

@@ -86,8 +86,17 @@ pub(crate) fn simulate(cfg: &ArchitectureConfig, arch: Architecture, seed: u64) 
     // Stage 1: front-ends, one pool per data center.
     let mut after_fe = vec![0.0; n];
     for dc in 0..dcs {
-        let visits = reqs.iter().enumerate().filter(|(_, r)| r.dc == dc).map(|(i, r)| (r.arrival + user_rtt(r) / 2.0, i)).collect();
-        Station::new(fe_servers, fe_ms, stream(seed, Stream::Custom(300 + dc as u64))).serve(visits, &mut after_fe, &mut checkpoint)?;
+        let visits = reqs
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.dc == dc)
+            .map(|(i, r)| (r.arrival + user_rtt(r) / 2.0, i))
+            .collect();
+        Station::new(fe_servers, fe_ms, stream(seed, Stream::Custom(300 + dc as u64))).serve(
+            visits,
+            &mut after_fe,
+            &mut checkpoint,
+        )?;
     }
     // Stage 2: caches (reads only), one pool per data center.
     let mut after_cache = after_fe.clone();
@@ -99,8 +108,11 @@ pub(crate) fn simulate(cfg: &ArchitectureConfig, arch: Architecture, seed: u64) 
                 .filter(|(_, r)| r.dc == dc && !r.write)
                 .map(|(i, _)| (after_fe[i] + cfg.intra_dc_rtt_ms * ms / 2.0, i))
                 .collect();
-            Station::new(cfg.cache_servers, cfg.cache_ms, stream(seed, Stream::Custom(400 + dc as u64)))
-                .serve(visits, &mut after_cache, &mut checkpoint)?;
+            Station::new(cfg.cache_servers, cfg.cache_ms, stream(seed, Stream::Custom(400 + dc as u64))).serve(
+                visits,
+                &mut after_cache,
+                &mut checkpoint,
+            )?;
             for (i, r) in reqs.iter().enumerate() {
                 if r.dc == dc && !r.write {
                     after_cache[i] += cfg.intra_dc_rtt_ms * ms / 2.0;
@@ -112,7 +124,8 @@ pub(crate) fn simulate(cfg: &ArchitectureConfig, arch: Architecture, seed: u64) 
     let to_db = |r: &Request| if r.dc == 0 { cfg.intra_dc_rtt_ms } else { cfg.cross_dc_rtt_ms } * ms / 2.0;
     let mut after_db = after_cache.clone();
     if arch != Architecture::SingleServer {
-        let visits = reqs.iter().enumerate().filter(|(_, r)| !r.hit).map(|(i, r)| (after_cache[i] + to_db(r), i)).collect();
+        let visits =
+            reqs.iter().enumerate().filter(|(_, r)| !r.hit).map(|(i, r)| (after_cache[i] + to_db(r), i)).collect();
         Station::new(1, cfg.db_ms, stream(seed, Stream::Custom(500))).serve(visits, &mut after_db, &mut checkpoint)?;
     }
     for (i, r) in reqs.iter_mut().enumerate() {

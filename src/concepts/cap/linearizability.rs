@@ -85,7 +85,8 @@ pub fn check_register(history: &[Operation], initial: u64, max_window: usize) ->
     let window = max_window.clamp(1, 128);
     // Values that no read returns are interchangeable: relabel them all as one "unread" value,
     // so orders of unread writes that end alike are explored once, not once per value.
-    let read: HashSet<u64> = history.iter().filter_map(|o| if let RegisterOp::Read(v) = o.op { Some(v) } else { None }).collect();
+    let read: HashSet<u64> =
+        history.iter().filter_map(|o| if let RegisterOp::Read(v) = o.op { Some(v) } else { None }).collect();
     let relabel = |v: u64| if read.contains(&v) { v } else { UNREAD };
     let mut ops: Vec<Operation> = history
         .iter()
@@ -152,7 +153,8 @@ fn check_segment(ops: &[Operation], starts: &BTreeSet<State>, window: usize) -> 
                 break Vec::new();
             }
             let c = candidates(ops, &suffix_min, done, window)?;
-            let read = c.iter().copied().find(|&j| matches!(ops[done.0 + j].op, RegisterOp::Read(v) if state == Some(v)));
+            let read =
+                c.iter().copied().find(|&j| matches!(ops[done.0 + j].op, RegisterOp::Read(v) if state == Some(v)));
             match read {
                 Some(j) => done = mark(done, j),
                 None => break c,
@@ -237,11 +239,7 @@ mod tests {
     #[test]
     fn read_cannot_go_back_in_time() {
         // Once a read saw 1, a later read (in real time) may not see 0 again.
-        let h = [
-            op(RegisterOp::Write(1), 0, 100),
-            op(RegisterOp::Read(1), 10, 20),
-            op(RegisterOp::Read(0), 30, 40),
-        ];
+        let h = [op(RegisterOp::Write(1), 0, 100), op(RegisterOp::Read(1), 10, 20), op(RegisterOp::Read(0), 30, 40)];
         assert!(!check_register(&h, 0, 64).linearizable());
     }
 }

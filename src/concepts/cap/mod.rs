@@ -134,7 +134,11 @@ impl CapConfig {
             })
             .collect();
         let latency = Latency::Uniform { lo: ms(self.latency_ms / 2.0)?, hi: ms(1.5 * self.latency_ms)? };
-        let clocks = ClockConfig { max_offset: Duration::from_millis_f64("clock_offset_ms", self.clock_offset_ms)?, max_drift_ppm: 0.0, sync: None };
+        let clocks = ClockConfig {
+            max_offset: Duration::from_millis_f64("clock_offset_ms", self.clock_offset_ms)?,
+            max_drift_ppm: 0.0,
+            sync: None,
+        };
         let mut sim = Simulation::new(seed, replicas)?
             .with_network(Network::new().latency(latency))?
             .with_clocks(clocks)?

@@ -103,7 +103,15 @@ pub struct Replica {
 }
 
 impl Replica {
-    pub(crate) fn new(mode: Mode, ops: usize, think: f64, write_fraction: f64, timeout: Duration, anti_entropy: Duration, until: Time) -> Self {
+    pub(crate) fn new(
+        mode: Mode,
+        ops: usize,
+        think: f64,
+        write_fraction: f64,
+        timeout: Duration,
+        anti_entropy: Duration,
+        until: Time,
+    ) -> Self {
         Replica {
             mode,
             ops_left: ops,
@@ -156,7 +164,15 @@ impl Replica {
         });
         let now = ctx.now();
         let index = self.history.len();
-        self.history.push(ClientOp { write, invoke: now, complete: None, ok: false, read_value: None, indeterminate: false, stamp: None });
+        self.history.push(ClientOp {
+            write,
+            invoke: now,
+            complete: None,
+            ok: false,
+            read_value: None,
+            indeterminate: false,
+            stamp: None,
+        });
         match self.mode {
             Mode::Ap => {
                 if let Some(v) = write {
@@ -175,7 +191,10 @@ impl Replica {
             }
             Mode::Cp => {
                 let op = index as u64;
-                self.pending.insert(op, Pending { index, phase2: false, replies: 1, best: (self.stamp, self.value), agreeing: 1 });
+                self.pending.insert(
+                    op,
+                    Pending { index, phase2: false, replies: 1, best: (self.stamp, self.value), agreeing: 1 },
+                );
                 ctx.broadcast(CapMsg::Query { op });
                 ctx.set_timer(self.timeout, TAG_TIMEOUT + op);
                 self.maybe_advance(ctx, op);

@@ -74,7 +74,8 @@ impl CapResult {
             .iter()
             .flat_map(|r| r.discarded.iter())
             .filter(|&&(loser, winner)| {
-                let (Some(&(loser_invoke, Some(_))), Some(winner_done)) = (writes.get(&loser), acked_complete(winner)) else {
+                let (Some(&(loser_invoke, Some(_))), Some(winner_done)) = (writes.get(&loser), acked_complete(winner))
+                else {
                     return false;
                 };
                 winner_done < loser_invoke
@@ -126,7 +127,10 @@ impl CapResult {
             operations: ops.len() as u64,
             succeeded,
             availability: proportion_ci95(succeeded, ops.len() as u64)?,
-            availability_during_partition: proportion_ci95(during.iter().filter(|o| o.ok).count() as u64, during.len().max(1) as u64)?,
+            availability_during_partition: proportion_ci95(
+                during.iter().filter(|o| o.ok).count() as u64,
+                during.len().max(1) as u64,
+            )?,
             reads: reads.len() as u64,
             stale_reads,
             writes_acked: writes.values().filter(|w| w.1.is_some()).count() as u64,

@@ -158,4 +158,3 @@ impl Node for Branch {
         self.next(ctx);
     }
 }
-

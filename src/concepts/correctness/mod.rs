@@ -36,7 +36,6 @@ use crate::validate;
 use rand::Rng;
 use std::collections::{BTreeMap, BTreeSet};
 
-
 /// The transfer protocol.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Protocol {
@@ -143,7 +142,9 @@ impl BankConfig {
                 audit_credits: BTreeMap::new(),
             })
             .collect();
-        let mut sim = Simulation::new(seed, branches)?.with_network(Network::new().loss(self.loss))?.with_trace_mode(TraceMode::DigestOnly);
+        let mut sim = Simulation::new(seed, branches)?
+            .with_network(Network::new().loss(self.loss))?
+            .with_trace_mode(TraceMode::DigestOnly);
         // Crashes at evenly spaced times over the expected busy period, on branches picked by the seed.
         let span_ns = self.transfers_per_account as f64 * self.mean_gap_ms * 1e6;
         let mut pick = crate::rng::stream(seed, crate::rng::Stream::Failures);
@@ -253,7 +254,15 @@ pub struct BankComparison {
 impl BankComparison {
     /// Quantities down, protocols across.
     pub fn table(&self) -> Table {
-        let names = ["transfers", "money at start", "money at end", "events breaking the invariant", "most money created", "money lost", "conserved"];
+        let names = [
+            "transfers",
+            "money at start",
+            "money at end",
+            "events breaking the invariant",
+            "most money created",
+            "money lost",
+            "conserved",
+        ];
         let mut cols = vec!["quantity".to_string()];
         cols.extend(self.runs.iter().map(|r| format!("{:?}", r.config.protocol)));
         let mut t = Table::new(cols).title("Bank transfers under message loss and crashes");
@@ -268,7 +277,9 @@ impl BankComparison {
     /// accounts + in flight − initial over time (0 = conserved), one line per protocol.
     pub fn plot(&self) -> Plot {
         self.runs.iter().fold(
-            Plot::new("Money created (+) at violating events; final point includes money lost").x_label("time (ms)").y_label("money − initial"),
+            Plot::new("Money created (+) at violating events; final point includes money lost")
+                .x_label("time (ms)")
+                .y_label("money − initial"),
             |p, r| {
                 let mut pts = r.timeline.clone();
                 if let Some(last) = pts.last_mut() {

@@ -105,7 +105,8 @@ pub(super) fn reduce(config: &Config, seed: u64, outcomes: Vec<TrialOutcome>) ->
         }
     }
     let total: f64 = buckets.iter().sum();
-    let down_distribution = BUCKETS.iter().zip(buckets).map(|(&(_, label), h)| (label.to_string(), h / total)).collect();
+    let down_distribution =
+        BUCKETS.iter().zip(buckets).map(|(&(_, label), h)| (label.to_string(), h / total)).collect();
     let placements = PLACEMENTS
         .iter()
         .enumerate()
@@ -118,7 +119,11 @@ pub(super) fn reduce(config: &Config, seed: u64, outcomes: Vec<TrialOutcome>) ->
             } else {
                 stats::proportion_ci95(lost, n).expect("n >= 1")
             };
-            PlacementStats { placement, unavailable_in_year, unavailable_hours: hours / (config.chunks.max(1) as f64 * trials) }
+            PlacementStats {
+                placement,
+                unavailable_in_year,
+                unavailable_hours: hours / (config.chunks.max(1) as f64 * trials),
+            }
         })
         .collect();
     DatacenterResult {
@@ -138,18 +143,42 @@ impl DatacenterResult {
     /// Per failure kind: events and machine outages per year, simulated vs expected.
     pub fn table(&self) -> Table {
         let c = &self.config;
-        let mut t = Table::new(["failure", "events/year", "expected events", "machine outages/year", "95% CI low", "95% CI high", "expected outages"])
-            .title(format!("A year in a data center: {} machines, {} simulated years", c.machines, c.trials));
+        let mut t = Table::new([
+            "failure",
+            "events/year",
+            "expected events",
+            "machine outages/year",
+            "95% CI low",
+            "95% CI high",
+            "expected outages",
+        ])
+        .title(format!("A year in a data center: {} machines, {} simulated years", c.machines, c.trials));
         for k in &self.kinds {
             let m = &k.machine_outages;
-            t.row(vec![k.name.clone().into(), k.events.mean.into(), k.analytic_events.into(), m.mean.into(), m.lo.into(), m.hi.into(), k.analytic_machine_outages.into()])
-                .expect("width");
+            t.row(vec![
+                k.name.clone().into(),
+                k.events.mean.into(),
+                k.analytic_events.into(),
+                m.mean.into(),
+                m.lo.into(),
+                m.hi.into(),
+                k.analytic_machine_outages.into(),
+            ])
+            .expect("width");
         }
         let m = &self.machine_outages;
         let total_events: f64 = self.kinds.iter().map(|k| k.events.mean).sum();
         let expected_events: f64 = self.kinds.iter().map(|k| k.analytic_events).sum();
-        t.row(vec!["all".into(), total_events.into(), expected_events.into(), m.mean.into(), m.lo.into(), m.hi.into(), c.analytic_total_machine_outages().into()])
-            .expect("width");
+        t.row(vec![
+            "all".into(),
+            total_events.into(),
+            expected_events.into(),
+            m.mean.into(),
+            m.lo.into(),
+            m.hi.into(),
+            c.analytic_total_machine_outages().into(),
+        ])
+        .expect("width");
         t
     }
 
@@ -172,7 +201,8 @@ impl DatacenterResult {
 
     /// Fraction of the time that each number of machines is down at once.
     pub fn distribution_table(&self) -> Table {
-        let mut t = Table::new(["machines down at once", "fraction of time"]).title("How many machines are down at once");
+        let mut t =
+            Table::new(["machines down at once", "fraction of time"]).title("How many machines are down at once");
         for (label, f) in &self.down_distribution {
             t.row(vec![label.clone().into(), (*f).into()]).expect("width");
         }
@@ -194,20 +224,37 @@ impl DatacenterResult {
 
     /// Replica placements: chance that a piece of data is unavailable during a year.
     pub fn placement_table(&self) -> Table {
-        let mut t = Table::new(["placement", "P(unavailable at some point in the year)", "95% CI low", "95% CI high", "hours unavailable/year"])
-            .title(format!("{} replicas per piece of data, {} pieces per placement per year", self.config.replicas, self.config.chunks));
+        let mut t = Table::new([
+            "placement",
+            "P(unavailable at some point in the year)",
+            "95% CI low",
+            "95% CI high",
+            "hours unavailable/year",
+        ])
+        .title(format!(
+            "{} replicas per piece of data, {} pieces per placement per year",
+            self.config.replicas, self.config.chunks
+        ));
         for p in &self.placements {
             let e = &p.unavailable_in_year;
-            t.row(vec![p.placement.label().into(), e.mean.into(), e.lo.into(), e.hi.into(), p.unavailable_hours.into()]).expect("width");
+            t.row(vec![
+                p.placement.label().into(),
+                e.mean.into(),
+                e.lo.into(),
+                e.hi.into(),
+                p.unavailable_hours.into(),
+            ])
+            .expect("width");
         }
         t
     }
 
     /// Bars of P(unavailable) per placement.
     pub fn placement_plot(&self) -> Plot {
-        Plot::new("P(data unavailable at some point in a year)")
-            .y_label("probability")
-            .bar("simulated", self.placements.iter().map(|p| (p.placement.label().to_string(), p.unavailable_in_year.mean)).collect())
+        Plot::new("P(data unavailable at some point in a year)").y_label("probability").bar(
+            "simulated",
+            self.placements.iter().map(|p| (p.placement.label().to_string(), p.unavailable_in_year.mean)).collect(),
+        )
     }
 }
 

@@ -97,7 +97,9 @@ fn one_year(c: &Config, rng: &mut SimRng, scratch: &mut Scratch, keep_timeline: 
                     let first = rng.random_range(0..c.pdus() as u32) * pdu;
                     push_block(&mut outages, n, first, pdu.min(n - first), t0, t1);
                 }
-                Blast::Fraction(f) => push_block(&mut outages, n, rng.random_range(0..n), fraction_len(f, c.machines) as u32, t0, t1),
+                Blast::Fraction(f) => {
+                    push_block(&mut outages, n, rng.random_range(0..n), fraction_len(f, c.machines) as u32, t0, t1)
+                }
                 Blast::Rolling(f) => {
                     let w = waves(f) as u32;
                     let chunk = n.div_ceil(w);
@@ -114,7 +116,8 @@ fn one_year(c: &Config, rng: &mut SimRng, scratch: &mut Scratch, keep_timeline: 
             }
         }
         kind_events.push(events);
-        let machines: u64 = outages[before..].iter().filter(|o| o.disk.is_none()).map(|o| u64::from(o.last - o.first)).sum();
+        let machines: u64 =
+            outages[before..].iter().filter(|o| o.disk.is_none()).map(|o| u64::from(o.last - o.first)).sum();
         kind_machine_outages.push(machines);
     }
     // Only this year counts: cut outages at its end, and drop rolling waves that would start after it.

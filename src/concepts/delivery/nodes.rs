@@ -47,7 +47,13 @@ pub struct Client {
 }
 
 impl Client {
-    pub(super) fn new(semantics: Semantics, requests: u64, retries: u32, timeout: Duration, interval: Duration) -> Self {
+    pub(super) fn new(
+        semantics: Semantics,
+        requests: u64,
+        retries: u32,
+        timeout: Duration,
+        interval: Duration,
+    ) -> Self {
         Client { semantics, retries, timeout, interval, requests: vec![RequestState::default(); requests as usize] }
     }
 

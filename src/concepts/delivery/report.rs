@@ -36,7 +36,8 @@ impl DeliveryResult {
         };
         let n = config.requests;
         let delivered = s.effects.iter().filter(|&&e| e > 0).count() as u64;
-        let latency_ms: Vec<f64> = c.requests.iter().filter_map(|r| Some((r.acked_at? - r.first_sent?).as_millis_f64())).collect();
+        let latency_ms: Vec<f64> =
+            c.requests.iter().filter_map(|r| Some((r.acked_at? - r.first_sent?).as_millis_f64())).collect();
         DeliveryResult {
             config: config.clone(),
             seed,
@@ -76,13 +77,55 @@ impl DeliveryResult {
         let missing = || Value::Missing;
         let lat = self.latency();
         let rows: Vec<Vec<Value>> = vec![
-            vec!["P(applied at least once)".into(), self.delivered.mean.into(), self.delivered.lo.into(), self.delivered.hi.into(), c.analytic_delivered().into()],
-            vec!["P(client saw an ack)".into(), self.acked.mean.into(), self.acked.lo.into(), self.acked.hi.into(), c.analytic_acked().into()],
-            vec!["attempts per request".into(), self.per_request(self.attempts).into(), missing(), missing(), c.analytic_attempts().into()],
-            vec!["duplicate effects per request".into(), self.per_request(self.duplicate_effects).into(), missing(), missing(), c.analytic_duplicate_effects().into()],
-            vec!["copies received per request".into(), self.per_request(self.receptions).into(), missing(), missing(), missing()],
-            vec!["messages per request".into(), self.per_request(self.messages_sent).into(), missing(), missing(), missing()],
-            vec!["mean time to ack (ms)".into(), lat.map(|e| e.mean).into(), lat.map(|e| e.lo).into(), lat.map(|e| e.hi).into(), c.analytic_latency_ms().into()],
+            vec![
+                "P(applied at least once)".into(),
+                self.delivered.mean.into(),
+                self.delivered.lo.into(),
+                self.delivered.hi.into(),
+                c.analytic_delivered().into(),
+            ],
+            vec![
+                "P(client saw an ack)".into(),
+                self.acked.mean.into(),
+                self.acked.lo.into(),
+                self.acked.hi.into(),
+                c.analytic_acked().into(),
+            ],
+            vec![
+                "attempts per request".into(),
+                self.per_request(self.attempts).into(),
+                missing(),
+                missing(),
+                c.analytic_attempts().into(),
+            ],
+            vec![
+                "duplicate effects per request".into(),
+                self.per_request(self.duplicate_effects).into(),
+                missing(),
+                missing(),
+                c.analytic_duplicate_effects().into(),
+            ],
+            vec![
+                "copies received per request".into(),
+                self.per_request(self.receptions).into(),
+                missing(),
+                missing(),
+                missing(),
+            ],
+            vec![
+                "messages per request".into(),
+                self.per_request(self.messages_sent).into(),
+                missing(),
+                missing(),
+                missing(),
+            ],
+            vec![
+                "mean time to ack (ms)".into(),
+                lat.map(|e| e.mean).into(),
+                lat.map(|e| e.lo).into(),
+                lat.map(|e| e.hi).into(),
+                c.analytic_latency_ms().into(),
+            ],
             vec!["p99 time to ack (ms)".into(), self.latency_quantile(0.99).into(), missing(), missing(), missing()],
         ];
         for row in rows {
@@ -93,10 +136,13 @@ impl DeliveryResult {
 
     /// Histogram of time to acknowledgement: one bump per attempt that succeeded.
     pub fn plot(&self) -> Plot {
-        Plot::new(format!("Time to ack ({:?}, {} retries, timeout {} ms)", self.config.semantics, self.config.retries, self.config.timeout_ms))
-            .x_label("ms from first send to ack")
-            .y_label("requests")
-            .histogram("acknowledged requests", self.latency_ms.clone(), 40)
+        Plot::new(format!(
+            "Time to ack ({:?}, {} retries, timeout {} ms)",
+            self.config.semantics, self.config.retries, self.config.timeout_ms
+        ))
+        .x_label("ms from first send to ack")
+        .y_label("requests")
+        .histogram("acknowledged requests", self.latency_ms.clone(), 40)
     }
 }
 
@@ -108,8 +154,16 @@ impl Render for DeliveryResult {
 crate::impl_evcxr_display!(DeliveryResult);
 
 pub(super) fn comparison_table(results: &[DeliveryResult]) -> Result<Table> {
-    let mut t = Table::new(["semantics", "P(applied)", "analytic", "duplicate effects/request", "analytic", "mean time to ack (ms)", "messages/request"])
-        .title("Three delivery policies over the same lossy network");
+    let mut t = Table::new([
+        "semantics",
+        "P(applied)",
+        "analytic",
+        "duplicate effects/request",
+        "analytic",
+        "mean time to ack (ms)",
+        "messages/request",
+    ])
+    .title("Three delivery policies over the same lossy network");
     for r in results {
         let label = match r.config.semantics {
             Semantics::AtMostOnce => "at most once",
@@ -141,8 +195,17 @@ pub struct DeliveryCurve {
 impl DeliveryCurve {
     /// One row per point: delivery, duplicates and latency, simulated and analytic.
     pub fn table(&self) -> Table {
-        let mut t = Table::new([self.parameter.as_str(), "P(applied)", "analytic", "duplicate effects/request", "analytic", "mean time to ack (ms)", "analytic", "messages/request"])
-            .title(format!("Delivery vs {}", self.parameter));
+        let mut t = Table::new([
+            self.parameter.as_str(),
+            "P(applied)",
+            "analytic",
+            "duplicate effects/request",
+            "analytic",
+            "mean time to ack (ms)",
+            "analytic",
+            "messages/request",
+        ])
+        .title(format!("Delivery vs {}", self.parameter));
         for (x, r) in &self.points {
             let c = &r.config;
             t.row(vec![
@@ -166,7 +229,10 @@ impl DeliveryCurve {
             .x_label(self.parameter.clone())
             .y_label("P(applied at least once)")
             .line("analytic", self.points.iter().map(|(x, r)| (*x, r.config.analytic_delivered())).collect())
-            .error_bars("simulated (95% CI)", self.points.iter().map(|(x, r)| (*x, r.delivered.mean, r.delivered.lo, r.delivered.hi)).collect())
+            .error_bars(
+                "simulated (95% CI)",
+                self.points.iter().map(|(x, r)| (*x, r.delivered.mean, r.delivered.lo, r.delivered.hi)).collect(),
+            )
     }
 }
 

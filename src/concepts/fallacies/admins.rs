@@ -30,7 +30,13 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { client_timeout_ms: 100.0, client_retries: 2, server_work_ms: 150.0, server_work_before_ms: 50.0, requests: 100 }
+        Config {
+            client_timeout_ms: 100.0,
+            client_retries: 2,
+            server_work_ms: 150.0,
+            server_work_before_ms: 50.0,
+            requests: 100,
+        }
     }
 }
 
@@ -134,16 +140,40 @@ impl Config {
     pub fn run(&self, seed: u64) -> Result<Experiment> {
         self.validate()?;
         let timeout = Duration::from_millis_f64("client_timeout_ms", self.client_timeout_ms)?;
-        let mut table = Table::new(["server work (ms)", "client timeout (ms)", "requests", "succeeded", "attempts sent", "requests the server worked on"]);
+        let mut table = Table::new([
+            "server work (ms)",
+            "client timeout (ms)",
+            "requests",
+            "succeeded",
+            "attempts sent",
+            "requests the server worked on",
+        ]);
         let mut bars = Vec::new();
         let mut after = (0, 0);
         for (label, work_ms) in [("before", self.server_work_before_ms), ("after", self.server_work_ms)] {
             let work = Duration::from_millis_f64("server_work_ms", work_ms)?;
-            let peer = || Peer { timeout, retries: self.client_retries, work, requests: self.requests, current: (0, 0), succeeded: 0, attempts: 0, pending: Vec::new(), served: 0 };
+            let peer = || Peer {
+                timeout,
+                retries: self.client_retries,
+                work,
+                requests: self.requests,
+                current: (0, 0),
+                succeeded: 0,
+                attempts: 0,
+                pending: Vec::new(),
+                served: 0,
+            };
             let mut sim = Simulation::new(seed, vec![peer(), peer()])?.with_trace_mode(TraceMode::DigestOnly);
             sim.run_until_quiet()?;
             let (c, s) = (sim.node(0), sim.node(1));
-            table.row(vec![work_ms.into(), self.client_timeout_ms.into(), self.requests.into(), c.succeeded.into(), c.attempts.into(), s.served.into()])?;
+            table.row(vec![
+                work_ms.into(),
+                self.client_timeout_ms.into(),
+                self.requests.into(),
+                c.succeeded.into(),
+                c.attempts.into(),
+                s.served.into(),
+            ])?;
             bars.push((format!("{label}: succeeded"), c.succeeded as f64));
             bars.push((format!("{label}: server work"), s.served as f64));
             after = (c.succeeded, s.served);

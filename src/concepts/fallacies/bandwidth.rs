@@ -28,7 +28,12 @@ pub struct Config {
 impl Default for Config {
     /// A 1 MB/s link and 10 kB messages (100 per second fill it).
     fn default() -> Self {
-        Config { bandwidth_bytes_per_sec: 1e6, message_bytes: 10_000, loads: vec![0.5, 0.8, 0.95, 1.05, 1.2, 1.5], messages: 500 }
+        Config {
+            bandwidth_bytes_per_sec: 1e6,
+            message_bytes: 10_000,
+            loads: vec![0.5, 0.8, 0.95, 1.05, 1.2, 1.5],
+            messages: 500,
+        }
     }
 }
 
@@ -73,7 +78,11 @@ impl Config {
             .y_label("delay (ms)")
             .line("mean delay", mean_pts)
             .line("last message's delay", last_pts);
-        let what_broke = format!("offered {:.0}% of the link's capacity, the last message waited {:.0} ms in the queue", worst.0 * 100.0, worst.1);
+        let what_broke = format!(
+            "offered {:.0}% of the link's capacity, the last message waited {:.0} ms in the queue",
+            worst.0 * 100.0,
+            worst.1
+        );
         Ok(Experiment { fallacy: Fallacy::InfiniteBandwidth, what_broke, table, plot })
     }
 }

@@ -107,7 +107,12 @@ impl Config {
         for (label, weights) in [("even (assumes identical nodes)", vec![1.0; n]), ("by speed", self.speeds.clone())] {
             let shares = split(self.units, &weights);
             let mut nodes = vec![Worker { speed: 1.0, unit, shares, finished: Vec::new() }];
-            nodes.extend(self.speeds.iter().map(|&speed| Worker { speed, unit, shares: Vec::new(), finished: Vec::new() }));
+            nodes.extend(self.speeds.iter().map(|&speed| Worker {
+                speed,
+                unit,
+                shares: Vec::new(),
+                finished: Vec::new(),
+            }));
             let mut sim = Simulation::new(seed, nodes)?.with_trace_mode(TraceMode::DigestOnly);
             sim.run_until_quiet()?;
             let done: Vec<f64> = sim.node(0).finished.iter().map(|t| t.as_millis_f64()).collect();
@@ -117,7 +122,10 @@ impl Config {
             times.push(last);
         }
         let plot = Plot::new("Job time on unequal workers").y_label("ms").bar("job time", bars);
-        let what_broke = format!("an even split waited {:.0} ms for the slowest node; splitting by speed took {:.0} ms", times[0], times[1]);
+        let what_broke = format!(
+            "an even split waited {:.0} ms for the slowest node; splitting by speed took {:.0} ms",
+            times[0], times[1]
+        );
         Ok(Experiment { fallacy: Fallacy::HomogeneousNetwork, what_broke, table, plot })
     }
 }

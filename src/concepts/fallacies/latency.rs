@@ -101,11 +101,21 @@ impl Config {
         self.validate()?;
         let median = Duration::from_millis_f64("hop_median_ms", self.hop_median_ms)?;
         let net = Network::new().latency(Latency::LogNormal { median, sigma: self.hop_sigma });
-        let mut table = Table::new(["services in the chain", "mean response (ms)", "expected (ms)", "p99 response (ms)", "if latency were zero (ms)"]);
+        let mut table = Table::new([
+            "services in the chain",
+            "mean response (ms)",
+            "expected (ms)",
+            "p99 response (ms)",
+            "if latency were zero (ms)",
+        ]);
         let (mut mean_pts, mut p99_pts) = (Vec::new(), Vec::new());
         for (i, &depth) in self.depths.iter().enumerate() {
-            let nodes = (0..=depth).map(|_| Service { requests: self.requests, sent_at: Time::ZERO, done: Vec::new() }).collect();
-            let mut sim = Simulation::new(seed.wrapping_add(i as u64), nodes)?.with_network(net.clone())?.with_trace_mode(TraceMode::DigestOnly);
+            let nodes = (0..=depth)
+                .map(|_| Service { requests: self.requests, sent_at: Time::ZERO, done: Vec::new() })
+                .collect();
+            let mut sim = Simulation::new(seed.wrapping_add(i as u64), nodes)?
+                .with_network(net.clone())?
+                .with_trace_mode(TraceMode::DigestOnly);
             sim.run_until_quiet()?;
             let mut ms: Vec<f64> = sim.node(0).done.iter().map(|d| d.as_millis_f64()).collect();
             ms.sort_by(f64::total_cmp);
@@ -121,7 +131,8 @@ impl Config {
             .y_label("ms")
             .line("mean", mean_pts)
             .line("p99", p99_pts);
-        let what_broke = format!("a chain of {d} calls took {m:.1} ms on average, not 0: every level adds a round trip");
+        let what_broke =
+            format!("a chain of {d} calls took {m:.1} ms on average, not 0: every level adds a round trip");
         Ok(Experiment { fallacy: Fallacy::ZeroLatency, what_broke, table, plot })
     }
 }

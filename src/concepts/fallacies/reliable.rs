@@ -47,16 +47,29 @@ impl Config {
         let mut pts = Vec::new();
         let mut worst = (0.0, 0);
         for (i, &loss) in self.losses.iter().enumerate() {
-            let run = stream(seed.wrapping_add(i as u64), Network::new().loss(loss), self.messages, millis(1), 100, &[])?;
+            let run =
+                stream(seed.wrapping_add(i as u64), Network::new().loss(loss), self.messages, millis(1), 100, &[])?;
             let lost = self.messages - run.distinct();
-            table.row(vec![loss.into(), self.messages.into(), run.distinct().into(), lost.into(), (loss * self.messages as f64).into()])?;
+            table.row(vec![
+                loss.into(),
+                self.messages.into(),
+                run.distinct().into(),
+                lost.into(),
+                (loss * self.messages as f64).into(),
+            ])?;
             pts.push((loss, lost as f64));
             if loss >= worst.0 {
                 worst = (loss, lost);
             }
         }
-        let plot = Plot::new("Messages lost without a trace").x_label("loss probability").y_label("messages lost").line("lost", pts);
-        let what_broke = format!("at {} loss, {} of {} messages vanished and the sender was never told", worst.0, worst.1, self.messages);
+        let plot = Plot::new("Messages lost without a trace")
+            .x_label("loss probability")
+            .y_label("messages lost")
+            .line("lost", pts);
+        let what_broke = format!(
+            "at {} loss, {} of {} messages vanished and the sender was never told",
+            worst.0, worst.1, self.messages
+        );
         Ok(Experiment { fallacy: Fallacy::ReliableNetwork, what_broke, table, plot })
     }
 }

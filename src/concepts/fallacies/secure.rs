@@ -94,11 +94,26 @@ impl Config {
     /// Runs the same attack against a trusting and an authenticating receiver.
     pub fn run(&self, seed: u64) -> Result<Experiment> {
         self.validate()?;
-        let mut table = Table::new(["receiver", "orders", "forged in transit", "forgeries accepted", "rejected", "paid out", "should have paid"]);
+        let mut table = Table::new([
+            "receiver",
+            "orders",
+            "forged in transit",
+            "forgeries accepted",
+            "rejected",
+            "paid out",
+            "should have paid",
+        ]);
         let mut bars = Vec::new();
         let mut accepted_plain = 0;
         for authenticate in [false, true] {
-            let bank = || Bank { transfers: self.transfers, amount: self.amount, authenticate, paid: 0, accepted_forgeries: 0, rejected: 0 };
+            let bank = || Bank {
+                transfers: self.transfers,
+                amount: self.amount,
+                authenticate,
+                paid: 0,
+                accepted_forgeries: 0,
+                rejected: 0,
+            };
             let mut sim = Simulation::new(seed, vec![bank(), bank()])?.with_trace_mode(TraceMode::DigestOnly);
             // The attacker's coin flips come from its own stream, so both receivers face the same forgeries.
             let mut coin = crate::rng::stream(seed, crate::rng::Stream::Custom(0xF4));
@@ -115,7 +130,15 @@ impl Config {
             sim.run_until_quiet()?;
             let b = sim.node(1);
             let label = if authenticate { "checks HMAC tags" } else { "trusts the network" };
-            table.row(vec![label.into(), self.transfers.into(), forged.get().into(), b.accepted_forgeries.into(), b.rejected.into(), b.paid.into(), (self.transfers * self.amount).into()])?;
+            table.row(vec![
+                label.into(),
+                self.transfers.into(),
+                forged.get().into(),
+                b.accepted_forgeries.into(),
+                b.rejected.into(),
+                b.paid.into(),
+                (self.transfers * self.amount).into(),
+            ])?;
             bars.push((label.to_string(), b.accepted_forgeries as f64));
             if !authenticate {
                 accepted_plain = b.accepted_forgeries;

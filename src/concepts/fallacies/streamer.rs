@@ -64,9 +64,17 @@ impl StreamRun {
 }
 
 /// Streams `count` messages of `bytes` bytes, one every `interval`, over `net`, with `faults`.
-pub(super) fn stream(seed: u64, net: Network, count: u64, interval: Duration, bytes: u64, faults: &[(Time, Fault)]) -> Result<StreamRun> {
+pub(super) fn stream(
+    seed: u64,
+    net: Network,
+    count: u64,
+    interval: Duration,
+    bytes: u64,
+    faults: &[(Time, Fault)],
+) -> Result<StreamRun> {
     let node = || Streamer { count, interval, bytes, next: 0, arrivals: Vec::new() };
-    let mut sim = Simulation::new(seed, vec![node(), node()])?.with_network(net)?.with_trace_mode(TraceMode::DigestOnly);
+    let mut sim =
+        Simulation::new(seed, vec![node(), node()])?.with_network(net)?.with_trace_mode(TraceMode::DigestOnly);
     for (at, f) in faults {
         sim.schedule(*at, f.clone())?;
     }

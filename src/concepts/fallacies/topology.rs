@@ -60,7 +60,9 @@ impl Config {
         // One row per phase: before the change, while there is no route, after the new route.
         let mut table = Table::new(["phase", "from (s)", "to (s)", "sent", "arrived"]);
         let (t0, t1) = (self.change_at_sec, (self.change_at_sec + self.outage_sec).min(self.seconds as f64));
-        for (phase, from, to) in [("before the change", 0.0, t0), ("no route", t0, t1), ("new route", t1, self.seconds as f64)] {
+        for (phase, from, to) in
+            [("before the change", 0.0, t0), ("no route", t0, t1), ("new route", t1, self.seconds as f64)]
+        {
             let sent = (0..count).filter(|&i| (from..to).contains(&(interval.0 as f64 * i as f64 / 1e9))).count();
             let arrived = run.arrivals.iter().filter(|a| (from..to).contains(&a.1.as_secs_f64())).count();
             table.row(vec![phase.into(), from.into(), to.into(), sent.into(), arrived.into()])?;

@@ -33,7 +33,14 @@ pub struct Config {
 impl Default for Config {
     /// 10 GB over a 1 Gbit/s (125 MB/s) link at an illustrative $0.09 per GB.
     fn default() -> Self {
-        Config { dataset_mb: 10_000.0, code_mb: 5.0, result_fraction: 0.001, bandwidth_mb_per_sec: 125.0, usd_per_gb: 0.09, chunk_mb: 64.0 }
+        Config {
+            dataset_mb: 10_000.0,
+            code_mb: 5.0,
+            result_fraction: 0.001,
+            bandwidth_mb_per_sec: 125.0,
+            usd_per_gb: 0.09,
+            chunk_mb: 64.0,
+        }
     }
 }
 
@@ -52,7 +59,10 @@ impl Config {
     /// Moves the bytes of each strategy over the link and measures time and cost.
     pub fn run(&self, seed: u64) -> Result<Experiment> {
         self.validate()?;
-        let strategies = [("move the data to the code", self.dataset_mb), ("move the code to the data", self.code_mb + self.dataset_mb * self.result_fraction)];
+        let strategies = [
+            ("move the data to the code", self.dataset_mb),
+            ("move the code to the data", self.code_mb + self.dataset_mb * self.result_fraction),
+        ];
         let mut table = Table::new(["strategy", "MB moved", "transfer time (s)", "cost (illustrative $)"]);
         let mut bars = Vec::new();
         let mut rows = Vec::new();

@@ -41,19 +41,44 @@ pub struct GeographyResult {
 impl GeographyResult {
     /// Per region: nearest replica, light floor, expected vs simulated latency.
     pub fn table(&self) -> Table {
-        let mut t = Table::new(["users in", "served from", "RTT floor (ms)", "expected mean (ms)", "simulated mean (ms)", "95% CI low", "95% CI high", "p50 (ms)", "p99 (ms)"])
-            .title(format!("Replicas at {}: user-weighted expected latency {:.1} ms", self.config.replicas.join(", "), self.weighted_mean_ms));
+        let mut t = Table::new([
+            "users in",
+            "served from",
+            "RTT floor (ms)",
+            "expected mean (ms)",
+            "simulated mean (ms)",
+            "95% CI low",
+            "95% CI high",
+            "p50 (ms)",
+            "p99 (ms)",
+        ])
+        .title(format!(
+            "Replicas at {}: user-weighted expected latency {:.1} ms",
+            self.config.replicas.join(", "),
+            self.weighted_mean_ms
+        ));
         for r in &self.regions {
             let (m, lo, hi) = r.mean.map_or((None, None, None), |e| (Some(e.mean), Some(e.lo), Some(e.hi)));
-            t.row(vec![r.region.clone().into(), r.replica.clone().into(), r.floor_ms.into(), r.analytic_mean_ms.into(), m.into(), lo.into(), hi.into(), r.p50_ms.into(), r.p99_ms.into()])
-                .expect("width");
+            t.row(vec![
+                r.region.clone().into(),
+                r.replica.clone().into(),
+                r.floor_ms.into(),
+                r.analytic_mean_ms.into(),
+                m.into(),
+                lo.into(),
+                hi.into(),
+                r.p50_ms.into(),
+                r.p99_ms.into(),
+            ])
+            .expect("width");
         }
         t
     }
 
     /// Bars per region: the light floor and the simulated p99.
     pub fn plot(&self) -> Plot {
-        let bars = |f: fn(&RegionLatency) -> f64| self.regions.iter().map(|r| (r.region.clone(), f(r))).collect::<Vec<_>>();
+        let bars =
+            |f: fn(&RegionLatency) -> f64| self.regions.iter().map(|r| (r.region.clone(), f(r))).collect::<Vec<_>>();
         Plot::new(format!("Latency by user region (replicas at {})", self.config.replicas.join(", ")))
             .y_label("ms")
             .bar("speed-of-light RTT floor", bars(|r| r.floor_ms))
@@ -94,8 +119,10 @@ impl RevenueModel {
     /// Relative revenue at 0, 50, ..., `max_ms` of added latency, clearly labelled as illustrative.
     pub fn table(&self, max_ms: f64) -> Result<Table> {
         validate::positive("max_ms", max_ms)?;
-        let mut t = Table::new(["added latency (ms)", "relative revenue (illustrative)"])
-            .title(format!("ILLUSTRATIVE model, not data: {}% of sales lost per extra 100 ms", self.loss_per_100ms * 100.0));
+        let mut t = Table::new(["added latency (ms)", "relative revenue (illustrative)"]).title(format!(
+            "ILLUSTRATIVE model, not data: {}% of sales lost per extra 100 ms",
+            self.loss_per_100ms * 100.0
+        ));
         let steps = (max_ms / 50.0).ceil() as usize;
         for i in 0..=steps {
             let ms = (i as f64 * 50.0).min(max_ms);

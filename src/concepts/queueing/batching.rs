@@ -35,7 +35,13 @@ pub struct BatchingConfig {
 impl Default for BatchingConfig {
     /// 800 requests/s against 1 ms per call + 0.2 ms per item: 96% busy without batching.
     fn default() -> Self {
-        BatchingConfig { arrival_rate: 800.0, batch_overhead_ms: 1.0, per_item_ms: 0.2, max_batch: 16, requests: 50_000 }
+        BatchingConfig {
+            arrival_rate: 800.0,
+            batch_overhead_ms: 1.0,
+            per_item_ms: 0.2,
+            max_batch: 16,
+            requests: 50_000,
+        }
     }
 }
 
@@ -128,7 +134,8 @@ impl BatchingConfig {
         if sizes.is_empty() {
             return Err(Error::empty("sizes"));
         }
-        let runs = sizes.iter().map(|&b| BatchingConfig { max_batch: b, ..self.clone() }.run(seed)).collect::<Result<_>>()?;
+        let runs =
+            sizes.iter().map(|&b| BatchingConfig { max_batch: b, ..self.clone() }.run(seed)).collect::<Result<_>>()?;
         Ok(BatchingSweep { runs })
     }
 }
@@ -147,9 +154,10 @@ impl BatchingResult {
     }
     /// Latency quantiles of this run as bars.
     pub fn plot(&self) -> Plot {
-        Plot::new(format!("Batches of up to {}", self.config.max_batch))
-            .y_label("latency (ms)")
-            .bar("latency", vec![("mean".into(), self.mean_ms), ("p50".into(), self.p50_ms), ("p99".into(), self.p99_ms)])
+        Plot::new(format!("Batches of up to {}", self.config.max_batch)).y_label("latency (ms)").bar(
+            "latency",
+            vec![("mean".into(), self.mean_ms), ("p50".into(), self.p50_ms), ("p99".into(), self.p99_ms)],
+        )
     }
 }
 
@@ -159,15 +167,26 @@ impl BatchingSweep {
         let mut t = Table::new(["max batch", "capacity (req/s)", "mean batch", "mean (ms)", "p50 (ms)", "p99 (ms)"])
             .title("Batching: capacity and latency");
         for r in &self.runs {
-            t.row(vec![r.config.max_batch.into(), r.capacity.into(), r.mean_batch.into(), r.mean_ms.into(), r.p50_ms.into(), r.p99_ms.into()])
-                .expect("six columns");
+            t.row(vec![
+                r.config.max_batch.into(),
+                r.capacity.into(),
+                r.mean_batch.into(),
+                r.mean_ms.into(),
+                r.p50_ms.into(),
+                r.p99_ms.into(),
+            ])
+            .expect("six columns");
         }
         t
     }
     /// p50 and p99 against the batch limit.
     pub fn plot(&self) -> Plot {
         let s = |f: fn(&BatchingResult) -> f64| self.runs.iter().map(|r| (r.config.max_batch as f64, f(r))).collect();
-        Plot::new("Latency vs batch limit").x_label("max batch").y_label("latency (ms)").line("p50", s(|r| r.p50_ms)).line("p99", s(|r| r.p99_ms))
+        Plot::new("Latency vs batch limit")
+            .x_label("max batch")
+            .y_label("latency (ms)")
+            .line("p50", s(|r| r.p50_ms))
+            .line("p99", s(|r| r.p99_ms))
     }
 }
 

@@ -113,8 +113,9 @@ impl FanoutResult {
     /// Per fan-out: slow fraction (sim with CI, theory) and tail latency (sim, exact).
     pub fn table(&self) -> Table {
         let q = 100.0 * self.config.quantile;
-        let mut t = Table::new(["fan-out n", "P(slow) sim", "95% CI", "P(slow) = 1-qⁿ", "tail sim (ms)", "tail exact (ms)"])
-            .title(format!("Waiting for the slowest of n servers (slow = beyond one server's p{q:.0})"));
+        let mut t =
+            Table::new(["fan-out n", "P(slow) sim", "95% CI", "P(slow) = 1-qⁿ", "tail sim (ms)", "tail exact (ms)"])
+                .title(format!("Waiting for the slowest of n servers (slow = beyond one server's p{q:.0})"));
         for p in &self.points {
             let e = &p.slow_fraction;
             t.row(vec![

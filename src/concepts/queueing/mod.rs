@@ -62,7 +62,11 @@ impl QueueConfig {
         validate::count_in("servers", self.servers, 1, 10_000)?;
         validate::count_in("requests", self.requests, 1_000, 100_000_000)?;
         if self.warmup >= self.requests / 2 {
-            return Err(Error::invalid("warmup", self.warmup, format!("an integer < requests/2 = {}", self.requests / 2)));
+            return Err(Error::invalid(
+                "warmup",
+                self.warmup,
+                format!("an integer < requests/2 = {}", self.requests / 2),
+            ));
         }
         let capacity = self.servers as f64 * self.service_rate;
         if self.arrival_rate >= capacity {
@@ -180,7 +184,11 @@ fn little_check(arrivals: &[f64], departures: &[f64], warmup: usize) -> LittleCh
         }
     }
     let span = t1 - t0;
-    LittleCheck { mean_in_system: area / span, arrival_rate: count as f64 / span, mean_latency: latency_sum / count as f64 }
+    LittleCheck {
+        mean_in_system: area / span,
+        arrival_rate: count as f64 / span,
+        mean_latency: latency_sum / count as f64,
+    }
 }
 
 /// What one queue run measured, next to the closed form.
@@ -204,8 +212,11 @@ impl QueueResult {
     /// Theory vs simulation, one row per quantity.
     pub fn table(&self) -> Table {
         let c = &self.config;
-        let mut t = Table::new(["quantity", "theory", "simulated", "95% CI"])
-            .title(format!("M/M/{} queue at utilisation {:.0}%", c.servers, 100.0 * c.utilisation()));
+        let mut t = Table::new(["quantity", "theory", "simulated", "95% CI"]).title(format!(
+            "M/M/{} queue at utilisation {:.0}%",
+            c.servers,
+            100.0 * c.utilisation()
+        ));
         let ms = |x: f64| Value::Text(format!("{:.3} ms", 1e3 * x));
         let ci = format!("[{:.3}, {:.3}] ms", 1e3 * self.mean_latency.lo, 1e3 * self.mean_latency.hi);
         let th = &self.theory;
@@ -214,7 +225,12 @@ impl QueueResult {
             vec!["p50 latency".into(), ms(th.latency_quantile(0.5)), ms(self.p50), Value::Missing],
             vec!["p99 latency".into(), ms(th.latency_quantile(0.99)), ms(self.p99), Value::Missing],
             vec!["P(wait) (Erlang C)".into(), th.wait_probability.into(), Value::Missing, Value::Missing],
-            vec!["L (mean in system)".into(), th.mean_in_system.into(), self.little.mean_in_system.into(), Value::Missing],
+            vec![
+                "L (mean in system)".into(),
+                th.mean_in_system.into(),
+                self.little.mean_in_system.into(),
+                Value::Missing,
+            ],
             vec![
                 "λW (Little)".into(),
                 (c.arrival_rate * th.mean_latency).into(),

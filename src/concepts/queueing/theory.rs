@@ -50,8 +50,13 @@ impl MmcTheory {
     pub fn new(arrival_rate: f64, service_rate: f64, servers: usize) -> Result<Self> {
         validate::positive("arrival_rate", arrival_rate)?;
         validate::positive("service_rate", service_rate)?;
-        let wait_probability = erlang_c(servers, arrival_rate / service_rate)
-            .map_err(|_| Error::invalid("arrival_rate", arrival_rate, format!("< servers × service_rate = {}", servers as f64 * service_rate)))?;
+        let wait_probability = erlang_c(servers, arrival_rate / service_rate).map_err(|_| {
+            Error::invalid(
+                "arrival_rate",
+                arrival_rate,
+                format!("< servers × service_rate = {}", servers as f64 * service_rate),
+            )
+        })?;
         let drain = servers as f64 * service_rate - arrival_rate;
         let mean_wait = wait_probability / drain;
         let mean_latency = mean_wait + 1.0 / service_rate;

@@ -85,7 +85,11 @@ fn r_squared(points: &[(f64, f64)], predict: impl Fn(f64) -> f64) -> f64 {
     let mean = points.iter().map(|p| p.1).sum::<f64>() / points.len() as f64;
     let ss_tot: f64 = points.iter().map(|p| (p.1 - mean).powi(2)).sum();
     let ss_res: f64 = points.iter().map(|p| (p.1 - predict(p.0)).powi(2)).sum();
-    if ss_tot > 0.0 { 1.0 - ss_res / ss_tot } else { 1.0 }
+    if ss_tot > 0.0 {
+        1.0 - ss_res / ss_tot
+    } else {
+        1.0
+    }
 }
 
 /// Solves the normal equations of least squares with `k` regressors (Gaussian elimination with
@@ -123,7 +127,8 @@ fn least_squares(rows: &[(Vec<f64>, f64)], k: usize) -> Option<Vec<f64>> {
 pub fn fit_usl(points: &[(f64, f64)]) -> Result<UslFit> {
     check_points(points, 3)?;
     let rows: Vec<_> = points.iter().map(|&(n, x)| (vec![1.0, n, n * n], n / x)).collect();
-    let c = least_squares(&rows, 3).ok_or_else(|| Error::invalid("points", "singular", "at least 3 distinct node counts"))?;
+    let c = least_squares(&rows, 3)
+        .ok_or_else(|| Error::invalid("points", "singular", "at least 3 distinct node counts"))?;
     let lambda = 1.0 / (c[0] + c[1] + c[2]);
     let (sigma, kappa) = ((c[1] + c[2]) * lambda, c[2] * lambda);
     let r2 = r_squared(points, |n| usl_throughput(n, lambda, sigma, kappa));
@@ -134,7 +139,8 @@ pub fn fit_usl(points: &[(f64, f64)]) -> Result<UslFit> {
 pub fn fit_amdahl(points: &[(f64, f64)]) -> Result<AmdahlFit> {
     check_points(points, 2)?;
     let rows: Vec<_> = points.iter().map(|&(n, x)| (vec![1.0, n], n / x)).collect();
-    let c = least_squares(&rows, 2).ok_or_else(|| Error::invalid("points", "singular", "at least 2 distinct node counts"))?;
+    let c = least_squares(&rows, 2)
+        .ok_or_else(|| Error::invalid("points", "singular", "at least 2 distinct node counts"))?;
     let lambda = 1.0 / (c[0] + c[1]);
     let sigma = c[1] * lambda;
     Ok(AmdahlFit { lambda, sigma, r_squared: r_squared(points, |n| amdahl_throughput(n, lambda, sigma)) })
@@ -142,7 +148,14 @@ pub fn fit_amdahl(points: &[(f64, f64)]) -> Result<AmdahlFit> {
 
 /// Synthetic measurements: the USL curve at each node count, times `1 + noise·ε` with `ε` uniform
 /// in [−1, 1] (stream `Custom(8)`). For checking that [`fit_usl`] recovers known parameters.
-pub fn synthetic_usl(nodes: &[usize], lambda: f64, sigma: f64, kappa: f64, noise: f64, seed: u64) -> Result<Vec<(f64, f64)>> {
+pub fn synthetic_usl(
+    nodes: &[usize],
+    lambda: f64,
+    sigma: f64,
+    kappa: f64,
+    noise: f64,
+    seed: u64,
+) -> Result<Vec<(f64, f64)>> {
     validate::positive("lambda", lambda)?;
     validate::in_range("sigma", sigma, 0.0, 1.0)?;
     validate::non_negative("kappa", kappa)?;

@@ -93,7 +93,13 @@ impl ScalingConfig {
         validate::count_in("nodes", nodes, 1, 4096)?;
         validate::positive("speed", speed)?;
         let mut rng = stream(seed, Stream::Custom(nodes as u64));
-        let mut exp = |mean: f64| -> f64 { if mean > 0.0 { -mean * (1.0 - rng.random::<f64>()).ln() } else { 0.0 } };
+        let mut exp = |mean: f64| -> f64 {
+            if mean > 0.0 {
+                -mean * (1.0 - rng.random::<f64>()).ln()
+            } else {
+                0.0
+            }
+        };
         let local_ms = (1.0 - self.serial_fraction) * self.job_ms / speed;
         let lock_ms = self.serial_fraction * self.job_ms / speed;
         let per_commit = self.coordination_ms / speed * (nodes - 1) as f64;
@@ -129,7 +135,11 @@ impl ScalingConfig {
             }
             seq += 1;
         }
-        Ok(ScalingPoint { nodes, throughput: 1e3 * committed as f64 / now, messages_per_job: (nodes * (nodes - 1)) as u64 })
+        Ok(ScalingPoint {
+            nodes,
+            throughput: 1e3 * committed as f64 / now,
+            messages_per_job: (nodes * (nodes - 1)) as u64,
+        })
     }
 
     /// One run per node count with `seed`, then Amdahl and USL fits of the measured curve.
@@ -144,11 +154,19 @@ impl ScalingConfig {
     /// fits use the per-node-count means.
     pub fn sweep(&self, seeds: impl IntoIterator<Item = u64>) -> Result<ScalingSweep> {
         self.validate()?;
-        let sweep = Sweep::new(self.node_counts.clone()).seeds(seeds).run(|&n, seed| Ok(self.throughput(n, 1.0, seed)?.throughput))?;
+        let sweep = Sweep::new(self.node_counts.clone())
+            .seeds(seeds)
+            .run(|&n, seed| Ok(self.throughput(n, 1.0, seed)?.throughput))?;
         let xy: Vec<(f64, f64)> = sweep.points.iter().map(|p| (p.param as f64, p.estimates[0].mean)).collect();
         let fitted = ScalingResult::from_points(
             self.clone(),
-            xy.iter().map(|&(n, x)| ScalingPoint { nodes: n as usize, throughput: x, messages_per_job: (n * (n - 1.0)) as u64 }).collect(),
+            xy.iter()
+                .map(|&(n, x)| ScalingPoint {
+                    nodes: n as usize,
+                    throughput: x,
+                    messages_per_job: (n * (n - 1.0)) as u64,
+                })
+                .collect(),
             &xy,
         )?;
         Ok(ScalingSweep { sweep, fitted })
@@ -159,13 +177,19 @@ impl ScalingConfig {
         if factors.is_empty() {
             return Err(Error::empty("factors"));
         }
-        let mut t = Table::new(["factor k", "vertical: 1 node k× faster (jobs/s)", "horizontal: k nodes (jobs/s)", "messages per job"])
-            .title("Vertical vs horizontal scaling");
+        let mut t = Table::new([
+            "factor k",
+            "vertical: 1 node k× faster (jobs/s)",
+            "horizontal: k nodes (jobs/s)",
+            "messages per job",
+        ])
+        .title("Vertical vs horizontal scaling");
         for &k in factors {
             validate::count_in("factors", k, 1, 4096)?;
             let v = self.throughput(1, k as f64, seed)?;
             let h = self.throughput(k, 1.0, seed)?;
-            t.row(vec![k.into(), v.throughput.into(), h.throughput.into(), h.messages_per_job.into()]).expect("four columns");
+            t.row(vec![k.into(), v.throughput.into(), h.throughput.into(), h.messages_per_job.into()])
+                .expect("four columns");
         }
         Ok(t)
     }
@@ -214,11 +238,18 @@ impl ScalingResult {
 
     /// Per node count: messages, measured throughput, both fits.
     pub fn table(&self) -> Table {
-        let mut t = Table::new(["nodes", "messages/job", "throughput (jobs/s)", "Amdahl fit", "USL fit"]).title(self.summary());
+        let mut t =
+            Table::new(["nodes", "messages/job", "throughput (jobs/s)", "Amdahl fit", "USL fit"]).title(self.summary());
         for p in &self.points {
             let n = p.nodes as f64;
-            t.row(vec![p.nodes.into(), p.messages_per_job.into(), p.throughput.into(), self.amdahl.predict(n).into(), self.usl.predict(n).into()])
-                .expect("five columns");
+            t.row(vec![
+                p.nodes.into(),
+                p.messages_per_job.into(),
+                p.throughput.into(),
+                self.amdahl.predict(n).into(),
+                self.usl.predict(n).into(),
+            ])
+            .expect("five columns");
         }
         t
     }
@@ -254,7 +285,12 @@ impl ScalingSweep {
     }
     /// Means with error bars and the USL fit.
     pub fn plot(&self) -> Plot {
-        let err = self.sweep.points.iter().map(|p| (p.param as f64, p.estimates[0].mean, p.estimates[0].lo, p.estimates[0].hi)).collect();
+        let err = self
+            .sweep
+            .points
+            .iter()
+            .map(|p| (p.param as f64, p.estimates[0].mean, p.estimates[0].lo, p.estimates[0].hi))
+            .collect();
         let max_n = self.fitted.points.iter().map(|p| p.nodes).max().unwrap_or(1);
         Plot::new("Throughput vs nodes (mean and 95% CI over seeds)")
             .x_label("nodes N")

@@ -30,11 +30,16 @@ pub struct Execution {
 impl Execution {
     /// A compact picture: `A>B:xo B>A:xx` where `x` is a captured and `o` a successful messenger.
     pub fn describe(&self, messengers: usize) -> String {
-        let hops: Vec<String> = self.captured.iter().enumerate().map(|(h, mask)| {
-            let dir = if h % 2 == 0 { "A>B" } else { "B>A" };
-            let copies: String = (0..messengers).map(|i| if mask >> i & 1 == 1 { 'x' } else { 'o' }).collect();
-            format!("{dir}:{copies}")
-        }).collect();
+        let hops: Vec<String> = self
+            .captured
+            .iter()
+            .enumerate()
+            .map(|(h, mask)| {
+                let dir = if h % 2 == 0 { "A>B" } else { "B>A" };
+                let copies: String = (0..messengers).map(|i| if mask >> i & 1 == 1 { 'x' } else { 'o' }).collect();
+                format!("{dir}:{copies}")
+            })
+            .collect();
         hops.join(" ")
     }
 }
@@ -110,12 +115,22 @@ impl Enumeration {
     /// Per outcome: executions, capture patterns, probability by enumeration and by formula.
     pub fn table(&self) -> Table {
         let c = &self.config;
-        let mut t = Table::new(["outcome", "executions", "capture patterns", "probability (enumerated)", "probability (formula)"])
-            .title(format!("Every execution: {} messenger(s) per hop, {} hop(s), capture {}", c.messengers, c.depth, c.capture));
+        let mut t = Table::new([
+            "outcome",
+            "executions",
+            "capture patterns",
+            "probability (enumerated)",
+            "probability (formula)",
+        ])
+        .title(format!(
+            "Every execution: {} messenger(s) per hop, {} hop(s), capture {}",
+            c.messengers, c.depth, c.capture
+        ));
         for o in OUTCOMES {
             let execs = self.executions.iter().filter(|e| e.outcome == o);
             let (n, pats) = execs.fold((0u64, 0u64), |(n, p), e| (n + 1, p + e.patterns));
-            t.row(vec![o.label().into(), n.into(), pats.into(), self.probability(o).into(), c.exact(o).into()]).expect("width");
+            t.row(vec![o.label().into(), n.into(), pats.into(), self.probability(o).into(), c.exact(o).into()])
+                .expect("width");
         }
         t
     }
@@ -132,12 +147,18 @@ impl Enumeration {
 
     fn executions_table(&self, witnesses_only: bool) -> Table {
         let title = if witnesses_only { "Executions in which one general attacks alone" } else { "All executions" };
-        let mut t = Table::new(["messengers (x = captured, o = through)", "hops delivered", "outcome", "probability"]).title(title);
+        let mut t = Table::new(["messengers (x = captured, o = through)", "hops delivered", "outcome", "probability"])
+            .title(title);
         for e in &self.executions {
             if witnesses_only && !matches!(e.outcome, Outcome::AAlone | Outcome::BAlone) {
                 continue;
             }
-            let row = vec![e.describe(self.config.messengers).into(), e.delivered.into(), e.outcome.label().into(), e.probability.into()];
+            let row = vec![
+                e.describe(self.config.messengers).into(),
+                e.delivered.into(),
+                e.outcome.label().into(),
+                e.probability.into(),
+            ];
             t.row(row).expect("width");
         }
         t

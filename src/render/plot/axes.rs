@@ -57,7 +57,11 @@ fn padded(values: &[f64], log: bool) -> (f64, f64) {
         let pad = if lo == 0.0 { 1.0 } else { lo.abs() * 0.1 };
         (lo - pad, hi + pad)
     };
-    if log { (10f64.powf(lo), 10f64.powf(hi)) } else { (lo, hi) }
+    if log {
+        (10f64.powf(lo), 10f64.powf(hi))
+    } else {
+        (lo, hi)
+    }
 }
 
 /// Replaces [`BASELINE`] by the real bottom of each bar.
@@ -66,9 +70,14 @@ pub(super) fn settle_baselines(shapes: Vec<(String, Shape)>, y_range: (f64, f64)
     shapes
         .into_iter()
         .map(|(name, shape)| match shape {
-            Shape::Rects(r) => {
-                (name, Shape::Rects(r.into_iter().map(|(x0, y0, x1, y1)| (x0, if y0 == BASELINE { base } else { y0 }, x1, y1)).collect()))
-            }
+            Shape::Rects(r) => (
+                name,
+                Shape::Rects(
+                    r.into_iter()
+                        .map(|(x0, y0, x1, y1)| (x0, if y0 == BASELINE { base } else { y0 }, x1, y1))
+                        .collect(),
+                ),
+            ),
             other => (name, other),
         })
         .collect()

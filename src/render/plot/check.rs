@@ -41,7 +41,11 @@ fn check_finite(name: &str, what: &str, index: usize, values: &[f64]) -> Result<
         return Ok(());
     }
     let shown: Vec<String> = values.iter().map(|v| v.to_string()).collect();
-    Err(Error::invalid(series_param(name), format!("{what} {index} = ({})", shown.join(", ")), "finite numbers (no NaN or infinity)"))
+    Err(Error::invalid(
+        series_param(name),
+        format!("{what} {index} = ({})", shown.join(", ")),
+        "finite numbers (no NaN or infinity)",
+    ))
 }
 
 fn check_positive(name: &str, axis: &str, value: f64) -> Result<()> {
@@ -87,13 +91,21 @@ pub(super) fn prepare(plot: &Plot) -> Result<Prepared> {
                 for (i, &(x, y)) in points.iter().enumerate() {
                     check_point(plot, name, "point", i, &[x, y], x, &[y])?;
                 }
-                if matches!(s.kind, SeriesKind::Line(_)) { Shape::Line(points.clone()) } else { Shape::Points(points.clone()) }
+                if matches!(s.kind, SeriesKind::Line(_)) {
+                    Shape::Line(points.clone())
+                } else {
+                    Shape::Points(points.clone())
+                }
             }
             SeriesKind::ErrorBars(bars) | SeriesKind::ErrorLine(bars) => {
                 for (i, &(x, y, lo, hi)) in bars.iter().enumerate() {
                     check_point(plot, name, "error bar", i, &[x, y, lo, hi], x, &[y, lo, hi])?;
                     if !(lo <= y && y <= hi) {
-                        return Err(Error::invalid(series_param(name), format!("error bar {i} = ({x}, {y}, {lo}, {hi})"), "lo <= y <= hi"));
+                        return Err(Error::invalid(
+                            series_param(name),
+                            format!("error bar {i} = ({x}, {y}, {lo}, {hi})"),
+                            "lo <= y <= hi",
+                        ));
                     }
                 }
                 Shape::ErrorBars { bars: bars.clone(), joined: matches!(s.kind, SeriesKind::ErrorLine(_)) }
@@ -211,6 +223,8 @@ fn histogram_rects(values: &[f64], bins: usize, log_x: bool) -> Vec<(f64, f64, f
         .iter()
         .enumerate()
         .filter(|(_, &c)| c > 0)
-        .map(|(i, &c)| (from_axis(lo + i as f64 * width), axes::BASELINE, from_axis(lo + (i + 1) as f64 * width), c as f64))
+        .map(|(i, &c)| {
+            (from_axis(lo + i as f64 * width), axes::BASELINE, from_axis(lo + (i + 1) as f64 * width), c as f64)
+        })
         .collect()
 }

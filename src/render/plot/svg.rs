@@ -99,7 +99,11 @@ where
     let x_fmt = move |v: &f64| match &categories {
         Some(names) => {
             let slot = v.round();
-            if (v - slot).abs() < 1e-6 && slot >= 0.0 && (slot as usize) < names.len() { names[slot as usize].clone() } else { String::new() }
+            if (v - slot).abs() < 1e-6 && slot >= 0.0 && (slot as usize) < names.len() {
+                names[slot as usize].clone()
+            } else {
+                String::new()
+            }
         }
         None => tick_label(*v),
     };
@@ -133,21 +137,35 @@ where
             }
             Shape::Rects(rects) => {
                 chart
-                    .draw_series(rects.iter().map(|&(x0, y0, x1, y1)| Rectangle::new([(x0, y0), (x1, y1)], c.mix(0.75).filled())))
+                    .draw_series(
+                        rects
+                            .iter()
+                            .map(|&(x0, y0, x1, y1)| Rectangle::new([(x0, y0), (x1, y1)], c.mix(0.75).filled())),
+                    )
                     .map_err(draw_err)?;
                 // A white outline keeps adjacent histogram bins visibly separate.
                 chart
-                    .draw_series(rects.iter().map(|&(x0, y0, x1, y1)| Rectangle::new([(x0, y0), (x1, y1)], WHITE.stroke_width(1))))
+                    .draw_series(
+                        rects
+                            .iter()
+                            .map(|&(x0, y0, x1, y1)| Rectangle::new([(x0, y0), (x1, y1)], WHITE.stroke_width(1))),
+                    )
                     .map_err(draw_err)?;
             }
             Shape::ErrorBars { bars, joined } => {
                 if *joined {
-                    chart.draw_series(LineSeries::new(bars.iter().map(|&(x, y, _, _)| (x, y)), c.stroke_width(2))).map_err(draw_err)?;
+                    chart
+                        .draw_series(LineSeries::new(bars.iter().map(|&(x, y, _, _)| (x, y)), c.stroke_width(2)))
+                        .map_err(draw_err)?;
                 }
                 chart
-                    .draw_series(bars.iter().map(|&(x, y, lo, hi)| ErrorBar::new_vertical(x, lo, y, hi, c.stroke_width(2), 8)))
+                    .draw_series(
+                        bars.iter().map(|&(x, y, lo, hi)| ErrorBar::new_vertical(x, lo, y, hi, c.stroke_width(2), 8)),
+                    )
                     .map_err(draw_err)?;
-                chart.draw_series(bars.iter().map(|&(x, y, _, _)| Circle::new((x, y), 3, c.filled()))).map_err(draw_err)?;
+                chart
+                    .draw_series(bars.iter().map(|&(x, y, _, _)| Circle::new((x, y), 3, c.filled())))
+                    .map_err(draw_err)?;
             }
         }
     }
@@ -170,7 +188,13 @@ fn draw_legend(area: &DrawingArea<SVGBackend<'_>, Shift>, prep: &Prepared) -> Re
             Shape::ErrorBars { joined, .. } => area
                 .draw(&PathElement::new(vec![((x0 + x1) / 2, y - 7), ((x0 + x1) / 2, y + 7)], c.stroke_width(2)))
                 .and_then(|_| area.draw(&Circle::new(((x0 + x1) / 2, y), 3, c.filled())))
-                .and_then(|_| if *joined { area.draw(&PathElement::new(vec![(x0, y), (x1, y)], c.stroke_width(2))) } else { Ok(()) }),
+                .and_then(|_| {
+                    if *joined {
+                        area.draw(&PathElement::new(vec![(x0, y), (x1, y)], c.stroke_width(2)))
+                    } else {
+                        Ok(())
+                    }
+                }),
         }
         .map_err(draw_err)?;
         area.draw(&Text::new(legend_name(name), (x1 + 6, y - 7), font.clone())).map_err(draw_err)?;
