@@ -2,16 +2,13 @@
 //! even while the shell thread is inside a long cell.
 
 use super::content::*;
-use super::dispatch::{decode, receive, serve_one, BadRequest, Handled, HandlerTable, Next};
+use super::dispatch::{decode, next_request, serve_one, BadRequest, Handled, HandlerTable, Next, Poll};
 use super::kernel::RestartMode;
 use super::message::Message;
 use super::requests;
 use super::shared::{lock, Shared};
 use crate::transport::RouterSocket;
 use std::sync::atomic::Ordering;
-use std::time::Duration;
-
-const POLL: Duration = Duration::from_millis(100);
 
 /// What the control channel answers.
 pub fn table() -> HandlerTable {
@@ -25,15 +22,11 @@ pub fn table() -> HandlerTable {
 pub fn serve(shared: &Shared, socket: &mut dyn RouterSocket) {
     let table = table();
     while !shared.stop.load(Ordering::SeqCst) {
-        let frames = match socket.recv(POLL) {
-            Ok(Some(frames)) => frames,
-            Ok(None) => continue,
-            Err(e) => {
-                crate::log::warn(&format!("control channel closed: {e}"));
-                return;
-            }
+        let request = match next_request(shared, socket, "control") {
+            Poll::Request(request) => request,
+            Poll::Nothing => continue,
+            Poll::Closed => return,
         };
-        let Some(request) = receive(frames, shared, "control") else { continue };
         if serve_one(&table, shared, socket, &request) == Next::Stop {
             shared.stop.store(true, Ordering::SeqCst);
             return;

@@ -109,6 +109,32 @@ impl HandlerTable {
 
 /// Verifies and decodes frames from `channel`. A forged or malformed message is logged (never
 /// shown in a notebook) and dropped; the caller simply goes on to the next one.
+/// What waiting on a ROUTER channel produced.
+pub enum Poll {
+    /// A valid, correctly signed request.
+    Request(Message),
+    /// Nothing arrived in time, or what arrived was dropped (bad signature, malformed JSON).
+    Nothing,
+    /// The socket failed: the channel's loop should end.
+    Closed,
+}
+
+/// How long a channel loop waits before looking at the stop flag again.
+pub const POLL: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Waits up to [`POLL`] for the next request on `socket`. Shared by the shell and control loops, so
+/// both drop forged or malformed messages and log a closed channel the same way.
+pub fn next_request(shared: &Shared, socket: &mut dyn RouterSocket, channel: &str) -> Poll {
+    match socket.recv(POLL) {
+        Ok(Some(frames)) => receive(frames, shared, channel).map_or(Poll::Nothing, Poll::Request),
+        Ok(None) => Poll::Nothing,
+        Err(e) => {
+            crate::log::warn(&format!("{channel} channel closed: {e}"));
+            Poll::Closed
+        }
+    }
+}
+
 pub fn receive(frames: Frames, shared: &Shared, channel: &str) -> Option<Message> {
     let raw = match RawMessage::from_frames(frames, &shared.signer) {
         Ok(raw) => raw,

@@ -1,7 +1,7 @@
 //! The shell channel: execute and the code questions, one request at a time.
 
 use super::content::*;
-use super::dispatch::{receive, send_reply, serve_one, HandlerTable, Next, Reply};
+use super::dispatch::{next_request, receive, send_reply, serve_one, HandlerTable, Next, Poll, Reply};
 use super::execute::{aborted, execute};
 use super::message::{Content, Message};
 use super::requests;
@@ -11,7 +11,6 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 /// How often an idle shell loop looks at the stop flag.
-const POLL: Duration = Duration::from_millis(100);
 
 /// What the shell channel answers.
 pub fn table() -> HandlerTable {
@@ -32,15 +31,11 @@ pub fn table() -> HandlerTable {
 pub fn serve(shared: &Shared, socket: &mut dyn RouterSocket) {
     let table = table();
     while !shared.stop.load(Ordering::SeqCst) {
-        let frames = match socket.recv(POLL) {
-            Ok(Some(frames)) => frames,
-            Ok(None) => continue,
-            Err(e) => {
-                crate::log::warn(&format!("shell channel closed: {e}"));
-                return;
-            }
+        let request = match next_request(shared, socket, "shell") {
+            Poll::Request(request) => request,
+            Poll::Nothing => continue,
+            Poll::Closed => return,
         };
-        let Some(request) = receive(frames, shared, "shell") else { continue };
         match serve_one(&table, shared, socket, &request) {
             Next::Continue => {}
             Next::AbortQueuedExecutes => abort_queued(&table, shared, socket),
