@@ -10,8 +10,6 @@ use crate::transport::RouterSocket;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-/// How often an idle shell loop looks at the stop flag.
-
 /// What the shell channel answers.
 pub fn table() -> HandlerTable {
     HandlerTable::new()
@@ -45,15 +43,21 @@ pub fn serve(shared: &Shared, socket: &mut dyn RouterSocket) {
 }
 
 /// After a failed cell with stop_on_error: every execute_request already waiting in the queue
-/// is answered `aborted` without running (other requests are served as usual). Requests that
-/// arrive after the queue is drained run normally, as in IPython.
+/// is answered `aborted` without running (other requests are served as usual), as in IPython.
+///
+/// The queue is read to the end *before* any answer goes out. A client that sends a new cell once
+/// it sees an `aborted` reply is therefore never caught by this drain, however quickly its request
+/// arrives: only requests sent before the kernel started answering are aborted.
 fn abort_queued(table: &HandlerTable, shared: &Shared, socket: &mut dyn RouterSocket) {
+    let mut waiting = Vec::new();
     while let Ok(Some(frames)) = socket.recv(Duration::ZERO) {
-        let Some(request) = receive(frames, shared, "shell") else { continue };
+        waiting.extend(receive(frames, shared, "shell"));
+    }
+    for request in waiting {
         if request.msg_type() == ExecuteRequest::MSG_TYPE {
             abort_one(shared, socket, &request);
         } else {
-            // Already aborting: a nested stop_on_error cannot arise from a non-execute request.
+            // A nested stop_on_error cannot arise from a non-execute request.
             serve_one(table, shared, socket, &request);
         }
     }

@@ -3,8 +3,12 @@
 
 use crate::support::*;
 use distsim_kernel::protocol::content::*;
-use distsim_kernel::protocol::{Message, RestartMode};
+use distsim_kernel::protocol::{KernelIdentity, Message, RestartMode};
+use distsim_kernel::transport::memory::MemorySocket;
 use distsim_kernel::transport::signing::Signer;
+use distsim_kernel::transport::{Frames, RouterSocket, TransportError};
+use std::sync::mpsc::Sender;
+use std::time::Duration;
 
 /// Starts a cell that blocks on input, so later requests are surely queued behind it.
 fn blocked_cell(client: &Client, rest: &str) -> (Message, Message) {
@@ -30,6 +34,49 @@ fn stop_on_error_aborts_the_executes_queued_behind_the_failure() {
     }
     // Requests sent after the abort run normally.
     let (reply, _) = client.execute("value 4");
+    assert!(matches!(reply, ExecuteReply::Ok { execution_count: 2, .. }), "{reply:?}");
+    client.shutdown();
+}
+
+/// A shell socket that behaves like the quickest possible client: the moment the kernel sends an
+/// `aborted` reply, the follow-up request is already in the kernel's inbox.
+struct InstantFollowUp {
+    inner: MemorySocket,
+    to_kernel: Sender<Frames>,
+    follow_up: Option<Frames>,
+}
+
+impl RouterSocket for InstantFollowUp {
+    fn recv(&mut self, timeout: Duration) -> Result<Option<Frames>, TransportError> {
+        self.inner.recv(timeout)
+    }
+
+    fn send(&mut self, frames: Frames) -> Result<(), TransportError> {
+        let aborted = frames.last().is_some_and(|content| content.windows(9).any(|w| w == b"\"aborted\""));
+        self.inner.send(frames)?;
+        if aborted {
+            if let Some(follow_up) = self.follow_up.take() {
+                self.to_kernel.send(follow_up).expect("the kernel's shell inbox is open");
+            }
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn a_request_sent_after_an_aborted_reply_runs_however_fast_it_arrives() {
+    let follow_up = KernelIdentity::new().message(None, vec![CLIENT_ID.to_vec()], &execute_request("value 9"));
+    let frames = follow_up.encode().into_frames(&Signer::new(KEY, "hmac-sha256").unwrap());
+    let client = Client::start_custom(RestartMode::InPlace, move |inner, to_kernel| {
+        Box::new(InstantFollowUp { inner, to_kernel, follow_up: Some(frames) })
+    });
+    let (failing, asked) = blocked_cell(&client, "panic boom");
+    let queued = client.send(Chan::Shell, &execute_request("value 2"));
+    client.send_reply_to(Chan::Stdin, &asked, &InputReply { value: "yes".into() });
+    assert!(matches!(client.reply::<ExecuteReply>(Chan::Shell, &failing), ExecuteReply::Error { .. }));
+    assert_eq!(client.reply::<ExecuteReply>(Chan::Shell, &queued), ExecuteReply::Aborted { execution_count: 1 });
+    // Sent only once the client saw the abort, so it was never queued behind the failure.
+    let reply: ExecuteReply = client.reply(Chan::Shell, &follow_up);
     assert!(matches!(reply, ExecuteReply::Ok { execution_count: 2, .. }), "{reply:?}");
     client.shutdown();
 }

@@ -6,11 +6,11 @@ use distsim_kernel::protocol::{
     spawn, Content, KernelConfig, KernelHandle, KernelIdentity, KernelSockets, Message, RestartMode,
 };
 use distsim_kernel::testing::FakeInterpreter;
-use distsim_kernel::transport::memory::{self, MemoryPeer};
+use distsim_kernel::transport::memory::{self, MemoryPeer, MemorySocket};
 use distsim_kernel::transport::signing::Signer;
 use distsim_kernel::transport::wire::RawMessage;
-use distsim_kernel::transport::Frames;
-use std::sync::mpsc::Receiver;
+use distsim_kernel::transport::{Frames, RouterSocket};
+use std::sync::mpsc::{Receiver, Sender};
 use std::time::Duration;
 
 /// Long enough for any reply on a loaded machine, short enough to fail a hung test.
@@ -44,13 +44,23 @@ impl Client {
     }
 
     pub fn start_with(restart_mode: RestartMode) -> Self {
+        Self::start_custom(restart_mode, |socket, _| Box::new(socket))
+    }
+
+    /// Starts a kernel whose shell socket is `wrap`ped, e.g. to act like a client that answers
+    /// faster than any real one. `wrap` also gets a sender into the kernel's shell inbox.
+    pub fn start_custom(
+        restart_mode: RestartMode,
+        wrap: impl FnOnce(MemorySocket, Sender<Frames>) -> Box<dyn RouterSocket>,
+    ) -> Self {
         let (shell_k, shell) = memory::pair();
+        let shell_k = wrap(shell_k, shell.to_kernel.clone());
         let (control_k, control) = memory::pair();
         let (stdin_k, stdin) = memory::pair();
         let (iopub_k, iopub) = memory::publisher();
         let signer = Signer::new(KEY, "hmac-sha256").unwrap();
         let sockets = KernelSockets {
-            shell: Box::new(shell_k),
+            shell: shell_k,
             control: Box::new(control_k),
             stdin: Box::new(stdin_k),
             iopub: Box::new(iopub_k),
