@@ -18,6 +18,7 @@
 use clap::Parser;
 use distsim::prelude::*;
 use distsim::trace::TraceMode;
+use serde_json::json;
 use std::time::Instant;
 
 #[derive(Parser)]
@@ -107,15 +108,29 @@ impl Watch {
     fn start() -> Self {
         Watch(Instant::now(), cpu_seconds())
     }
-    fn line(&self, workload: &str, messages: u64, extra: &str) {
+    /// Prints one JSON line: the common fields, then `extra`'s. A rate over a time too short to
+    /// measure is `null` (JSON has no infinity).
+    fn line(&self, workload: &str, messages: u64, extra: serde_json::Value) {
         let seconds = self.0.elapsed().as_secs_f64();
         let cpu = cpu_seconds() - self.1;
-        let rate = messages as f64 / seconds;
-        let cpu_rate = messages as f64 / cpu;
-        println!(
-            "{{\"workload\":\"{workload}\",\"messages\":{messages},\"seconds\":{seconds:.4},\"messages_per_sec\":{rate:.0},\"cpu_seconds\":{cpu:.4},\"messages_per_cpu_sec\":{cpu_rate:.0}{extra}}}"
-        );
+        let per = |time: f64| (time > 0.0 && time.is_finite()).then(|| (messages as f64 / time).round());
+        let mut line = json!({
+            "workload": workload,
+            "messages": messages,
+            "seconds": round4(seconds),
+            "messages_per_sec": per(seconds),
+            "cpu_seconds": round4(cpu),
+            "messages_per_cpu_sec": per(cpu),
+        });
+        if let (Some(line), serde_json::Value::Object(extra)) = (line.as_object_mut(), extra) {
+            line.extend(extra);
+        }
+        println!("{line}");
     }
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 1e4).round() / 1e4
 }
 
 fn pingpong(a: &Args) -> Result<()> {
@@ -125,7 +140,7 @@ fn pingpong(a: &Args) -> Result<()> {
     sim.run_until_quiet()?;
     let delivered = sim.metrics().counter("delivered");
     assert_eq!(delivered, 2 * a.round_trips);
-    watch.line("pingpong", delivered, &format!(",\"engine\":\"distsim\",\"digest\":\"{}\"", sim.trace().digest_hex()));
+    watch.line("pingpong", delivered, json!({"engine": "distsim", "digest": sim.trace().digest_hex()}));
     Ok(())
 }
 
@@ -136,7 +151,7 @@ fn fanout(a: &Args) -> Result<()> {
     let watch = Watch::start();
     sim.run_until_quiet()?;
     let delivered = sim.metrics().counter("delivered");
-    watch.line("fanout", delivered, &format!(",\"nodes\":1000,\"digest\":\"{}\"", sim.trace().digest_hex()));
+    watch.line("fanout", delivered, json!({"nodes": 1000, "digest": sim.trace().digest_hex()}));
     Ok(())
 }
 
@@ -152,11 +167,13 @@ fn memory(a: &Args) -> Result<()> {
     let rss = proc_status_mb("VmRSS:");
     sim.run_until_quiet()?;
     let delivered = sim.metrics().counter("delivered");
-    let extra = format!(
-        ",\"in_flight\":{in_flight},\"rss_mb_before\":{rss_before:.1},\"rss_mb_in_flight\":{rss:.1},\"hwm_mb\":{:.1}",
-        proc_status_mb("VmHWM:")
-    );
-    watch.line("memory", delivered, &extra);
+    let extra = json!({
+        "in_flight": in_flight,
+        "rss_mb_before": rss_before,
+        "rss_mb_in_flight": rss,
+        "hwm_mb": proc_status_mb("VmHWM:"),
+    });
+    watch.line("memory", delivered, extra);
     Ok(())
 }
 

@@ -11,8 +11,9 @@
 //! across the whole run. Two events due at the same instant therefore run in the order they were
 //! scheduled (first in, first out). The nodes' `on_start` handlers run at time zero in id order.
 //!
-//! **Cost.** The queue is a radix heap (see `queue.rs`: it exploits that events are only ever
-//! scheduled into the future), a message is moved, never boxed, from `send` to `on_message`, and
+//! **Cost.** The queue is a timing wheel for the next few milliseconds in front of a radix heap for
+//! later events (see `queue/`: both exploit that events are only ever scheduled into the future), a
+//! message is moved, never boxed, from `send` to `on_message`, and
 //! the trace keeps only a running digest unless [`TraceMode::Full`](crate::trace::TraceMode::Full)
 //! asks for every event (and only then formats message labels).
 //!
