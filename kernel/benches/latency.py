@@ -4,9 +4,9 @@ For each kernel it reports, as JSON lines (seconds, MiB):
 
 - ``trivial``: wall time from ``execute_request`` to ``idle`` for ``1 + 1`` (after warm-up);
 - ``plot``: the same for a distsim experiment cell (a small sweep) that renders an SVG plot;
-- ``first_result``: kernel start to the ``idle`` of the first distsim cell, after one uncounted warm-up
-  start (our kernel has distsim
-  preloaded; evcxr_jupyter gets ``:dep distsim = { path = ... }`` in that first cell);
+- ``first_result``: kernel start to the ``idle`` of the first distsim cell, after one uncounted
+  warm-up start (our kernel has distsim preloaded; evcxr_jupyter gets
+  ``:dep distsim = { path = ... }`` in that first cell);
 - ``idle_rss_mib``: resident memory of the kernel process and its children, idle after the runs.
 
 Then one ``ratio`` line per goal of issue 3 (trivial <= 0.5x, first distsim result <= 0.1x,
@@ -14,7 +14,7 @@ memory <= 1x).
 
 Usage (from the repo root, with both kernelspecs installed: ``distsim`` and evcxr's ``rust``):
 
-    .venv/bin/python kernel/benches/latency.py [--runs 15] [--starts 3] [--skip-evcxr]
+    .venv/bin/python kernel/benches/latency.py [--runs 15] [--starts 3] [--skip-evcxr] [--distsim-path DIR]
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ sweep.plot("mean vs n", |n| *n as f64)"""
 FIRST_CELL = 'Table::new(["ready"]).columns().len()'
 
 
-def evcxr_preamble() -> str:
-    return f':dep distsim = {{ path = "{REPO}" }}\nuse distsim::prelude::*;\n'
+def evcxr_preamble(distsim: Path) -> str:
+    return f':dep distsim = {{ path = "{distsim}" }}\nuse distsim::prelude::*;\n'
 
 
 def run_cell(kc, code: str, timeout: float = 1200) -> tuple[float, str]:
@@ -155,11 +155,14 @@ def main() -> None:
     parser.add_argument("--starts", type=int, default=3)
     parser.add_argument("--skip-evcxr", action="store_true")
     parser.add_argument("--evcxr-kernel", default="rust")
+    parser.add_argument("--distsim-path", type=Path, default=REPO,
+                        help="the distsim checkout evcxr_jupyter loads with :dep (a clean copy keeps edits "
+                             "made during a long run out of the figures)")
     args = parser.parse_args()
     ours = measure("distsim", "distsim", "", args.runs, args.starts)
     if args.skip_evcxr:
         return
-    theirs = measure("evcxr_jupyter", args.evcxr_kernel, evcxr_preamble(), args.runs, max(1, args.starts - 1))
+    theirs = measure("evcxr_jupyter", args.evcxr_kernel, evcxr_preamble(args.distsim_path.resolve()), args.runs, max(1, args.starts - 1))
     goals = [("trivial", "median_s", 0.5), ("first_result", "median_s", 0.1)]
     for metric, field, goal in goals:
         ratio = ours[metric][field] / theirs[metric][field]

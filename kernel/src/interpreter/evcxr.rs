@@ -16,6 +16,7 @@
 use super::cursor::{byte_to_char, char_to_byte, escape, name_at};
 use super::errors;
 use super::interrupt::EvcxrInterrupter;
+use super::memory;
 use super::pump::{self, Done};
 use super::session::{self, Session};
 use super::warmup::CacheLayout;
@@ -206,6 +207,8 @@ fn warm_analyzer(session: &Arc<Mutex<Option<Session>>>) {
             let _ =
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| session.ctx.completions(code, code.len())));
         }
+        drop(guard);
+        memory::return_free_memory();
     });
 }
 
@@ -237,6 +240,8 @@ impl Interpreter for EvcxrInterpreter {
             return ExecOutcome::Ok { result: Some(self.distsim_info()) };
         }
         let (result, panic) = self.run_cell(code, sink);
+        // Off the reply's path: the trim walks a heap of hundreds of MB.
+        std::thread::spawn(memory::return_free_memory);
         if !self.warmed {
             // After the first cell, not at start: the first result is not delayed, and the user's
             // reading time hides the analyzer's indexing.

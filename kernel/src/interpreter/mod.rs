@@ -9,6 +9,7 @@ pub mod cursor;
 pub mod errors;
 pub mod evcxr;
 pub mod interrupt;
+pub mod memory;
 pub mod pump;
 pub mod session;
 pub mod warmup;
