@@ -19,8 +19,8 @@ pub use crate::network::{auth, Latency, LinkConfig, Network, Packet, Partition, 
 // --- rendering, metrics, stats, sweeps (rendering work) ---
 pub use crate::impl_evcxr_display;
 pub use crate::render::{
-    clear_output, display, display_updatable, DisplayHandle, Format, MimeBundle, Plot, Progress, ProgressBar, Render,
-    Table, Value,
+    clear_output, display, display_updatable, DebugDisplay, DisplayHandle, Format, MimeBundle, Plot, Progress,
+    ProgressBar, Render, Table, Value,
 };
 pub use crate::stats::{mean_ci95, proportion_ci95, Estimate};
 pub use crate::sweep::{Sweep, SweepPoint, SweepResult};

@@ -156,6 +156,22 @@ fn evcxr_interpreter_runs_a_notebook_session() {
     let ExecOutcome::Ok { result: Some(bundle) } = &out else { panic!("{out:?}") };
     assert!(bundle.contains_key("text/html") && bundle["text/plain"].is_string(), "{bundle:?}");
 
+    // A plot built by a chain that ends the cell renders as SVG, also after a `let` in the same cell
+    // that the chain only borrows or clones. (A chain that *moves* such a variable falls back to
+    // Debug text: evcxr's retry after "use of moved value" also drops the rich display. That is
+    // documented in kernel/README.md, with `display(&plot)` as the way out.)
+    for code in [
+        "Plot::new(\"chain\").x_label(\"x\").line(\"a\", vec![(1.0, 2.0), (2.0, 3.0)])",
+        "let pts: Vec<(f64, f64)> = vec![(1.0, 2.0), (2.0, 3.0)];\nPlot::new(\"chain\")\n    .x_label(\"x\")\n    .line(\"a\", pts.clone())",
+    ] {
+        let (out, _) = run(&mut interp, &sink, code);
+        let ExecOutcome::Ok { result: Some(bundle) } = &out else { panic!("{code}: {out:?}") };
+        assert!(bundle.contains_key("image/svg+xml"), "{code}: {bundle:?}");
+    }
+    // Values without a rich display still show their Debug text (compiled once, see DebugDisplay).
+    let (out, _) = run(&mut interp, &sink, "vec![\"a\", \"b\"]");
+    assert_eq!(plain(&out), "[\"a\", \"b\"]");
+
     // Commands keep working; :help lists the kernel's own.
     let (out, _) = run(&mut interp, &sink, ":vars");
     assert!(plain(&out).contains("keep"), "{out:?}");

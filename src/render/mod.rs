@@ -29,6 +29,7 @@
 
 use std::collections::BTreeMap;
 
+mod debug_display;
 mod display;
 mod format;
 pub mod plot;
@@ -36,6 +37,7 @@ mod progress;
 mod table;
 mod value;
 
+pub use debug_display::DebugDisplay;
 pub use display::{
     capture, clear_output, display, display_updatable, in_kernel, protocol_display_line, DisplayHandle, KERNEL_ENV,
 };

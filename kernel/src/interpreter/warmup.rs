@@ -27,6 +27,10 @@ use std::time::UNIX_EPOCH;
 
 const CARGO_CONFIG: &str = r#"# Written by distsim-kernel. Dependencies, distsim included, are compiled optimized, once, at
 # install time; notebook cells (the workspace member `ctx`) keep the low opt-level evcxr is given.
+# Cells are compiled once each, so rustc's incremental cache only costs time writing it.
+[profile.dev]
+incremental = false
+
 [profile.dev.package."*"]
 opt-level = 3
 debug-assertions = false
@@ -160,7 +164,7 @@ impl CacheLayout {
 /// What the template was built from; a different stamp means the template is stale.
 pub fn stamp(distsim: &Path, rustc_version: &str) -> String {
     format!(
-        "distsim-kernel {}\ndistsim {}\n{}\nsources {}\n",
+        "distsim-kernel {}\ndistsim {}\n{}\nsources {}\n{CARGO_CONFIG}",
         env!("CARGO_PKG_VERSION"),
         distsim.display(),
         rustc_version.trim(),
