@@ -68,6 +68,8 @@ pub struct EvcxrInterpreter {
     template_lock: Option<String>,
     /// Whether the analyzer warm-up has been started for the current session.
     warmed: bool,
+    /// Gives the analyzer's freed memory back once the kernel is idle.
+    trimmer: Arc<memory::Trimmer>,
     dir: KernelDir,
 }
 
@@ -99,6 +101,7 @@ impl EvcxrInterpreter {
             rustc,
             template_lock,
             warmed: false,
+            trimmer: Arc::new(memory::Trimmer::start()),
             dir,
         })
     }
@@ -198,8 +201,9 @@ impl EvcxrInterpreter {
 /// cell defines; its first use must index distsim and all its dependencies, which takes seconds.
 /// Done after the first cell, while the user is reading, the first `let` cell is then fast. A cell
 /// submitted meanwhile simply waits for the lock.
-fn warm_analyzer(session: &Arc<Mutex<Option<Session>>>) {
+fn warm_analyzer(session: &Arc<Mutex<Option<Session>>>, trimmer: &Arc<memory::Trimmer>) {
     let session = Arc::clone(session);
+    let trimmer = Arc::clone(trimmer);
     std::thread::spawn(move || {
         let mut guard = session.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(session) = guard.as_mut() {
@@ -208,7 +212,7 @@ fn warm_analyzer(session: &Arc<Mutex<Option<Session>>>) {
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| session.ctx.completions(code, code.len())));
         }
         drop(guard);
-        memory::return_free_memory();
+        trimmer.cell_done();
     });
 }
 
@@ -240,13 +244,12 @@ impl Interpreter for EvcxrInterpreter {
             return ExecOutcome::Ok { result: Some(self.distsim_info()) };
         }
         let (result, panic) = self.run_cell(code, sink);
-        // Off the reply's path: the trim walks a heap of hundreds of MB.
-        std::thread::spawn(memory::return_free_memory);
+        self.trimmer.cell_done();
         if !self.warmed {
             // After the first cell, not at start: the first result is not delayed, and the user's
             // reading time hides the analyzer's indexing.
             self.warmed = true;
-            warm_analyzer(&self.session);
+            warm_analyzer(&self.session, &self.trimmer);
         }
         let interrupt = self.interrupter.end_cell();
         let lost_state = interrupt.killed || matches!(result, Err(::evcxr::Error::SubprocessTerminated(_)));

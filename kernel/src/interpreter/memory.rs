@@ -2,9 +2,49 @@
 //!
 //! evcxr's rust-analyzer builds large temporary structures while it indexes distsim and types a
 //! cell's variables, then frees them. glibc's allocator keeps freed pages mapped for reuse, so the
-//! kernel's resident memory stays at its high-water mark although most of it is free. Trimming after
-//! the analyzer's big jobs hands those pages back: the kernel's idle footprint is what it really
-//! holds, which matters on a shared teaching server with one kernel per student.
+//! kernel's resident memory stays at its high-water mark although most of it is free. Trimming
+//! after the analyzer's big jobs hands those pages back: the kernel's idle footprint is what it
+//! really holds, which matters on a shared teaching server with one kernel per student.
+//!
+//! A trim walks a heap of hundreds of MB while holding the allocator's lock, so it must not run
+//! while a reply is being built: [`Trimmer`] waits until the kernel has been quiet for a moment.
+
+use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
+use std::time::Duration;
+
+/// How long after the last cell the trim waits, so that it never delays a reply.
+const QUIET: Duration = Duration::from_millis(500);
+
+/// Trims the heap once the kernel has been idle for [`QUIET`] after [`Trimmer::cell_done`].
+pub struct Trimmer {
+    poke: Sender<()>,
+}
+
+impl Trimmer {
+    pub fn start() -> Self {
+        let (poke, pokes) = channel::<()>();
+        std::thread::spawn(move || {
+            let mut pending = false;
+            loop {
+                match pokes.recv_timeout(if pending { QUIET } else { Duration::from_secs(3600) }) {
+                    Ok(()) => pending = true,
+                    Err(RecvTimeoutError::Timeout) if pending => {
+                        return_free_memory();
+                        pending = false;
+                    }
+                    Err(RecvTimeoutError::Timeout) => {}
+                    Err(RecvTimeoutError::Disconnected) => return,
+                }
+            }
+        });
+        Trimmer { poke }
+    }
+
+    /// Notes that a cell (or the analyzer's warm-up) just ended.
+    pub fn cell_done(&self) {
+        let _ = self.poke.send(());
+    }
+}
 
 /// Returns free heap pages to the operating system (glibc only; elsewhere a no-op).
 pub fn return_free_memory() {

@@ -16,7 +16,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
-const POLL: Duration = Duration::from_millis(20);
+/// How often a pump waiting for output looks whether the cell has ended. It bounds the time from
+/// the end of a cell to its reply, so it is short; a waiting pump costs microseconds per look.
+const POLL: Duration = Duration::from_millis(4);
 /// How long stderr must stay silent after the cell ends before we stop listening.
 const STDERR_QUIET: Duration = Duration::from_millis(8);
 
