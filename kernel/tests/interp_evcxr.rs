@@ -110,6 +110,10 @@ fn evcxr_interpreter_runs_a_notebook_session() {
     // A value, with distsim already imported (no :dep line).
     let (out, _) = run(&mut interp, &sink, "1 + 1");
     assert_eq!(plain(&out), "2");
+    // The session's first `?` keeps its rich display (the preamble already enabled `?`).
+    let (out, _) = run(&mut interp, &sink, "Table::new([\"n\"]).with_row(vec![Value::Int(2)])?");
+    let ExecOutcome::Ok { result: Some(bundle) } = &out else { panic!("{out:?}") };
+    assert!(bundle.contains_key("text/html"), "{bundle:?}");
     let (out, _) = run(&mut interp, &sink, "Duration::from_secs_f64(\"x\", 1.5).unwrap()");
     assert!(matches!(out, ExecOutcome::Ok { result: Some(_) }), "{out:?}");
 
@@ -157,12 +161,14 @@ fn evcxr_interpreter_runs_a_notebook_session() {
     assert!(bundle.contains_key("text/html") && bundle["text/plain"].is_string(), "{bundle:?}");
 
     // A plot built by a chain that ends the cell renders as SVG, also after a `let` in the same cell
-    // that the chain only borrows or clones. (A chain that *moves* such a variable falls back to
+    // that the chain only borrows or clones, or that a `let` consumes. (A final chain that *moves* such a variable falls back to
     // Debug text: evcxr's retry after "use of moved value" also drops the rich display. That is
     // documented in kernel/README.md, with `display(&plot)` as the way out.)
     for code in [
         "Plot::new(\"chain\").x_label(\"x\").line(\"a\", vec![(1.0, 2.0), (2.0, 3.0)])",
         "let pts: Vec<(f64, f64)> = vec![(1.0, 2.0), (2.0, 3.0)];\nPlot::new(\"chain\")\n    .x_label(\"x\")\n    .line(\"a\", pts.clone())",
+        // The notebooks' form: the chain that moves the points is a `let`, the cell ends with its name.
+        "let pts3: Vec<(f64, f64)> = vec![(1.0, 2.0), (2.0, 3.0)];\nlet chart = Plot::new(\"chain\").line(\"a\", pts3);\nchart",
     ] {
         let (out, _) = run(&mut interp, &sink, code);
         let ExecOutcome::Ok { result: Some(bundle) } = &out else { panic!("{code}: {out:?}") };

@@ -4,6 +4,7 @@
 - Notebooks are stored without outputs or execution counts, with the distsim kernelspec.
 - Executing a notebook (nbclient) raises no error output.
 - Every concept notebook (01..15) draws at least one SVG plot and one HTML table.
+- No cell shows a distsim table or plot as its debug text (the rich display was lost).
 
 Run: .venv/bin/python -m pytest tests/python/test_notebooks.py   (needs the distsim kernel installed)
 """
@@ -62,7 +63,24 @@ def test_notebook_executes_and_draws(path):
         pytest.fail(str(err))
     counts = nbrun.mime_counts(run.nb)
     assert counts["error"] == 0, f"{path.name}: error outputs"
+    lost = [nbrun.describe(run.nb, i) for i, cell in enumerate(run.nb.cells) if shows_debug_of_renderable(cell)]
+    assert not lost, f"{path.name}: a table or plot shown as debug text instead of rendered: {lost}"
     if path.name.startswith("00"):
         return
     assert counts["svg"] >= 1, f"{path.name}: no image/svg+xml output"
     assert counts["table"] >= 1, f"{path.name}: no HTML table output"
+
+
+# How distsim's renderable values start when printed with `{:?}`.
+RENDERABLE_DEBUG = ("Plot {", "Table {", "SpaceTime {")
+
+
+def shows_debug_of_renderable(cell) -> bool:
+    """A result with only text/plain that is a renderable's debug text: its rich display was lost
+    (for example a final expression that moved a variable of the same cell; see kernel/README.md)."""
+    for out in cell.get("outputs", []):
+        data = out.get("data", {})
+        if out.get("output_type") == "execute_result" and set(data) == {"text/plain"}:
+            if data["text/plain"].lstrip().startswith(RENDERABLE_DEBUG):
+                return True
+    return False

@@ -9,8 +9,9 @@
 //!    progress bars in the kernel line protocol) and `DISTSIM_CANCEL_FILE` (cooperative interrupt);
 //! 3. sets cells to compile at opt-level 0 (dependencies stay at 3 through the cache's cargo
 //!    config) and asks evcxr to keep variables when a cell panics;
-//! 4. runs the preamble: `:dep distsim`, `use distsim::prelude::*;`, and a panic hook that reports
-//!    the panic message on one stdout line instead of a backtrace on stderr.
+//! 4. runs the preamble: `:dep distsim`, `use distsim::prelude::*;`, a panic hook that reports
+//!    the panic message on one stdout line instead of a backtrace on stderr, and a use of `?` (so
+//!    that cells may use `?` from the first one on).
 
 use super::warmup::{self, CacheLayout};
 use ::evcxr::{CommandContext, EvalContext, EvalContextOutputs};
@@ -43,6 +44,12 @@ const PANIC_HOOK: &str = r#"{
         println!("DISTSIM_PANIC {}", message.replace('\\', "\\\\").replace('\n', "\\n").replace('\r', "\\r"));
     }));
 }"#;
+
+/// A statement that needs `?`. evcxr lets cells use `?` only once a cell has failed to compile for
+/// the lack of it, and its retry of that cell also gives up the cell's rich display: the first
+/// `table()?` of a session showed as debug text. Failing here, in the preamble, turns `?` on for
+/// every cell from the start.
+const ENABLE_QUESTION_MARK: &str = "\"0\".parse::<u8>()?;";
 
 /// An evcxr session and its output channels.
 pub struct Session {
@@ -93,7 +100,8 @@ pub fn run_preamble(
     }
     let path = distsim.to_string_lossy().replace('\\', "\\\\").replace('"', "\\\"");
     let offline_line = if offline { ":offline 1\n" } else { "" };
-    let code = format!("{offline_line}:dep distsim = {{ path = \"{path}\" }}\nuse distsim::prelude::*;\n{PANIC_HOOK}");
+    let code =
+        format!("{offline_line}:dep distsim = {{ path = \"{path}\" }}\nuse distsim::prelude::*;\n{PANIC_HOOK}\n{ENABLE_QUESTION_MARK}");
     let result = session.ctx.execute(&code);
     if offline {
         let _ = session.ctx.execute(":offline 0");
