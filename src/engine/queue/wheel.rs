@@ -91,7 +91,7 @@ impl<E> Wheel<E> {
 
     /// The absolute number of the earliest occupied slot. The wheel must not be empty.
     #[inline]
-    pub(super) fn first_slot(&self) -> u64 {
+    fn first_slot(&self) -> u64 {
         let start = self.cur & MASK;
         let index = self.next_occupied(start).or_else(|| self.next_occupied(0)).expect("the wheel is not empty");
         self.cur + (index.wrapping_sub(start) & MASK)
