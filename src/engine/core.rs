@@ -48,6 +48,28 @@ impl<M: Clone + std::fmt::Debug> Core<M> {
         self.trace.record(self.now, kind, lamport, self.full);
     }
 
+    /// Records the send of message `id` from `from` to `to` (Lamport stamp `stamp`).
+    #[inline(always)]
+    pub(crate) fn record_send(&mut self, from: usize, to: usize, id: u64, stamp: u64, msg: &M) {
+        if self.full {
+            // The label (debug text) costs an allocation, so only full traces pay for it.
+            let label = format!("{msg:?}");
+            self.record(EventKind::Send { from, to, msg: id, label }, Some(stamp));
+        } else {
+            self.trace.fold_words(self.now, [1, from as u64, to as u64, id]);
+        }
+    }
+
+    /// Records the delivery of message `id` from `from` to `to` (Lamport stamp `stamp`).
+    #[inline(always)]
+    pub(crate) fn record_deliver(&mut self, from: usize, to: usize, id: u64, stamp: u64) {
+        if self.full {
+            self.record(EventKind::Deliver { from, to, msg: id }, Some(stamp));
+        } else {
+            self.trace.fold_words(self.now, [2, from as u64, to as u64, id]);
+        }
+    }
+
     /// Advances node `node`'s Lamport clock for a local event and returns the stamp.
     #[inline]
     pub(crate) fn tick(&mut self, node: usize) -> u64 {
@@ -72,9 +94,7 @@ impl<M: Clone + std::fmt::Debug> Core<M> {
         self.next_msg += 1;
         let stamp = self.tick(from);
         self.metrics.engine.sent += 1;
-        // The label (debug text) costs an allocation, so only full traces pay for it.
-        let label = if self.full { format!("{msg:?}") } else { String::new() };
-        self.record(EventKind::Send { from, to, msg: id, label }, Some(stamp));
+        self.record_send(from, to, id, stamp, &msg);
 
         // A hostile party may rewrite the packet: forge the sender, redirect it, change or drop it.
         let (mut from_claimed, mut msg, addressed_to) = (from, msg, to);

@@ -100,7 +100,7 @@ impl<N: Node> Simulation<N> {
         core.metrics.delivery_latency.record(core.now - env.sent_at);
         let stamp = core.lamport[to].max(env.lamport) + 1;
         core.lamport[to] = stamp;
-        core.record(EventKind::Deliver { from, to, msg: env.id }, Some(stamp));
+        core.record_deliver(from, to, env.id, stamp);
         let mut ctx = Context { id: to, core };
         self.nodes[to].on_message(&mut ctx, from, env.msg);
     }
