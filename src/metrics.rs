@@ -10,6 +10,10 @@
 //! The engine's own counters are plain struct fields rather than map entries, because they are
 //! bumped on every message; [`Metrics::counter`] looks them up by name like any other counter.
 
+mod tally;
+
+pub(crate) use tally::LatencyTally;
+
 use crate::error::{Error, Result};
 use crate::time::Duration;
 use hdrhistogram::Histogram;
@@ -44,6 +48,13 @@ impl LatencyHistogram {
         // Auto-resizing covers any u64 on a 64-bit target; saturate if it ever cannot grow.
         if self.inner.record(d.0).is_err() {
             self.inner.saturating_record(d.0);
+        }
+    }
+
+    /// Adds `count` samples of value `value` (a bin's lowest value, from a [`LatencyTally`]).
+    fn record_n(&mut self, value: u64, count: u64) {
+        if self.inner.record_n(value, count).is_err() {
+            self.inner.saturating_record_n(value, count);
         }
     }
 

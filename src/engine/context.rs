@@ -110,6 +110,7 @@ impl<M: Clone + std::fmt::Debug> Context<'_, M> {
 
     /// The run's metrics, for the node's own counters and histograms.
     pub fn metrics(&mut self) -> &mut Metrics {
+        self.core.fold_latencies();
         &mut self.core.metrics
     }
 }

@@ -6,7 +6,7 @@ use super::event::{Envelope, Ev, NodeState};
 use super::queue::EventQueue;
 use crate::clock::ClockState;
 use crate::error::Error;
-use crate::metrics::Metrics;
+use crate::metrics::{LatencyTally, Metrics};
 use crate::network::runtime::{NetRuntime, Route};
 use crate::network::{Packet, Verdict};
 use crate::rng::SimRng;
@@ -29,6 +29,8 @@ pub(crate) struct Core<M> {
     pub(crate) full: bool,
     pub(crate) lamport: Vec<u64>,
     pub(crate) metrics: Metrics,
+    /// Delivery latencies not yet in `metrics.delivery_latency` (see [`Core::fold_latencies`]).
+    pub(crate) latencies: LatencyTally,
     pub(crate) clocks: ClockState,
     pub(crate) next_msg: u64,
     pub(crate) next_timer: u64,
@@ -75,6 +77,12 @@ impl<M: Clone + std::fmt::Debug> Core<M> {
     pub(crate) fn tick(&mut self, node: usize) -> u64 {
         self.lamport[node] += 1;
         self.lamport[node]
+    }
+
+    /// Moves the delivery latencies counted so far into the metrics. Every path by which anyone
+    /// reads the metrics passes here first: the end of each run call and `Context::metrics`.
+    pub(crate) fn fold_latencies(&mut self) {
+        self.latencies.fold_into(&mut self.metrics.delivery_latency);
     }
 
     pub(crate) fn fail(&mut self, e: Error) {

@@ -36,6 +36,12 @@ impl<N: Node> Simulation<N> {
     }
 
     fn run_loop(&mut self, limit: Time, max_events: u64) -> Result<RunSummary> {
+        let result = self.run_events_until(limit, max_events);
+        self.core.fold_latencies();
+        result
+    }
+
+    fn run_events_until(&mut self, limit: Time, max_events: u64) -> Result<RunSummary> {
         let (delivered0, dropped0) = (self.core.metrics.engine.delivered, self.core.metrics.engine.dropped);
         let mut events = 0;
         while events < max_events {
@@ -97,7 +103,7 @@ impl<N: Node> Simulation<N> {
             return;
         }
         core.metrics.engine.delivered += 1;
-        core.metrics.delivery_latency.record(core.now - env.sent_at);
+        core.latencies.record(core.now - env.sent_at);
         let stamp = core.lamport[to].max(env.lamport) + 1;
         core.lamport[to] = stamp;
         core.record_deliver(from, to, env.id, stamp);

@@ -74,6 +74,7 @@ impl<N: Node> Simulation<N> {
             full: true,
             lamport: vec![0; n],
             metrics: Metrics::new(),
+            latencies: Default::default(),
             clocks: ClockState::perfect(seed, n),
             next_msg: 0,
             next_timer: 0,
