@@ -22,6 +22,12 @@ use radix::RadixHeap;
 use wheel::Wheel;
 
 /// One scheduled event with its ordering key.
+///
+/// Aligned to a cache line: the engine's entries are 64 bytes, and without the alignment most of
+/// them straddled two lines, so reading the key when a wheel slot is ordered fetched one line and
+/// reading the message when it is taken out, about a millisecond of simulated traffic later,
+/// missed the cache again on the other.
+#[repr(align(64))]
 pub(super) struct Entry<E> {
     pub(super) time: u64,
     pub(super) seq: u64,

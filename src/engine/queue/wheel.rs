@@ -65,7 +65,15 @@ pub(super) struct Wheel<E> {
 
 impl<E> Wheel<E> {
     pub(super) fn new() -> Self {
-        Wheel { slots: Vec::new(), occupied: Vec::new(), summary: [0; SUMMARY_WORDS], cur: 0, sorted: None, order: Vec::new(), len: 0 }
+        Wheel {
+            slots: Vec::new(),
+            occupied: Vec::new(),
+            summary: [0; SUMMARY_WORDS],
+            cur: 0,
+            sorted: None,
+            order: Vec::new(),
+            len: 0,
+        }
     }
 
     pub(super) fn len(&self) -> usize {
