@@ -99,7 +99,10 @@ impl NetRuntime {
 
     /// Decides the fate of a message of `bytes` bytes sent at `now`; `stretch` (>= 1) scales the
     /// flight time of messages sent by a slow node.
-    #[inline]
+    ///
+    /// The common case (one latency distribution, no loss, no partition) is inlined into the
+    /// engine's send; everything else is in `route_slow`, out of line.
+    #[inline(always)]
     pub(crate) fn route(&mut self, now: Time, from: usize, to: usize, bytes: u64, stretch: f64) -> Route {
         if self.fast && self.partitions.is_empty() {
             let mut d = self.default.latency.sample(&mut self.rng);
@@ -111,6 +114,7 @@ impl NetRuntime {
         self.route_slow(now, from, to, bytes, stretch)
     }
 
+    #[inline(never)]
     fn route_slow(&mut self, now: Time, from: usize, to: usize, bytes: u64, stretch: f64) -> Route {
         if self.partitions.blocks(from, to) {
             return Route::Drop(DropReason::Partition);
