@@ -27,7 +27,6 @@ pub(crate) struct Core<M> {
     pub(crate) node_rngs: Vec<SimRng>,
     pub(crate) trace: Trace,
     pub(crate) full: bool,
-    pub(crate) lamport: Vec<u64>,
     pub(crate) metrics: Metrics,
     /// Delivery latencies not yet in `metrics.delivery_latency` (see [`Core::fold_latencies`]).
     pub(crate) latencies: LatencyTally,
@@ -75,8 +74,8 @@ impl<M: Clone + std::fmt::Debug> Core<M> {
     /// Advances node `node`'s Lamport clock for a local event and returns the stamp.
     #[inline]
     pub(crate) fn tick(&mut self, node: usize) -> u64 {
-        self.lamport[node] += 1;
-        self.lamport[node]
+        self.states[node].lamport += 1;
+        self.states[node].lamport
     }
 
     /// Moves the delivery latencies counted so far into the metrics. Every path by which anyone

@@ -104,8 +104,8 @@ impl<N: Node> Simulation<N> {
         }
         core.metrics.engine.delivered += 1;
         core.latencies.record(core.now - env.sent_at);
-        let stamp = core.lamport[to].max(env.lamport) + 1;
-        core.lamport[to] = stamp;
+        let stamp = core.states[to].lamport.max(env.lamport) + 1;
+        core.states[to].lamport = stamp;
         core.record_deliver(from, to, env.id, stamp);
         let mut ctx = Context { id: to, core };
         self.nodes[to].on_message(&mut ctx, from, env.msg);

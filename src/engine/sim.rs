@@ -72,7 +72,6 @@ impl<N: Node> Simulation<N> {
             node_rngs: (0..n).map(|i| stream(seed, Stream::Node(i))).collect(),
             trace: Trace::new((0..n).map(|i| format!("n{i}")).collect()),
             full: true,
-            lamport: vec![0; n],
             metrics: Metrics::new(),
             latencies: Default::default(),
             clocks: ClockState::perfect(seed, n),
