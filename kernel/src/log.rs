@@ -19,3 +19,12 @@ pub fn warn(message: &str) {
     }
     let _ = std::io::stderr().write_all(line.as_bytes());
 }
+
+/// Logs how long a step of the kernel's start took, only when `DISTSIM_KERNEL_LOG` names a file
+/// (the start's phases are what a slow first cell is made of; the server's terminal need not see
+/// them every time).
+pub fn phase(name: &str, since: std::time::Instant) {
+    if std::env::var_os("DISTSIM_KERNEL_LOG").is_some() {
+        warn(&format!("start: {name} took {:.3} s", since.elapsed().as_secs_f64()));
+    }
+}

@@ -26,7 +26,8 @@ use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use crate::log;
+use std::time::{Duration, Instant};
 
 /// How to start the interpreter. `Default` is what the installed kernel uses.
 #[derive(Debug, Clone)]
@@ -70,6 +71,8 @@ pub struct EvcxrInterpreter {
     warmed: bool,
     /// Gives the analyzer's freed memory back once the kernel is idle.
     trimmer: Arc<memory::Trimmer>,
+    /// Set when loading distsim again after a lost state failed; the next cell reports it.
+    reload_failure: Arc<Mutex<Option<String>>>,
     dir: KernelDir,
 }
 
@@ -82,14 +85,22 @@ impl EvcxrInterpreter {
             None => std::env::current_exe().map_err(|e| e.to_string())?,
         };
         let layout = CacheLayout::resolve(opts.cache_dir);
+        let t = Instant::now();
         let rustc = session::rustc_version();
         session::ensure_template(&layout, &distsim, &runtime_exe, &rustc)?;
+        log::phase("checking the distsim cache", t);
+        let t = Instant::now();
         let dir = KernelDir(layout.new_kernel_dir().map_err(|e| format!("cannot create the kernel directory: {e}"))?);
+        log::phase("copying the kernel directory", t);
         let template_lock = std::fs::read_to_string(layout.template().join("crate/Cargo.lock")).ok();
         let crate_dir = dir.0.join("crate");
         let cancel = dir.0.join("cancel");
+        let t = Instant::now();
         let mut session = session::open(&crate_dir, &runtime_exe, &cancel)?;
+        log::phase("opening evcxr", t);
+        let t = Instant::now();
         session::run_preamble(&mut session, &distsim, template_lock.as_deref(), true, &crate_dir)?;
+        log::phase("loading distsim (preamble)", t);
         let interrupter = EvcxrInterrupter::new(cancel, session.ctx.process_handle(), opts.interrupt_grace);
         let session = Arc::new(Mutex::new(Some(session)));
         Ok(EvcxrInterpreter {
@@ -102,6 +113,7 @@ impl EvcxrInterpreter {
             template_lock,
             warmed: false,
             trimmer: Arc::new(memory::Trimmer::start()),
+            reload_failure: Arc::new(Mutex::new(None)),
             dir,
         })
     }
@@ -130,13 +142,33 @@ impl EvcxrInterpreter {
         self.session.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Loads distsim again after the evaluation process was replaced.
-    fn reload_preamble(&mut self) -> Result<(), String> {
+    /// Loads distsim again after the evaluation process was replaced, on a background thread that
+    /// holds the session: the killed cell's reply goes out at once (a loaded machine can take
+    /// seconds to compile the preamble), and the next cell simply waits for the lock. A failure is
+    /// reported by that next cell.
+    fn reload_preamble_in_background(&mut self) {
         let crate_dir = self.dir.0.join("crate");
         let distsim = self.distsim.clone();
-        let mut guard = self.lock();
-        let session = guard.as_mut().expect("open session");
-        session::run_preamble(session, &distsim, None, false, &crate_dir)
+        let session = Arc::clone(&self.session);
+        let failure = Arc::clone(&self.reload_failure);
+        let trimmer = Arc::clone(&self.trimmer);
+        std::thread::spawn(move || {
+            let mut guard = session.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(session) = guard.as_mut() {
+                if let Err(error) = session::run_preamble(session, &distsim, None, false, &crate_dir) {
+                    *failure.lock().unwrap_or_else(|e| e.into_inner()) = Some(error);
+                }
+            }
+            drop(guard);
+            trimmer.cell_done();
+        });
+    }
+
+    /// The reason distsim could not be loaded again after the last lost state, once.
+    fn take_reload_failure(&self) -> Option<String> {
+        // Taking the session lock first waits for a reload still running.
+        let _session = self.lock();
+        self.reload_failure.lock().unwrap_or_else(|e| e.into_inner()).take()
     }
 
     /// Runs the cell in evcxr while two threads stream its output to `sink`.
@@ -243,6 +275,11 @@ impl Interpreter for EvcxrInterpreter {
         if trimmed == ":distsim" {
             return ExecOutcome::Ok { result: Some(self.distsim_info()) };
         }
+        if let Some(failure) = self.take_reload_failure() {
+            return errors::other(&format!(
+                "Loading distsim again after the last cell lost its state failed; restart the kernel.\n{failure}"
+            ));
+        }
         let (result, panic) = self.run_cell(code, sink);
         self.trimmer.cell_done();
         if !self.warmed {
@@ -259,8 +296,8 @@ impl Interpreter for EvcxrInterpreter {
                 let _ = self.lock().as_mut().expect("open session").ctx.execute(":restart");
             }
             pump::discard(&self.lock().as_ref().expect("open session").outputs);
-            let reloaded = self.reload_preamble();
-            let mut outcome = if interrupt.requested {
+            self.reload_preamble_in_background();
+            return if interrupt.requested {
                 errors::interrupted_state_lost(self.interrupter.grace())
             } else {
                 let detail = match &result {
@@ -269,10 +306,6 @@ impl Interpreter for EvcxrInterpreter {
                 };
                 errors::process_died(&detail)
             };
-            if let (Err(e), ExecOutcome::Error { traceback, .. }) = (reloaded, &mut outcome) {
-                traceback.push(format!("Loading distsim again failed: {e}"));
-            }
-            return outcome;
         }
         if interrupt.requested {
             return errors::interrupted_state_kept();

@@ -137,7 +137,10 @@ impl CacheLayout {
     /// Creates this kernel's private directory from the template and returns it. The evcxr crate
     /// directory is `<dir>/crate`.
     pub fn new_kernel_dir(&self) -> io::Result<PathBuf> {
-        self.remove_dead_kernel_dirs();
+        // A killed kernel leaves its directory behind; removing it is no reason to keep this
+        // start waiting.
+        let layout = self.clone();
+        std::thread::spawn(move || layout.remove_dead_kernel_dirs());
         let nanos = std::time::SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
         let dir = self.root.join("kernels").join(format!("{}-{nanos}", std::process::id()));
         fs::create_dir_all(dir.join("crate"))?;
@@ -194,8 +197,14 @@ fn newest_mtime(distsim: &Path) -> u64 {
     newest
 }
 
-/// Copies `from` into `to`: hard links under `deps/`, copies (keeping modification times, which
-/// cargo's freshness check compares) elsewhere. Skips the previous
+/// Files at least this large are compiler output (libraries, build-script executables), which cargo
+/// and rustc replace rather than edit, so they can be shared by hard links like `deps/`. Cargo's
+/// own bookkeeping (fingerprints, build-script `output`), which it may rewrite in place, is far
+/// smaller and is copied. Hard-linking the build scripts saves copying 16 MB at every start.
+const SHARE_FROM_BYTES: u64 = 64 * 1024;
+
+/// Copies `from` into `to`: hard links under `deps/` and for large files, copies (keeping
+/// modification times, which cargo's freshness check compares) elsewhere. Skips the previous
 /// cells' artifacts (`ctx`, `code_N`) and incremental caches, which a new kernel does not need.
 fn copy_tree(from: &Path, to: &Path, in_deps: bool) -> io::Result<()> {
     fs::create_dir_all(to)?;
@@ -209,7 +218,7 @@ fn copy_tree(from: &Path, to: &Path, in_deps: bool) -> io::Result<()> {
         let (src, dst) = (entry.path(), to.join(&name));
         if entry.file_type()?.is_dir() {
             copy_tree(&src, &dst, in_deps || name_str == "deps")?;
-        } else if !in_deps || fs::hard_link(&src, &dst).is_err() {
+        } else if !(in_deps || entry.metadata()?.len() >= SHARE_FROM_BYTES) || fs::hard_link(&src, &dst).is_err() {
             fs::copy(&src, &dst)?;
             // cargo decides freshness by comparing modification times: keep them.
             let modified = entry.metadata()?.modified()?;
@@ -241,6 +250,9 @@ mod tests {
         let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
         fs::File::options().write(true).open(from.join("Cargo.lock")).unwrap().set_modified(old).unwrap();
         fs::write(from.join("target/debug/deps/libdistsim-1.rlib"), "rlib").unwrap();
+        fs::create_dir_all(from.join("target/debug/build/libc-1")).unwrap();
+        fs::write(from.join("target/debug/build/libc-1/build-script-build"), vec![0u8; SHARE_FROM_BYTES as usize]).unwrap();
+        fs::write(from.join("target/debug/build/libc-1/output"), "cargo:rustc-cfg=x").unwrap();
         fs::write(from.join("target/debug/deps/libctx.so"), "cell").unwrap();
         fs::write(from.join("target/debug/deps/libcode_3.so"), "cell").unwrap();
         copy_tree(&from, &root.join("to"), false).unwrap();
@@ -254,6 +266,10 @@ mod tests {
         assert!(!to.join("target/debug/incremental").exists());
         use std::os::unix::fs::MetadataExt;
         assert_eq!(fs::metadata(to.join("target/debug/deps/libdistsim-1.rlib")).unwrap().nlink(), 2);
+        // A build script is shared; cargo's bookkeeping beside it is a private copy.
+        assert_eq!(fs::metadata(to.join("target/debug/build/libc-1/build-script-build")).unwrap().nlink(), 2);
+        assert_eq!(fs::metadata(to.join("target/debug/build/libc-1/output")).unwrap().nlink(), 1);
+        assert_eq!(fs::read_to_string(to.join("target/debug/build/libc-1/output")).unwrap(), "cargo:rustc-cfg=x");
         let _ = fs::remove_dir_all(&root);
     }
 
