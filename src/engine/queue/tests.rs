@@ -34,12 +34,23 @@ fn equal_times_keep_scheduling_order() {
 /// Pops interleaved with pushes into the future, compared with a sort by (time, seq). `spread`
 /// draws how far ahead of `now` each push lands.
 fn check_against_sorted_reference(seed: u64, steps: usize, spread: impl Fn(&mut rand_chacha::ChaCha8Rng) -> u64) {
+    check_with_push_chance(seed, steps, 0.55, spread);
+}
+
+/// As above, pushing with probability `push_chance` at each step (below one half the queue keeps
+/// emptying, which exercises the single-event path and its hand-over to the wheel and heap).
+fn check_with_push_chance(
+    seed: u64,
+    steps: usize,
+    push_chance: f64,
+    spread: impl Fn(&mut rand_chacha::ChaCha8Rng) -> u64,
+) {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let mut q = EventQueue::new();
     let mut reference: Vec<(u64, u64)> = Vec::new(); // (time, seq) not yet popped
     let (mut now, mut seq) = (0u64, 0u64);
     for step in 0..steps {
-        if rng.random_bool(0.55) || reference.is_empty() {
+        if rng.random_bool(push_chance) || reference.is_empty() {
             let t = now + if rng.random_bool(0.2) { 0 } else { spread(&mut rng) };
             q.push(Time(t), seq);
             reference.push((t, seq));
@@ -117,4 +128,27 @@ fn an_emptied_queue_is_empty() {
     assert_eq!(q.len(), 0);
     assert_eq!(q.pop(), None);
     assert_eq!(q.peek_time(), None);
+}
+
+#[test]
+fn matches_a_sorted_reference_when_the_queue_keeps_emptying() {
+    let horizon = 1u64 << (wheel::SLOT_BITS + wheel::SLOTS_LOG2);
+    check_with_push_chance(13, 20_000, 0.4, |rng| rng.random_range(0..3 * horizon));
+    check_with_push_chance(14, 20_000, 0.5, |rng| {
+        let bits: u32 = rng.random_range(1..40);
+        rng.random_range(0..1u64 << bits)
+    });
+}
+
+#[test]
+fn a_lone_event_beyond_the_limit_stays_and_later_pushes_order_around_it() {
+    let mut q = EventQueue::new();
+    q.push(Time(500), "lone");
+    assert_eq!(q.len(), 1);
+    assert_eq!(q.pop_due(Time(100)), None);
+    assert_eq!(q.peek_time(), Some(Time(500)));
+    q.push(Time(200), "earlier");
+    q.push(Time(500), "same time, later");
+    let order: Vec<_> = std::iter::from_fn(|| q.pop()).map(|(_, e)| e).collect();
+    assert_eq!(order, ["earlier", "lone", "same time, later"]);
 }
