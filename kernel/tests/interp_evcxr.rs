@@ -110,7 +110,7 @@ fn evcxr_interpreter_runs_a_notebook_session() {
     // A value, with distsim already imported (no :dep line).
     let (out, _) = run(&mut interp, &sink, "1 + 1");
     assert_eq!(plain(&out), "2");
-    // The session's first `?` keeps its rich display (the preamble already enabled `?`).
+    // The session's first `?` keeps its rich display (`?` is turned on just before this cell runs).
     let (out, _) = run(&mut interp, &sink, "Table::new([\"n\"]).with_row(vec![Value::Int(2)])?");
     let ExecOutcome::Ok { result: Some(bundle) } = &out else { panic!("{out:?}") };
     assert!(bundle.contains_key("text/html"), "{bundle:?}");

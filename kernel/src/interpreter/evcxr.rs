@@ -181,10 +181,11 @@ impl EvcxrInterpreter {
         let suppress_stderr = AtomicBool::new(false);
         let panic = Mutex::new(None);
         let mut guard = self.lock();
+        let session = guard.as_mut().expect("open session");
+        session::enable_question_mark(session, code);
         // Only now (the warm-up may have held the lock): the interrupt watchdog must not count
         // the wait as running code.
         self.interrupter.begin_cell();
-        let session = guard.as_mut().expect("open session");
         let (ctx, outputs) = (&mut session.ctx, &session.outputs);
         let result = std::thread::scope(|scope| {
             let out = scope.spawn(|| pump::pump_stdout(outputs, sink, &done, &panic));
