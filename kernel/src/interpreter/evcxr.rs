@@ -22,11 +22,11 @@ use super::session::{self, Session};
 use super::warmup::CacheLayout;
 use super::{Completeness, Completions, ExecOutcome, Interpreter, Interrupter, MimeBundle, OutputSink, StreamName};
 use crate::display::ensure_text_plain;
+use crate::log;
 use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use crate::log;
 use std::time::{Duration, Instant};
 
 /// How to start the interpreter. `Default` is what the installed kernel uses.

@@ -251,7 +251,8 @@ mod tests {
         fs::File::options().write(true).open(from.join("Cargo.lock")).unwrap().set_modified(old).unwrap();
         fs::write(from.join("target/debug/deps/libdistsim-1.rlib"), "rlib").unwrap();
         fs::create_dir_all(from.join("target/debug/build/libc-1")).unwrap();
-        fs::write(from.join("target/debug/build/libc-1/build-script-build"), vec![0u8; SHARE_FROM_BYTES as usize]).unwrap();
+        fs::write(from.join("target/debug/build/libc-1/build-script-build"), vec![0u8; SHARE_FROM_BYTES as usize])
+            .unwrap();
         fs::write(from.join("target/debug/build/libc-1/output"), "cargo:rustc-cfg=x").unwrap();
         fs::write(from.join("target/debug/deps/libctx.so"), "cell").unwrap();
         fs::write(from.join("target/debug/deps/libcode_3.so"), "cell").unwrap();
