@@ -217,6 +217,17 @@ fn evcxr_interpreter_runs_a_notebook_session() {
     let (out, _) = run(&mut interp, &sink, "Table::new([\"x\"]).len()");
     assert_eq!(plain(&out), "0");
 
+    // `:clear`: variables gone, distsim still loaded, `?` still usable with its rich display (the
+    // kernel turns `?` on again after a `:clear`, in case evcxr's fresh state has it off).
+    let (_, _) = run(&mut interp, &sink, "let before_clear = 1;");
+    let (out, _) = run(&mut interp, &sink, ":clear");
+    assert!(matches!(out, ExecOutcome::Ok { .. }), "{out:?}");
+    let (out, _) = run(&mut interp, &sink, "before_clear");
+    assert_eq!(ename(&out).0, "CompileError");
+    let (out, _) = run(&mut interp, &sink, "Table::new([\"n\"]).with_row(vec![Value::Int(2)])?");
+    let ExecOutcome::Ok { result: Some(bundle) } = &out else { panic!("{out:?}") };
+    assert!(bundle.contains_key("text/html"), "{bundle:?}");
+
     // Restart: variables gone, distsim still loaded.
     let (_, _) = run(&mut interp, &sink, "let after_kill = 1;");
     let started = Instant::now();

@@ -125,7 +125,7 @@ pub fn run_preamble(
 /// Any `?` in the cell counts, even one inside a string (`{x:?}`): a needless turn-on costs one
 /// compile, once. evcxr's `:clear` starts a fresh state, with `?` off again.
 pub fn enable_question_mark(session: &mut Session, cell: &str) {
-    if cell.contains(":clear") {
+    if cell.lines().any(|line| line.trim() == ":clear") {
         session.question_mark = false;
     }
     if session.question_mark || !cell.contains('?') {
