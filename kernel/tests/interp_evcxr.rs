@@ -217,8 +217,8 @@ fn evcxr_interpreter_runs_a_notebook_session() {
     let (out, _) = run(&mut interp, &sink, "Table::new([\"x\"]).len()");
     assert_eq!(plain(&out), "0");
 
-    // `:clear`: variables gone, distsim still loaded, `?` still usable with its rich display (the
-    // kernel turns `?` on again after a `:clear`, in case evcxr's fresh state has it off).
+    // `:clear`: variables gone, distsim still loaded (evcxr's `:clear` drops it; the kernel loads it
+    // again), and `?` turned on again with its rich display.
     let (_, _) = run(&mut interp, &sink, "let before_clear = 1;");
     let (out, _) = run(&mut interp, &sink, ":clear");
     assert!(matches!(out, ExecOutcome::Ok { .. }), "{out:?}");

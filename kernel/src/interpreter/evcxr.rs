@@ -71,7 +71,7 @@ pub struct EvcxrInterpreter {
     warmed: bool,
     /// Gives the analyzer's freed memory back once the kernel is idle.
     trimmer: Arc<memory::Trimmer>,
-    /// Set when loading distsim again after a lost state failed; the next cell reports it.
+    /// Set when loading distsim again (after a lost state or `:clear`) failed; the next cell reports it.
     reload_failure: Arc<Mutex<Option<String>>>,
     dir: KernelDir,
 }
@@ -142,18 +142,20 @@ impl EvcxrInterpreter {
         self.session.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Loads distsim again after the evaluation process was replaced, on a background thread that
-    /// holds the session: the killed cell's reply goes out at once (a loaded machine can take
-    /// seconds to compile the preamble), and the next cell simply waits for the lock. A failure is
-    /// reported by that next cell.
+    /// Loads distsim again after the evaluation process was replaced or the user ran `:clear`, on
+    /// a background thread that holds the session: the cell's reply goes out at once (a loaded
+    /// machine can take seconds to compile the preamble), and the next cell simply waits for the
+    /// lock. A failure is reported by that next cell.
     fn reload_preamble_in_background(&mut self) {
         let crate_dir = self.dir.0.join("crate");
         let distsim = self.distsim.clone();
         let session = Arc::clone(&self.session);
         let failure = Arc::clone(&self.reload_failure);
         let trimmer = Arc::clone(&self.trimmer);
+        let (locked_tx, locked_rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let mut guard = session.lock().unwrap_or_else(|e| e.into_inner());
+            let _ = locked_tx.send(());
             if let Some(session) = guard.as_mut() {
                 if let Err(error) = session::run_preamble(session, &distsim, None, false, &crate_dir) {
                     *failure.lock().unwrap_or_else(|e| e.into_inner()) = Some(error);
@@ -162,9 +164,12 @@ impl EvcxrInterpreter {
             drop(guard);
             trimmer.cell_done();
         });
+        // Return only once the reload holds the session, so that no later call can take it first
+        // and run a cell without distsim.
+        let _ = locked_rx.recv();
     }
 
-    /// The reason distsim could not be loaded again after the last lost state, once.
+    /// The reason distsim could not be loaded again, once.
     fn take_reload_failure(&self) -> Option<String> {
         // Taking the session lock first waits for a reload still running.
         let _session = self.lock();
@@ -249,6 +254,11 @@ fn warm_analyzer(session: &Arc<Mutex<Option<Session>>>, trimmer: &Arc<memory::Tr
     });
 }
 
+/// Whether the cell runs evcxr's `:clear` (a line of its own; `:clear_cache` is another command).
+fn clears_state(code: &str) -> bool {
+    code.lines().any(|line| line.trim() == ":clear")
+}
+
 fn bundle_from(outputs: &::evcxr::EvalOutputs) -> Option<MimeBundle> {
     let content = &outputs.content_by_mime_type;
     // A cell ending in a block or a unit-returning call has the value `()`; like IPython's `None`,
@@ -278,7 +288,7 @@ impl Interpreter for EvcxrInterpreter {
         }
         if let Some(failure) = self.take_reload_failure() {
             return errors::other(&format!(
-                "Loading distsim again after the last cell lost its state failed; restart the kernel.\n{failure}"
+                "Loading distsim again (after a cell lost its state, or after :clear) failed; restart the kernel.\n{failure}"
             ));
         }
         let (result, panic) = self.run_cell(code, sink);
@@ -310,6 +320,11 @@ impl Interpreter for EvcxrInterpreter {
         }
         if interrupt.requested {
             return errors::interrupted_state_kept();
+        }
+        if result.is_ok() && clears_state(code) {
+            // evcxr's `:clear` forgets every variable but also `:dep distsim` and the prelude's
+            // `use`; a student asking for a clean slate still expects distsim to be there.
+            self.reload_preamble_in_background();
         }
         if let Some(message) = panic {
             return errors::panic(&message);
