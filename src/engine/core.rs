@@ -57,7 +57,7 @@ impl<M: Clone + std::fmt::Debug> Core<M> {
             let label = format!("{msg:?}");
             self.record(EventKind::Send { from, to, msg: id, label }, Some(stamp));
         } else {
-            self.trace.fold_words(self.now, [1, from as u64, to as u64, id]);
+            self.trace.fold_send(self.now, from, to, id);
         }
     }
 
@@ -67,7 +67,7 @@ impl<M: Clone + std::fmt::Debug> Core<M> {
         if self.full {
             self.record(EventKind::Deliver { from, to, msg: id }, Some(stamp));
         } else {
-            self.trace.fold_words(self.now, [2, from as u64, to as u64, id]);
+            self.trace.fold_deliver(self.now, from, to, id);
         }
     }
 

@@ -115,6 +115,16 @@ fn mix(h: u64, w: u64) -> u64 {
     (h ^ w).wrapping_mul(FNV_PRIME)
 }
 
+/// Kind codes of the two events the engine also folds without building them (`Trace::fold_send`).
+const SEND_CODE: u64 = 1;
+const DELIVER_CODE: u64 = 2;
+
+/// A send's or delivery's words after the time: kind code, sender, receiver, message id.
+#[inline(always)]
+fn fold_message(h: u64, code: u64, from: usize, to: usize, msg: u64) -> u64 {
+    mix(mix(mix(mix(h, code), from as u64), to as u64), msg)
+}
+
 fn mix_str(mut h: u64, s: &str) -> u64 {
     h = mix(h, s.len() as u64);
     for chunk in s.as_bytes().chunks(8) {
@@ -144,8 +154,8 @@ impl EventKind {
     pub fn fold_into(&self, h: u64) -> u64 {
         let u = |x: usize| x as u64;
         match self {
-            EventKind::Send { from, to, msg, .. } => mix(mix(mix(mix(h, 1), u(*from)), u(*to)), *msg),
-            EventKind::Deliver { from, to, msg } => mix(mix(mix(mix(h, 2), u(*from)), u(*to)), *msg),
+            EventKind::Send { from, to, msg, .. } => fold_message(h, SEND_CODE, *from, *to, *msg),
+            EventKind::Deliver { from, to, msg } => fold_message(h, DELIVER_CODE, *from, *to, *msg),
             EventKind::Drop { from, to, msg, reason } => {
                 mix(mix(mix(mix(mix(h, 3), u(*from)), u(*to)), *msg), reason.code())
             }
@@ -185,21 +195,29 @@ impl Trace {
     /// Folds one event into the digest and, if `keep`, appends it to [`Trace::events`].
     #[inline]
     pub fn record(&mut self, time: Time, kind: EventKind, lamport: Option<u64>, keep: bool) {
-        let h = kind.fold_into(mix(self.digest, time.0));
-        self.digest = h ^ (h >> 32);
+        self.commit(kind.fold_into(mix(self.digest, time.0)));
         if keep {
-            self.events.push(TraceEvent { time, seq: self.event_count, kind, lamport });
+            self.events.push(TraceEvent { time, seq: self.event_count - 1, kind, lamport });
         }
-        self.event_count += 1;
     }
 
-    /// Folds an event given directly as its canonical words (kind code, then fields) into the
-    /// digest, without keeping it: the same digest as [`Trace::record`] of that event. The engine
-    /// uses it for sends and deliveries in digest-only mode, where building an [`EventKind`] (with
+    /// Folds a send into the digest without keeping it: the same digest as [`Trace::record`] of the
+    /// `Send` event. The engine uses it in digest-only mode, where building an [`EventKind`] (with
     /// its label `String`) only to fold four numbers cost more than the fold itself.
     #[inline(always)]
-    pub(crate) fn fold_words(&mut self, time: Time, words: [u64; 4]) {
-        let h = words.iter().fold(mix(self.digest, time.0), |h, &w| mix(h, w));
+    pub(crate) fn fold_send(&mut self, time: Time, from: usize, to: usize, msg: u64) {
+        self.commit(fold_message(mix(self.digest, time.0), SEND_CODE, from, to, msg));
+    }
+
+    /// As [`Trace::fold_send`], for a `Deliver` event.
+    #[inline(always)]
+    pub(crate) fn fold_deliver(&mut self, time: Time, from: usize, to: usize, msg: u64) {
+        self.commit(fold_message(mix(self.digest, time.0), DELIVER_CODE, from, to, msg));
+    }
+
+    /// Makes `h`, the digest with one more event folded in, the trace's digest.
+    #[inline(always)]
+    fn commit(&mut self, h: u64) {
         self.digest = h ^ (h >> 32);
         self.event_count += 1;
     }

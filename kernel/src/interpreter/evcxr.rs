@@ -254,11 +254,6 @@ fn warm_analyzer(session: &Arc<Mutex<Option<Session>>>, trimmer: &Arc<memory::Tr
     });
 }
 
-/// Whether the cell runs evcxr's `:clear` (a line of its own; `:clear_cache` is another command).
-fn clears_state(code: &str) -> bool {
-    code.lines().any(|line| line.trim() == ":clear")
-}
-
 fn bundle_from(outputs: &::evcxr::EvalOutputs) -> Option<MimeBundle> {
     let content = &outputs.content_by_mime_type;
     // A cell ending in a block or a unit-returning call has the value `()`; like IPython's `None`,
@@ -321,7 +316,7 @@ impl Interpreter for EvcxrInterpreter {
         if interrupt.requested {
             return errors::interrupted_state_kept();
         }
-        if result.is_ok() && clears_state(code) {
+        if result.is_ok() && session::clears_state(code) {
             // evcxr's `:clear` forgets every variable but also `:dep distsim` and the prelude's
             // `use`; a student asking for a clean slate still expects distsim to be there.
             self.reload_preamble_in_background();

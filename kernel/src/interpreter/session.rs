@@ -125,7 +125,7 @@ pub fn run_preamble(
 /// Any `?` in the cell counts, even one inside a string (`{x:?}`): a needless turn-on costs one
 /// compile, once. evcxr's `:clear` starts a fresh state, with `?` off again.
 pub fn enable_question_mark(session: &mut Session, cell: &str) {
-    if cell.lines().any(|line| line.trim() == ":clear") {
+    if clears_state(cell) {
         session.question_mark = false;
     }
     if session.question_mark || !cell.contains('?') {
@@ -135,6 +135,12 @@ pub fn enable_question_mark(session: &mut Session, cell: &str) {
     let _ = session.ctx.execute(ENABLE_QUESTION_MARK);
     super::pump::discard(&session.outputs);
     session.question_mark = true;
+}
+
+/// Whether the cell runs evcxr's `:clear` (a line of its own; `:clear_cache` is another command),
+/// which starts a fresh evcxr state: no variables, no `?`, and no distsim either.
+pub fn clears_state(cell: &str) -> bool {
+    cell.lines().any(|line| line.trim() == ":clear")
 }
 
 /// The distsim checkout to load: `explicit`, else `$DISTSIM_PATH`, else the repository this kernel

@@ -218,11 +218,13 @@ fn copy_tree(from: &Path, to: &Path, in_deps: bool) -> io::Result<()> {
         let (src, dst) = (entry.path(), to.join(&name));
         if entry.file_type()?.is_dir() {
             copy_tree(&src, &dst, in_deps || name_str == "deps")?;
-        } else if !(in_deps || entry.metadata()?.len() >= SHARE_FROM_BYTES) || fs::hard_link(&src, &dst).is_err() {
+            continue;
+        }
+        let meta = entry.metadata()?;
+        if !(in_deps || meta.len() >= SHARE_FROM_BYTES) || fs::hard_link(&src, &dst).is_err() {
             fs::copy(&src, &dst)?;
             // cargo decides freshness by comparing modification times: keep them.
-            let modified = entry.metadata()?.modified()?;
-            fs::File::options().write(true).open(&dst)?.set_modified(modified)?;
+            fs::File::options().write(true).open(&dst)?.set_modified(meta.modified()?)?;
         }
     }
     Ok(())
