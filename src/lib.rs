@@ -92,6 +92,7 @@ pub mod clock;
 pub mod concepts;
 pub mod engine;
 pub mod error;
+pub mod experiment;
 pub mod faults;
 pub mod metrics;
 pub mod network;

@@ -3,6 +3,7 @@
 //! The distsim kernel puts this import in effect before the first cell.
 
 pub use crate::error::{Error, Result};
+pub use crate::experiment::{Experiment, ExperimentSweep, ParamValue, Parameters, Range, Report};
 pub use crate::rng::{stream, SimRng, Stream};
 pub use crate::time::{micros, millis, secs, Duration, Time};
 pub use crate::trace::{DropReason, EventKind, Trace, TraceEvent, TraceMode};

@@ -27,9 +27,19 @@ pub enum Stream {
     Node(usize),
     /// Any other subsystem a model needs; pick a distinct number per use.
     Custom(u64),
+    /// A stream named after what it serves, with an index for one of many (a data center, a
+    /// client): see [`Stream::named`].
+    Named(&'static str, u64),
 }
 
 impl Stream {
+    /// The stream that serves `name` (by convention `"concept/what"`, e.g. `"tiers/frontend"`),
+    /// number `index` of its kind. Its id is a hash of both, so raising a bound (more data
+    /// centers, more clients) can never make two named streams share numbers.
+    pub const fn named(name: &'static str, index: u64) -> Stream {
+        Stream::Named(name, index)
+    }
+
     /// The ChaCha stream id. Subsystems take small ids; node and custom streams live in disjoint
     /// high ranges so that no two names can ever share a stream.
     fn id(self) -> u64 {
@@ -40,8 +50,22 @@ impl Stream {
             Stream::Workload => 4,
             Stream::Node(n) => (1 << 62) | n as u64,
             Stream::Custom(k) => (1 << 63) | (k & ((1 << 62) - 1)),
+            Stream::Named(name, index) => (3 << 62) | (named_hash(name, index) & ((1 << 62) - 1)),
         }
     }
+}
+
+/// SHA-256 of the name, a separator byte the name cannot contain at that place, and the index:
+/// distinct (name, index) pairs collide only by a 2^-62 accident, and the value is the same on
+/// every platform and release.
+fn named_hash(name: &str, index: u64) -> u64 {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update((name.len() as u64).to_le_bytes());
+    h.update(name.as_bytes());
+    h.update(index.to_le_bytes());
+    let out = h.finalize();
+    u64::from_le_bytes(out[..8].try_into().expect("a SHA-256 digest has 32 bytes"))
 }
 
 /// The random stream `which` of the run seeded with `seed`.

@@ -1,14 +1,16 @@
 //! Two Generals: exact vs simulated, exhaustive enumeration, determinism, bad parameters.
 
 use distsim::concepts::two_generals::{enumerate, outcome_of, Config, Outcome};
+use distsim::experiment::{Experiment, Parameters, Report};
 
 #[test]
 fn golden_counts_for_a_pinned_seed() {
-    // Computed once from this implementation (ChaCha8 stream, seed 7); changes mean the model changed.
+    // Computed once from this implementation (ChaCha8, stream "two_generals/capture", seed 7);
+    // changes mean the model or its stream changed.
     let r = Config::default().run(7).unwrap();
-    assert_eq!(r.counts, [4890, 3046, 0, 2064]);
+    assert_eq!(r.counts, [4947, 2978, 0, 2075]);
     let r = Config { capture: 0.3, messengers: 4, ..Default::default() }.run(7).unwrap();
-    assert_eq!(r.counts, [9837, 96, 0, 67]);
+    assert_eq!(r.counts, [9852, 85, 0, 63]);
 }
 
 #[test]
@@ -72,12 +74,39 @@ fn every_finite_protocol_has_a_lone_attack_execution() {
 #[test]
 fn sweeps_return_one_point_per_value() {
     let c = Config { trials: 2000, ..Default::default() };
-    let curve = c.vs_messengers(&[1, 2, 3], 5).unwrap();
+    let curve = c.vs("messengers", &[1, 2, 3], 0..5).unwrap();
     assert_eq!(curve.points.len(), 3);
     assert!(curve.points[2].1 > curve.points[0].1);
     curve.plot().to_svg().unwrap();
-    assert!(c.vs_depth(&[], 1).is_err());
-    assert_eq!(c.vs_capture(&[0.0], 1).unwrap().points[0].2.mean, 1.0);
+    assert!(c.vs::<usize>("depth", &[], 0..5).is_err());
+    assert_eq!(c.vs("capture", &[0.0], 0..5).unwrap().points[0].2.mean, 1.0);
+}
+
+#[test]
+fn the_generic_sweep_varies_every_named_parameter() {
+    let c = Config { trials: 2000, ..Default::default() };
+    let names: Vec<&str> = c.params().iter().map(|p| p.name).collect();
+    assert_eq!(names, ["capture", "messengers", "depth", "trials"]);
+    for (name, values) in
+        [("capture", [0.1, 0.5]), ("messengers", [1.0, 3.0]), ("depth", [1.0, 4.0]), ("trials", [500.0, 2000.0])]
+    {
+        let sweep = c.sweep(name, &values, 0..4).unwrap();
+        assert_eq!(sweep.measures(), ["coordinated", "alone", "neither"]);
+        assert_eq!(sweep.values().len(), 2, "{name}");
+        // Each seed's run at a value is the experiment's own run with that value set.
+        let direct = c.with(name, values[1]).unwrap().run(3).unwrap().measures()[0].1;
+        assert_eq!(sweep.result.points[1].samples[0][3], direct, "{name}");
+    }
+    let more = c.sweep("messengers", &[1, 4], 0..8).unwrap().means("coordinated").unwrap();
+    assert!(more[1] > more[0], "{more:?}");
+    // Unknown names and out-of-range values name both the parameter and what is valid.
+    let err = c.sweep("captur", &[0.1], 0..2).unwrap_err().to_string();
+    assert!(err.contains("`captur`") && err.contains("capture, messengers, depth, trials"), "{err}");
+    let err = c.sweep("depth", &[0], 0..2).unwrap_err().to_string();
+    assert!(err.contains("`depth`") && err.contains("[1, 64]"), "{err}");
+    let err = c.sweep("messengers", &[1.5], 0..2).unwrap_err().to_string();
+    assert!(err.contains("`messengers`") && err.contains("an integer in [1, 64]"), "{err}");
+    assert!(c.sweep("capture", &[0.1], 0..0).is_err());
 }
 
 #[test]

@@ -33,14 +33,14 @@
 //! ```
 
 use crate::error::{Error, Result};
+use crate::experiment::{Experiment, ParamValue, Parameters, Range, Report};
 use crate::render::{MimeBundle, Plot, Render, Table, Value};
 use crate::rng::{stream, Stream};
 use crate::stats::{self, Estimate};
-use crate::validate;
 use rand::Rng;
 
 /// The random stream used for messenger captures.
-const CAPTURE_STREAM: u64 = 0x7767; // "tg"
+const CAPTURE_STREAM: Stream = Stream::named("two_generals/capture", 0);
 
 /// How a Two Generals experiment is set up.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,6 +54,13 @@ pub struct Config {
     /// Simulated battles, in `[1, 100_000_000]`.
     pub trials: u64,
 }
+
+crate::parameters!(Config {
+    capture: Range::Probability => "probability that one messenger is captured",
+    messengers: Range::count(1, 64) => "messengers sent together for every hop",
+    depth: Range::count(1, 64) => "messages in the acknowledgement chain",
+    trials: Range::count(1, 100_000_000) => "simulated battles",
+});
 
 impl Default for Config {
     /// One messenger per hop, a plan plus its acknowledgement, a 30% capture risk.
@@ -104,17 +111,6 @@ pub fn outcome_of(depth: usize, delivered: usize) -> Outcome {
 }
 
 impl Config {
-    /// Checks every parameter; the error names the first bad one and its valid range.
-    pub fn validate(&self) -> Result<()> {
-        validate::probability("capture", self.capture)?;
-        validate::count_in("messengers", self.messengers, 1, 64)?;
-        validate::count_in("depth", self.depth, 1, 64)?;
-        if !(1..=100_000_000).contains(&self.trials) {
-            return Err(Error::invalid("trials", self.trials, "an integer in [1, 100000000]"));
-        }
-        Ok(())
-    }
-
     /// Probability that one hop gets through: at least one of its messengers is not captured.
     pub fn hop_success(&self) -> f64 {
         1.0 - self.capture.powi(self.messengers as i32)
@@ -154,11 +150,19 @@ impl Config {
             }
         }
     }
+}
+
+impl Experiment for Config {
+    type Output = TwoGeneralsResult;
+
+    fn validate(&self) -> Result<()> {
+        self.check_ranges()
+    }
 
     /// Plays `trials` battles, capturing each messenger independently.
-    pub fn run(&self, seed: u64) -> Result<TwoGeneralsResult> {
+    fn run(&self, seed: u64) -> Result<TwoGeneralsResult> {
         self.validate()?;
-        let mut rng = stream(seed, Stream::Custom(CAPTURE_STREAM));
+        let mut rng = stream(seed, CAPTURE_STREAM);
         let mut counts = [0u64; 4];
         let mut checkpoint = crate::cancel::Checkpoint::every(4096);
         for _ in 0..self.trials {
@@ -243,6 +247,26 @@ impl Render for TwoGeneralsResult {
 }
 crate::impl_evcxr_display!(TwoGeneralsResult);
 
+impl Report for TwoGeneralsResult {
+    /// `coordinated` (both attack), `alone` (one attacks alone) and `neither`, as fractions of
+    /// the battles.
+    fn measures(&self) -> Vec<(String, f64)> {
+        let n = self.config.trials as f64;
+        let share = |o: Outcome| self.count(o) as f64 / n;
+        vec![
+            ("coordinated".into(), share(Outcome::BothAttack)),
+            ("alone".into(), share(Outcome::AAlone) + share(Outcome::BAlone)),
+            ("neither".into(), share(Outcome::NeitherAttacks)),
+        ]
+    }
+    fn table(&self) -> Table {
+        TwoGeneralsResult::table(self)
+    }
+    fn plot(&self) -> Plot {
+        TwoGeneralsResult::plot(self)
+    }
+}
+
 /// P(coordinated attack) simulated vs exact as one parameter varies.
 #[derive(Debug, Clone)]
 pub struct CoordinationCurve {
@@ -282,40 +306,22 @@ impl Render for CoordinationCurve {
 crate::impl_evcxr_display!(CoordinationCurve);
 
 impl Config {
-    fn curve(
+    /// P(coordinated attack) against parameter `name` (`"capture"`, `"messengers"`, `"depth"`),
+    /// simulated over `seeds` by [`Experiment::sweep`], with the exact curve beside it.
+    pub fn vs<V: Into<ParamValue> + Clone>(
         &self,
-        parameter: &str,
-        values: Vec<f64>,
-        seed: u64,
-        set: impl Fn(&mut Config, f64),
+        name: &str,
+        values: &[V],
+        seeds: impl IntoIterator<Item = u64>,
     ) -> Result<CoordinationCurve> {
-        if values.is_empty() {
-            return Err(Error::empty(parameter));
+        let sweep = self.sweep(name, values, seeds)?;
+        let simulated = sweep.estimates("coordinated")?;
+        let mut points = Vec::with_capacity(simulated.len());
+        for (value, est) in sweep.values().into_iter().zip(simulated) {
+            let x = value.as_f64().ok_or_else(|| Error::invalid(name, &value, "a numeric parameter"))?;
+            points.push((x, self.with(name, value)?.exact_coordinated(), est));
         }
-        let mut points = Vec::with_capacity(values.len());
-        for (i, x) in values.into_iter().enumerate() {
-            let mut c = self.clone();
-            set(&mut c, x);
-            // Each point has its own seed so points are independent samples.
-            let r = c.run(seed.wrapping_add(i as u64))?;
-            points.push((x, c.exact_coordinated(), r.coordinated));
-        }
-        Ok(CoordinationCurve { parameter: parameter.to_string(), points })
-    }
-
-    /// Sweeps the capture probability over `captures`, keeping everything else.
-    pub fn vs_capture(&self, captures: &[f64], seed: u64) -> Result<CoordinationCurve> {
-        self.curve("capture", captures.to_vec(), seed, |c, x| c.capture = x)
-    }
-
-    /// Sweeps the number of messengers per hop over `ks`.
-    pub fn vs_messengers(&self, ks: &[usize], seed: u64) -> Result<CoordinationCurve> {
-        self.curve("messengers", ks.iter().map(|&k| k as f64).collect(), seed, |c, x| c.messengers = x as usize)
-    }
-
-    /// Sweeps the chain depth over `depths`.
-    pub fn vs_depth(&self, depths: &[usize], seed: u64) -> Result<CoordinationCurve> {
-        self.curve("depth", depths.iter().map(|&d| d as f64).collect(), seed, |c, x| c.depth = x as usize)
+        Ok(CoordinationCurve { parameter: name.to_string(), points })
     }
 }
 

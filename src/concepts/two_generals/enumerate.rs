@@ -9,6 +9,7 @@
 
 use super::{outcome_of, Config, Outcome, OUTCOMES};
 use crate::error::{Error, Result};
+use crate::experiment::Experiment;
 use crate::render::{MimeBundle, Plot, Render, Table};
 use crate::validate;
 
