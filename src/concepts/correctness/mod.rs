@@ -27,12 +27,13 @@ pub use branch::{BankMsg, Branch};
 
 use crate::engine::Simulation;
 use crate::error::Result;
+use crate::experiment::{Experiment, Parameters, Range, Report};
 use crate::faults::Fault;
 use crate::network::Network;
 use crate::render::{MimeBundle, Plot, Render, Table};
-use crate::time::{Duration, Time};
+use crate::rng::{stream, Stream};
+use crate::time::{micros, millis, secs, Duration, Time};
 use crate::trace::TraceMode;
-use crate::validate;
 use rand::Rng;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -47,6 +48,8 @@ pub enum Protocol {
     TwoPhaseCommit,
 }
 
+crate::choice_param!(Protocol { Naive => "naive", Idempotent => "idempotent", TwoPhaseCommit => "two_phase_commit" });
+
 /// The bank experiment.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BankConfig {
@@ -58,17 +61,29 @@ pub struct BankConfig {
     pub initial_balance: u64,
     /// Transfers each branch starts.
     pub transfers_per_account: usize,
-    /// Mean gap between one branch's transfers, ms.
-    pub mean_gap_ms: f64,
+    /// Mean gap between one branch's transfers.
+    pub mean_gap: Duration,
     /// Message loss probability.
     pub loss: f64,
     /// Crashes scheduled during the run (each on a random branch).
     pub crashes: usize,
-    /// How long a crashed branch stays down, ms.
-    pub down_ms: f64,
-    /// Resend timeout, ms.
-    pub timeout_ms: f64,
+    /// How long a crashed branch stays down.
+    pub down: Duration,
+    /// Resend timeout.
+    pub timeout: Duration,
 }
+
+crate::parameters!(BankConfig {
+    protocol: Range::Choice(Protocol::CHOICES) => "transfer protocol: naive, idempotent or two_phase_commit",
+    accounts: Range::count(2, 64) => "branches, one account each",
+    initial_balance: Range::count(1, 1_000_000_000_000) => "starting balance of each account",
+    transfers_per_account: Range::count(0, 100_000) => "transfers each branch starts",
+    mean_gap: Range::time(micros(1), secs(3600)) => "mean gap between one branch's transfers",
+    loss: Range::real(0.0, 0.9) => "message loss probability",
+    crashes: Range::count(0, 10_000) => "crashes scheduled during the run, each on a random branch",
+    down: Range::time(Duration::ZERO, secs(3600)) => "how long a crashed branch stays down",
+    timeout: Range::time(micros(1), secs(3600)) => "resend timeout",
+});
 
 impl Default for BankConfig {
     fn default() -> Self {
@@ -77,11 +92,11 @@ impl Default for BankConfig {
             accounts: 4,
             initial_balance: 1_000,
             transfers_per_account: 50,
-            mean_gap_ms: 10.0,
+            mean_gap: millis(10),
             loss: 0.1,
             crashes: 4,
-            down_ms: 30.0,
-            timeout_ms: 20.0,
+            down: millis(30),
+            timeout: millis(20),
         }
     }
 }
@@ -109,29 +124,22 @@ pub struct BankResult {
     pub timeline: Vec<(f64, f64)>,
 }
 
-impl BankConfig {
-    /// Refuses out-of-range counts, probabilities and times.
-    pub fn validate(&self) -> Result<()> {
-        validate::count_in("accounts", self.accounts, 2, 64)?;
-        validate::in_range("initial_balance", self.initial_balance as f64, 1.0, 1e12)?;
-        validate::count_in("transfers_per_account", self.transfers_per_account, 0, 100_000)?;
-        validate::positive("mean_gap_ms", self.mean_gap_ms)?;
-        validate::in_range("loss", self.loss, 0.0, 0.9)?;
-        validate::count_in("crashes", self.crashes, 0, 10_000)?;
-        validate::non_negative("down_ms", self.down_ms)?;
-        validate::positive("timeout_ms", self.timeout_ms)?;
-        Ok(())
+impl Experiment for BankConfig {
+    type Output = BankResult;
+
+    fn validate(&self) -> Result<()> {
+        self.check_ranges()
     }
 
     /// Runs the bank, checking the invariant after every event.
-    pub fn run(&self, seed: u64) -> Result<BankResult> {
+    fn run(&self, seed: u64) -> Result<BankResult> {
         self.validate()?;
         let branches = (0..self.accounts)
             .map(|_| Branch {
                 protocol: self.protocol,
                 left: self.transfers_per_account,
-                gap_s: self.mean_gap_ms / 1e3,
-                timeout: Duration::from_millis_f64("timeout_ms", self.timeout_ms).unwrap_or(Duration::ZERO),
+                gap_s: self.mean_gap.as_secs_f64(),
+                timeout: self.timeout,
                 balance: self.initial_balance,
                 outbox: BTreeMap::new(),
                 holds: BTreeMap::new(),
@@ -146,14 +154,13 @@ impl BankConfig {
             .with_network(Network::new().loss(self.loss))?
             .with_trace_mode(TraceMode::DigestOnly);
         // Crashes at evenly spaced times over the expected busy period, on branches picked by the seed.
-        let span_ns = self.transfers_per_account as f64 * self.mean_gap_ms * 1e6;
-        let mut pick = crate::rng::stream(seed, crate::rng::Stream::Failures);
-        let down = Duration::from_millis_f64("down_ms", self.down_ms)?;
+        let span_ns = self.transfers_per_account as f64 * self.mean_gap.as_nanos() as f64;
+        let mut pick = stream(seed, Stream::Failures);
         for k in 0..self.crashes {
             let at = Time((span_ns * (k as f64 + 0.5) / self.crashes as f64) as u64);
             let node = pick.random_range(0..self.accounts);
             sim.schedule(at, Fault::Crash(node))?;
-            sim.schedule(at + down, Fault::Recover(node))?;
+            sim.schedule(at + self.down, Fault::Recover(node))?;
         }
         let initial = self.initial_balance * self.accounts as u64;
         let (mut violating, mut max_created, mut timeline) = (0u64, 0u64, Vec::new());
@@ -183,7 +190,9 @@ impl BankConfig {
             timeline,
         })
     }
+}
 
+impl BankConfig {
     /// The same run under all three protocols.
     pub fn compare(&self, seed: u64) -> Result<BankComparison> {
         let runs = [Protocol::Naive, Protocol::Idempotent, Protocol::TwoPhaseCommit]
@@ -302,3 +311,24 @@ impl Render for BankComparison {
     }
 }
 crate::impl_evcxr_display!(BankResult, BankComparison);
+
+impl Report for BankResult {
+    /// `conserved` (1 or 0), `violating_events`, `max_created`, `lost` and `created` (money),
+    /// and `transfers` debited.
+    fn measures(&self) -> Vec<(String, f64)> {
+        vec![
+            ("conserved".into(), f64::from(u8::from(self.conserved()))),
+            ("violating_events".into(), self.violating_events as f64),
+            ("max_created".into(), self.max_created as f64),
+            ("lost".into(), self.lost as f64),
+            ("created".into(), self.created as f64),
+            ("transfers".into(), self.transfers as f64),
+        ]
+    }
+    fn table(&self) -> Table {
+        BankResult::table(self)
+    }
+    fn plot(&self) -> Plot {
+        BankResult::plot(self)
+    }
+}
