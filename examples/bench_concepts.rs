@@ -4,6 +4,7 @@
 //! Run with `cargo run --release --locked --example bench_concepts`.
 
 use distsim::concepts::{cap, datacenter, scaling};
+use distsim::experiment::Experiment;
 use std::time::Instant;
 
 /// Runs `f` three times and returns (median seconds, all three).

@@ -1,6 +1,8 @@
 //! Correctness: money conservation under loss and crashes, per protocol.
 
 use distsim::concepts::correctness::*;
+use distsim::experiment::{Experiment, ParamValue, Parameters, Report};
+use distsim::time::{millis, Duration};
 
 #[test]
 fn pinned_seed_golden() {
@@ -40,10 +42,65 @@ fn bad_parameters_are_refused_with_names() {
     for (cfg, name) in [
         (BankConfig { accounts: 1, ..Default::default() }, "accounts"),
         (BankConfig { loss: 1.0, ..Default::default() }, "loss"),
-        (BankConfig { timeout_ms: 0.0, ..Default::default() }, "timeout_ms"),
+        (BankConfig { timeout: Duration::ZERO, ..Default::default() }, "timeout"),
+        (BankConfig { mean_gap: Duration::ZERO, ..Default::default() }, "mean_gap"),
         (BankConfig { initial_balance: 0, ..Default::default() }, "initial_balance"),
     ] {
         let e = cfg.run(1).unwrap_err().to_string();
-        assert!(e.contains(name), "{e}");
+        assert!(e.contains(&format!("`{name}`")), "{e}");
     }
+}
+
+#[test]
+fn the_generic_sweep_varies_every_named_parameter() {
+    let c = BankConfig { transfers_per_account: 20, ..Default::default() };
+    let names: Vec<&str> = c.params().iter().map(|p| p.name).collect();
+    assert_eq!(
+        names,
+        [
+            "protocol",
+            "accounts",
+            "initial_balance",
+            "transfers_per_account",
+            "mean_gap",
+            "loss",
+            "crashes",
+            "down",
+            "timeout"
+        ]
+    );
+    let values: [(&str, [ParamValue; 2]); 9] = [
+        ("protocol", ["naive".into(), "two_phase_commit".into()]),
+        ("accounts", [2.into(), 6.into()]),
+        ("initial_balance", [100.into(), 5000.into()]),
+        ("transfers_per_account", [5.into(), 30.into()]),
+        ("mean_gap", [millis(2).into(), millis(20).into()]),
+        ("loss", [0.0.into(), 0.3.into()]),
+        ("crashes", [0.into(), 8.into()]),
+        ("down", [millis(5).into(), millis(60).into()]),
+        ("timeout", [millis(5).into(), millis(50).into()]),
+    ];
+    for (name, values) in values {
+        let sweep = c.sweep(name, &values, 0..3).unwrap();
+        assert_eq!(sweep.measures()[0], "conserved", "{name}");
+        assert_eq!(sweep.values().len(), 2, "{name}");
+        // Each seed's run at a value is the experiment's own run with that value set.
+        let direct = c.with(name, values[1].clone()).unwrap().run(2).unwrap().measures();
+        for (m, (measure, value)) in direct.iter().enumerate() {
+            assert_eq!(sweep.result.points[1].samples[m][2], *value, "{name}: {measure}");
+        }
+    }
+    // The durable protocols conserve money on every seed; the naive one does not.
+    let by_protocol = BankConfig::default().sweep("protocol", &["naive", "idempotent"], 0..5).unwrap();
+    let conserved = by_protocol.means("conserved").unwrap();
+    assert!(conserved[0] < 1.0 && conserved[1] == 1.0, "{conserved:?}");
+    // Unknown names and out-of-range values name both the parameter and what is valid.
+    let err = c.sweep("losss", &[0.1], 0..2).unwrap_err().to_string();
+    assert!(err.contains("`losss`") && err.contains("protocol, accounts, initial_balance"), "{err}");
+    let err = c.sweep("loss", &[0.95], 0..2).unwrap_err().to_string();
+    assert!(err.contains("`loss`") && err.contains("[0, 0.9]"), "{err}");
+    let err = c.sweep("protocol", &["paxos"], 0..2).unwrap_err().to_string();
+    assert!(err.contains("`protocol`") && err.contains("naive, idempotent, two_phase_commit"), "{err}");
+    let err = c.sweep("accounts", &[65], 0..2).unwrap_err().to_string();
+    assert!(err.contains("`accounts`") && err.contains("[2, 64]"), "{err}");
 }

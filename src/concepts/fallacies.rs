@@ -3,8 +3,9 @@
 //! Early designers of networked systems made eight assumptions that are easy to make and false:
 //! the network is reliable; latency is zero; bandwidth is infinite; the network is secure; topology
 //! doesn't change; there is one administrator; transport cost is zero; the network is homogeneous.
-//! Each submodule runs one experiment on the engine in which the assumption fails, and returns an
-//! [`Experiment`]: a small table, a plot and a one-line summary of *what broke*.
+//! Each submodule runs one experiment on the engine in which the assumption fails, and returns a
+//! [`FallacyReport`]: a small table, a plot, a one-line summary of *what broke*, and the headline
+//! numbers as named measures.
 //!
 //! | fallacy | experiment |
 //! |---|---|
@@ -17,14 +18,22 @@
 //! | [transport] | moving a data set vs moving the code to it: bytes, time, and (illustrative) money |
 //! | [heterogeneous] | a job split evenly over fast and slow nodes waits for the slowest |
 //!
-//! Every experiment has a config with defaults, `validate()`, and `run(seed)`; [`run_all`] runs the
-//! eight with their defaults and tabulates what broke.
+//! Every experiment's `Config` has defaults and implements [`Experiment`]: `validate()`,
+//! `run(seed)`, and its scalar knobs by name, so the generic sweep varies any of them. (A list
+//! field such as `reliable::Config::losses` is the experiment's own x-axis: each run already
+//! covers every value in it, and it is not a named parameter.) [`run_all`] runs the eight with
+//! their defaults and tabulates what broke.
 //!
 //! ```
 //! use distsim::concepts::fallacies::{secure, Fallacy};
+//! use distsim::experiment::{Experiment, Report};
 //! let e = secure::Config { forge: 0.2, ..Default::default() }.run(1)?;
 //! println!("{}", e.what_broke);
 //! let _same_with_defaults = Fallacy::SecureNetwork.run(1)?;
+//! // The attack rate by name: forgeries a trusting receiver accepted, mean over 3 seeds.
+//! let sweep = secure::Config::default().sweep("forge", &[0.0, 0.5], 0..3)?;
+//! let accepted = sweep.means("accepted_trusting")?;
+//! assert!(accepted[0] == 0.0 && accepted[1] > 0.0);
 //! # Ok::<(), distsim::Error>(())
 //! ```
 
@@ -39,6 +48,7 @@ pub mod topology;
 pub mod transport;
 
 use crate::error::Result;
+use crate::experiment::{Experiment, Report};
 use crate::render::{MimeBundle, Plot, Render, Table};
 
 /// The eight fallacies, in the classic order.
@@ -90,7 +100,7 @@ impl Fallacy {
     }
 
     /// Runs this fallacy's experiment with its default settings.
-    pub fn run(self, seed: u64) -> Result<Experiment> {
+    pub fn run(self, seed: u64) -> Result<FallacyReport> {
         match self {
             Fallacy::ReliableNetwork => reliable::Config::default().run(seed),
             Fallacy::ZeroLatency => latency::Config::default().run(seed),
@@ -104,9 +114,9 @@ impl Fallacy {
     }
 }
 
-/// What one experiment showed.
+/// What one fallacy's experiment showed.
 #[derive(Debug, Clone)]
-pub struct Experiment {
+pub struct FallacyReport {
     /// The assumption that was broken.
     pub fallacy: Fallacy,
     /// One line: what went wrong because the assumption was false.
@@ -115,9 +125,11 @@ pub struct Experiment {
     pub table: Table,
     /// The measurements as a chart.
     pub plot: Plot,
+    /// The headline numbers by name (each fallacy's module documents its own).
+    pub measures: Vec<(String, f64)>,
 }
 
-impl Experiment {
+impl FallacyReport {
     /// The measurements, titled with the fallacy and what broke.
     pub fn table(&self) -> Table {
         let title = format!(
@@ -135,12 +147,29 @@ impl Experiment {
     }
 }
 
-impl Render for Experiment {
+impl Render for FallacyReport {
     fn mime_bundle(&self) -> MimeBundle {
         self.table().mime_bundle()
     }
 }
-crate::impl_evcxr_display!(Experiment);
+crate::impl_evcxr_display!(FallacyReport);
+
+impl Report for FallacyReport {
+    fn measures(&self) -> Vec<(String, f64)> {
+        self.measures.clone()
+    }
+    fn table(&self) -> Table {
+        FallacyReport::table(self)
+    }
+    fn plot(&self) -> Plot {
+        FallacyReport::plot(self)
+    }
+}
+
+/// A measure's name and value, as the fallacies' runs list them.
+fn measure(name: &str, value: f64) -> (String, f64) {
+    (name.to_string(), value)
+}
 
 /// Runs all eight experiments with their defaults: one row per fallacy with what broke.
 pub fn run_all(seed: u64) -> Result<Table> {

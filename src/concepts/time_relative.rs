@@ -19,12 +19,12 @@
 use crate::clock::{ClockConfig, LamportClock, VectorClock};
 use crate::engine::{Context, Node, NodeId, Simulation, Timer};
 use crate::error::Result;
+use crate::experiment::{Experiment, Parameters, Range, Report};
 use crate::network::{Latency, Network};
 use crate::render::{MimeBundle, Plot, Render, Table};
-use crate::time::{Duration, Time};
+use crate::time::{micros, millis, secs, Duration, Time};
 use crate::trace::spacetime::SpaceTime;
 use crate::trace::{Trace, TraceMode};
-use crate::validate;
 use rand::Rng;
 
 /// The experiment.
@@ -34,25 +34,34 @@ pub struct TimeConfig {
     pub nodes: usize,
     /// Writes per node.
     pub writes_per_node: usize,
-    /// Mean gap between one node's writes, ms.
-    pub mean_gap_ms: f64,
-    /// Clock offsets are uniform in ±this, ms.
-    pub max_offset_ms: f64,
-    /// Clock drift is uniform in ±this, ppm.
+    /// Mean gap between one node's writes.
+    pub mean_gap: Duration,
+    /// Clock offsets are uniform in ±this.
+    pub max_offset: Duration,
+    /// Clock drift is uniform in ±this, in parts per million.
     pub max_drift_ppm: f64,
-    /// One-way message delay, ms.
-    pub latency_ms: f64,
+    /// One-way message delay.
+    pub latency: Duration,
 }
+
+crate::parameters!(TimeConfig {
+    nodes: Range::count(2, 16) => "nodes writing the shared key",
+    writes_per_node: Range::count(1, 10_000) => "writes per node",
+    mean_gap: Range::time(micros(1), secs(3600)) => "mean gap between one node's writes",
+    max_offset: Range::time(Duration::ZERO, secs(3600)) => "clock offsets are uniform in ± this",
+    max_drift_ppm: Range::real(0.0, 1e6) => "clock drift is uniform in ± this many parts per million",
+    latency: Range::time(Duration::ZERO, secs(3600)) => "one-way message delay",
+});
 
 impl Default for TimeConfig {
     fn default() -> Self {
         TimeConfig {
             nodes: 3,
             writes_per_node: 8,
-            mean_gap_ms: 10.0,
-            max_offset_ms: 10.0,
+            mean_gap: millis(10),
+            max_offset: millis(10),
             max_drift_ppm: 100.0,
-            latency_ms: 2.0,
+            latency: millis(2),
         }
     }
 }
@@ -159,38 +168,29 @@ pub struct TimeResult {
     pub trace: Trace,
 }
 
-impl TimeConfig {
-    /// Refuses empty runs and negative times.
-    pub fn validate(&self) -> Result<()> {
-        validate::count_in("nodes", self.nodes, 2, 16)?;
-        validate::count_in("writes_per_node", self.writes_per_node, 1, 10_000)?;
-        validate::positive("mean_gap_ms", self.mean_gap_ms)?;
-        validate::non_negative("max_offset_ms", self.max_offset_ms)?;
-        validate::in_range("max_drift_ppm", self.max_drift_ppm, 0.0, 1e6)?;
-        validate::non_negative("latency_ms", self.latency_ms)?;
-        Ok(())
+impl Experiment for TimeConfig {
+    type Output = TimeResult;
+
+    fn validate(&self) -> Result<()> {
+        self.check_ranges()
     }
 
     /// Runs the writers on the engine with drawn clocks and analyses the stamps.
-    pub fn run(&self, seed: u64) -> Result<TimeResult> {
+    fn run(&self, seed: u64) -> Result<TimeResult> {
         self.validate()?;
         let n = self.nodes;
         let nodes = (0..n)
             .map(|_| ClockNode {
                 left: self.writes_per_node,
-                gap_s: self.mean_gap_ms / 1e3,
+                gap_s: self.mean_gap.as_secs_f64(),
                 lamport: LamportClock::new(),
                 vector: VectorClock::new(n),
                 writes: Vec::new(),
                 lww: None,
             })
             .collect();
-        let clocks = ClockConfig {
-            max_offset: Duration::from_millis_f64("max_offset_ms", self.max_offset_ms)?,
-            max_drift_ppm: self.max_drift_ppm,
-            sync: None,
-        };
-        let latency = Latency::Constant(Duration::from_millis_f64("latency_ms", self.latency_ms)?);
+        let clocks = ClockConfig { max_offset: self.max_offset, max_drift_ppm: self.max_drift_ppm, sync: None };
+        let latency = Latency::Constant(self.latency);
         let mut sim = Simulation::new(seed, nodes)?
             .with_network(Network::new().latency(latency))?
             .with_clocks(clocks)?
@@ -283,3 +283,25 @@ impl Render for TimeResult {
     }
 }
 crate::impl_evcxr_display!(TimeResult);
+
+impl Report for TimeResult {
+    /// `backwards_share` (of causal pairs, the share wall clocks stamp backwards), the counts
+    /// `causal_pairs`, `wall_clock_inversions`, `lamport_inversions` and `concurrent_pairs`, and
+    /// `lww_lost_newer`.
+    fn measures(&self) -> Vec<(String, f64)> {
+        vec![
+            ("backwards_share".into(), self.wall_clock_inversions as f64 / self.causal_pairs.max(1) as f64),
+            ("causal_pairs".into(), self.causal_pairs as f64),
+            ("wall_clock_inversions".into(), self.wall_clock_inversions as f64),
+            ("lamport_inversions".into(), self.lamport_inversions as f64),
+            ("concurrent_pairs".into(), self.concurrent_pairs as f64),
+            ("lww_lost_newer".into(), self.lww_lost_newer as f64),
+        ]
+    }
+    fn table(&self) -> Table {
+        TimeResult::table(self)
+    }
+    fn plot(&self) -> Plot {
+        TimeResult::plot(self)
+    }
+}

@@ -12,9 +12,9 @@
 //! operation is in flight. Everything before such a point precedes everything after it in real
 //! time, so the segments can be checked one after another, carrying the *set* of register values a
 //! valid prefix could end with into the next segment: this is exact, not a heuristic. A segment
-//! in which some operation stays pending while more than `max_window` (at most 128) later
-//! operations would have to be linearized before it is skipped and counted as unchecked; after a skipped or violating segment the register value is treated as
-//! unknown (any first read is accepted), so one violation does not hide later ones.
+//! in which some operation stays pending while more than `max_window` (at most [`MAX_WINDOW`])
+//! later operations would have to be linearized before it is skipped and counted as unchecked;
+//! after a skipped or violating segment the register value is treated as unknown (any first read is accepted), so one violation does not hide later ones.
 //!
 //! A second reduction: written values that no read ever returns are all relabelled as one value,
 //! because which of them the register holds can never be observed.
@@ -22,7 +22,12 @@
 //! Only operations with a known outcome belong in the history. The CP protocol in [`super`]
 //! fails an operation only before it has changed any replica, so failed operations are left out.
 
+use crate::error::{Error, Result};
 use std::collections::{BTreeSet, HashSet};
+
+/// The widest check window [`check_register`] accepts: the done set of a segment is a prefix plus
+/// a bit set of this many operations (one `u128`).
+pub const MAX_WINDOW: usize = 128;
 
 /// What an operation did. Values are write ids; the register starts at the caller's `initial`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,10 +84,15 @@ type State = Option<u64>;
 type Done = (usize, u128);
 
 /// Checks `history` (any order) against a register that starts at `initial`. Segments in which an
-/// operation would have to be linearized more than `max_window` (1 to 128) places past the oldest
-/// pending one are skipped and counted as unchecked.
-pub fn check_register(history: &[Operation], initial: u64, max_window: usize) -> LinearizabilityReport {
-    let window = max_window.clamp(1, 128);
+/// operation would have to be linearized more than `max_window` places past the oldest pending
+/// one are skipped and counted as unchecked.
+///
+/// A `max_window` outside `[1, MAX_WINDOW]` is refused with an error naming it, never clamped.
+pub fn check_register(history: &[Operation], initial: u64, max_window: usize) -> Result<LinearizabilityReport> {
+    if !(1..=MAX_WINDOW).contains(&max_window) {
+        return Err(Error::invalid("max_window", max_window, format!("an integer in [1, {MAX_WINDOW}]")));
+    }
+    let window = max_window;
     // Values that no read returns are interchangeable: relabel them all as one "unread" value,
     // so orders of unread writes that end alike are explored once, not once per value.
     let read: HashSet<u64> =
@@ -124,7 +134,7 @@ pub fn check_register(history: &[Operation], initial: u64, max_window: usize) ->
         }
         start = end;
     }
-    report
+    Ok(report)
 }
 
 /// Every register value a valid linearization of `ops` can end with, from any of `starts`
@@ -226,13 +236,13 @@ mod tests {
     #[test]
     fn concurrent_read_may_see_either_value() {
         let h = [op(RegisterOp::Write(1), 0, 10), op(RegisterOp::Read(0), 5, 6), op(RegisterOp::Read(1), 7, 8)];
-        assert!(check_register(&h, 0, 64).linearizable());
+        assert!(check_register(&h, 0, 64).unwrap().linearizable());
     }
 
     #[test]
     fn stale_read_after_completed_write_is_caught() {
         let h = [op(RegisterOp::Write(1), 0, 10), op(RegisterOp::Read(0), 20, 21)];
-        let r = check_register(&h, 0, 64);
+        let r = check_register(&h, 0, 64).unwrap();
         assert_eq!((r.segments, r.violating_segments, r.first_violation_at), (2, 1, Some(20)));
     }
 
@@ -240,6 +250,16 @@ mod tests {
     fn read_cannot_go_back_in_time() {
         // Once a read saw 1, a later read (in real time) may not see 0 again.
         let h = [op(RegisterOp::Write(1), 0, 100), op(RegisterOp::Read(1), 10, 20), op(RegisterOp::Read(0), 30, 40)];
-        assert!(!check_register(&h, 0, 64).linearizable());
+        assert!(!check_register(&h, 0, 64).unwrap().linearizable());
+    }
+
+    #[test]
+    fn a_window_out_of_range_is_refused_not_clamped() {
+        let h = [op(RegisterOp::Write(1), 0, 10)];
+        for bad in [0, MAX_WINDOW + 1] {
+            let err = check_register(&h, 0, bad).unwrap_err().to_string();
+            assert!(err.contains("`max_window`") && err.contains("[1, 128]"), "{err}");
+        }
+        assert!(check_register(&h, 0, MAX_WINDOW).unwrap().linearizable());
     }
 }

@@ -21,18 +21,20 @@ pub mod linearizability;
 pub mod replica;
 mod report;
 
-pub use linearizability::{check_register, LinearizabilityReport, Operation, RegisterOp};
+pub use linearizability::{check_register, LinearizabilityReport, Operation, RegisterOp, MAX_WINDOW};
 pub use replica::{CapMsg, ClientOp, Mode, Replica};
 pub use report::{CapComparison, CapResult};
 
 use crate::clock::ClockConfig;
 use crate::engine::Simulation;
 use crate::error::Result;
+use crate::experiment::{Experiment, Parameters, Range};
 use crate::faults::Fault;
 use crate::network::{Latency, Network, Partition};
-use crate::time::{Duration, Time};
+use crate::time::{micros, secs, Duration, Time};
 use crate::trace::TraceMode;
-use crate::validate;
+
+crate::choice_param!(Mode { Cp => "cp", Ap => "ap" });
 
 /// The CAP experiment.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,26 +45,41 @@ pub struct CapConfig {
     pub mode: Mode,
     /// Client operations in the run, over all replicas.
     pub operations: usize,
-    /// Mean think time of each replica's client between operations, ms (one op in flight per client).
-    pub think_ms: f64,
+    /// Mean think time of each replica's client between operations (one op in flight per client).
+    pub think: Duration,
     /// Fraction of operations that are writes.
     pub write_fraction: f64,
-    /// One-way network delay is uniform in [latency_ms / 2, 3·latency_ms / 2].
-    pub latency_ms: f64,
-    /// CP: an operation without a majority after this long fails, ms.
-    pub timeout_ms: f64,
-    /// AP: period of the anti-entropy broadcast, ms.
-    pub anti_entropy_ms: f64,
-    /// When the partition starts, ms.
-    pub partition_at_ms: f64,
-    /// How long it lasts, ms (0 = no partition).
-    pub partition_for_ms: f64,
-    /// Largest clock offset between replicas, ms (AP stamps writes with physical clocks).
-    pub clock_offset_ms: f64,
-    /// Linearizability check window (1 to 128): a segment where an operation stays pending while
-    /// more operations than this must be ordered before it is skipped as unchecked.
+    /// One-way network delay is uniform in [latency / 2, 3·latency / 2].
+    pub latency: Duration,
+    /// CP: an operation without a majority after this long fails.
+    pub timeout: Duration,
+    /// AP: period of the anti-entropy broadcast.
+    pub anti_entropy: Duration,
+    /// When the partition starts, after the start of the run.
+    pub partition_at: Duration,
+    /// How long it lasts (zero = no partition).
+    pub partition_for: Duration,
+    /// Largest clock offset between replicas (AP stamps writes with physical clocks).
+    pub clock_offset: Duration,
+    /// Linearizability check window (1 to [`MAX_WINDOW`]): a segment where an operation stays
+    /// pending while more operations than this must be ordered before it is skipped as unchecked.
     pub max_window: usize,
 }
+
+crate::parameters!(CapConfig {
+    replicas: Range::count(3, 9) => "replicas of the register (odd counts make a majority unambiguous)",
+    mode: Range::Choice(Mode::CHOICES) => "cp: majority quorums; ap: local answers, last writer wins",
+    operations: Range::count(1, 10_000_000) => "client operations in the run, over all replicas",
+    think: Range::time(Duration::ZERO, secs(10_000)) => "mean think time of a client between operations",
+    write_fraction: Range::Probability => "fraction of operations that are writes",
+    latency: Range::time(micros(1), secs(100)) => "mean one-way network delay (uniform in [½, 3/2] of it)",
+    timeout: Range::time(micros(1), secs(10_000)) => "CP: an operation without a majority after this long fails",
+    anti_entropy: Range::time(micros(1), secs(10_000)) => "AP: period of the anti-entropy broadcast",
+    partition_at: Range::time(Duration::ZERO, secs(10_000_000)) => "when the partition starts",
+    partition_for: Range::time(Duration::ZERO, secs(10_000_000)) => "how long the partition lasts (0 = none)",
+    clock_offset: Range::time(Duration::ZERO, secs(10_000)) => "largest clock offset between replicas",
+    max_window: Range::count(1, MAX_WINDOW as u64) => "linearizability check window, in operations",
+});
 
 impl Default for CapConfig {
     /// 3 replicas, 10,000 operations, half writes; replica 0 is cut off from 5 s to 10 s.
@@ -71,36 +88,20 @@ impl Default for CapConfig {
             replicas: 3,
             mode: Mode::Cp,
             operations: 10_000,
-            think_ms: 5.0,
+            think: Duration::from_millis(5),
             write_fraction: 0.5,
-            latency_ms: 1.0,
-            timeout_ms: 50.0,
-            anti_entropy_ms: 100.0,
-            partition_at_ms: 5_000.0,
-            partition_for_ms: 5_000.0,
-            clock_offset_ms: 5.0,
-            max_window: 128,
+            latency: Duration::from_millis(1),
+            timeout: Duration::from_millis(50),
+            anti_entropy: Duration::from_millis(100),
+            partition_at: secs(5),
+            partition_for: secs(5),
+            clock_offset: Duration::from_millis(5),
+            max_window: MAX_WINDOW,
         }
     }
 }
 
 impl CapConfig {
-    /// Refuses out-of-range counts, rates, times and fractions.
-    pub fn validate(&self) -> Result<()> {
-        validate::count_in("replicas", self.replicas, 3, 9)?;
-        validate::count_in("operations", self.operations, 1, 10_000_000)?;
-        validate::in_range("think_ms", self.think_ms, 0.0, 1e7)?;
-        validate::probability("write_fraction", self.write_fraction)?;
-        validate::in_range("latency_ms", self.latency_ms, 1e-3, 1e5)?;
-        validate::in_range("timeout_ms", self.timeout_ms, 1e-3, 1e7)?;
-        validate::in_range("anti_entropy_ms", self.anti_entropy_ms, 1e-3, 1e7)?;
-        validate::in_range("partition_at_ms", self.partition_at_ms, 0.0, 1e10)?;
-        validate::in_range("partition_for_ms", self.partition_for_ms, 0.0, 1e10)?;
-        validate::in_range("clock_offset_ms", self.clock_offset_ms, 0.0, 1e7)?;
-        validate::count_in("max_window", self.max_window, 1, 128)?;
-        Ok(())
-    }
-
     /// The minority side of the cut: replicas `0..(n − 1)/2`.
     pub fn minority(&self) -> Vec<usize> {
         (0..(self.replicas - 1) / 2).collect()
@@ -108,53 +109,43 @@ impl CapConfig {
 
     /// When the partition starts and heals.
     pub fn partition_window(&self) -> (Time, Time) {
-        let ns = |ms: f64| Time((ms * 1e6) as u64);
-        (ns(self.partition_at_ms), ns(self.partition_at_ms + self.partition_for_ms))
+        let cut = Time::ZERO + self.partition_at;
+        (cut, cut + self.partition_for)
     }
 
     /// Builds the engine simulation: replicas, network, clocks and the scheduled partition.
     pub fn simulation(&self, seed: u64) -> Result<Simulation<Replica>> {
         self.validate()?;
         let n = self.replicas;
-        let ms = |x: f64| Duration::from_millis_f64("latency_ms", x);
         let (cut, heal) = self.partition_window();
-        let until = heal + ms(10.0 * self.anti_entropy_ms)?;
+        let until = heal + self.anti_entropy * 10;
         let replicas = (0..n)
             .map(|i| {
                 let ops = self.operations / n + usize::from(i < self.operations % n);
                 Replica::new(
                     self.mode,
                     ops,
-                    self.think_ms / 1e3,
+                    self.think.as_secs_f64(),
                     self.write_fraction,
-                    Duration::from_millis_f64("timeout_ms", self.timeout_ms).unwrap_or(Duration::ZERO),
-                    Duration::from_millis_f64("anti_entropy_ms", self.anti_entropy_ms).unwrap_or(Duration::ZERO),
+                    self.timeout,
+                    self.anti_entropy,
                     until,
                 )
             })
             .collect();
-        let latency = Latency::Uniform { lo: ms(self.latency_ms / 2.0)?, hi: ms(1.5 * self.latency_ms)? };
-        let clocks = ClockConfig {
-            max_offset: Duration::from_millis_f64("clock_offset_ms", self.clock_offset_ms)?,
-            max_drift_ppm: 0.0,
-            sync: None,
-        };
+        // [latency / 2, 3·latency / 2], halves of a nanosecond rounded up.
+        let ns = self.latency.as_nanos();
+        let (lo, hi) = (Duration::from_nanos(ns.div_ceil(2)), Duration::from_nanos((3 * ns).div_ceil(2)));
+        let clocks = ClockConfig { max_offset: self.clock_offset, max_drift_ppm: 0.0, sync: None };
         let mut sim = Simulation::new(seed, replicas)?
-            .with_network(Network::new().latency(latency))?
+            .with_network(Network::new().latency(Latency::Uniform { lo, hi }))?
             .with_clocks(clocks)?
             .with_trace_mode(TraceMode::DigestOnly);
-        if self.partition_for_ms > 0.0 && !self.minority().is_empty() {
+        if self.partition_for > Duration::ZERO && !self.minority().is_empty() {
             sim.schedule(cut, Fault::Partition(Partition::isolate(self.minority(), n)))?;
             sim.schedule(heal, Fault::Heal)?;
         }
         Ok(sim)
-    }
-
-    /// Runs the workload to the end and analyses the recorded history.
-    pub fn run(&self, seed: u64) -> Result<CapResult> {
-        let mut sim = self.simulation(seed)?;
-        sim.run_until_quiet()?;
-        CapResult::analyse(self, &sim)
     }
 
     /// The same seed under CP and under AP.
@@ -162,5 +153,20 @@ impl CapConfig {
         let cp = CapConfig { mode: Mode::Cp, ..self.clone() }.run(seed)?;
         let ap = CapConfig { mode: Mode::Ap, ..self.clone() }.run(seed)?;
         Ok(CapComparison { runs: vec![cp, ap] })
+    }
+}
+
+impl Experiment for CapConfig {
+    type Output = CapResult;
+
+    fn validate(&self) -> Result<()> {
+        self.check_ranges()
+    }
+
+    /// Runs the workload to the end and analyses the recorded history.
+    fn run(&self, seed: u64) -> Result<CapResult> {
+        let mut sim = self.simulation(seed)?;
+        sim.run_until_quiet()?;
+        CapResult::analyse(self, &sim)
     }
 }

@@ -5,6 +5,7 @@ use super::replica::{ClientOp, Replica};
 use super::CapConfig;
 use crate::engine::Simulation;
 use crate::error::Result;
+use crate::experiment::Report;
 use crate::render::{Format, MimeBundle, Plot, Render, Table, Value};
 use crate::stats::{proportion_ci95, Estimate};
 use std::collections::{BTreeMap, BTreeSet};
@@ -103,7 +104,7 @@ impl CapResult {
             };
             history.push(Operation { op, invoke: o.invoke.0, complete });
         }
-        let linearizability = check_register(&history, 0, config.max_window);
+        let linearizability = check_register(&history, 0, config.max_window)?;
 
         let (cut, heal) = config.partition_window();
         let during: Vec<&&ClientOp> = ops.iter().filter(|o| o.invoke >= cut && o.invoke < heal).collect();
@@ -191,12 +192,13 @@ impl CapComparison {
         let mut cols = vec!["quantity".to_string()];
         cols.extend(self.runs.iter().map(|r| format!("{:?}", r.config.mode)));
         let c = self.runs.first().map(|r| r.config.clone()).unwrap_or_default();
+        let (cut, heal) = c.partition_window();
         let mut t = Table::new(cols).title(format!(
             "Replicated register on {} replicas; replicas {:?} cut off from {:.1} s to {:.1} s",
             c.replicas,
             c.minority(),
-            c.partition_at_ms / 1e3,
-            (c.partition_at_ms + c.partition_for_ms) / 1e3
+            cut.as_secs_f64(),
+            heal.as_secs_f64()
         ));
         let columns: Vec<Vec<Value>> = self.runs.iter().map(CapResult::column).collect();
         for (i, name) in ROWS.iter().enumerate() {
@@ -232,3 +234,28 @@ impl Render for CapComparison {
     }
 }
 crate::impl_evcxr_display!(CapResult, CapComparison);
+
+impl Report for CapResult {
+    /// `availability` and `availability_during_partition` (fractions of operations that
+    /// succeeded), `stale_read_fraction` (of successful reads), the counts `stale_reads`,
+    /// `lost_updates`, `indeterminate_writes` and `violating_segments`, and `linearizable` (1 or 0).
+    fn measures(&self) -> Vec<(String, f64)> {
+        let l = &self.linearizability;
+        vec![
+            ("availability".into(), self.availability.mean),
+            ("availability_during_partition".into(), self.availability_during_partition.mean),
+            ("stale_read_fraction".into(), self.stale_reads as f64 / self.reads.max(1) as f64),
+            ("stale_reads".into(), self.stale_reads as f64),
+            ("lost_updates".into(), self.lost_updates as f64),
+            ("indeterminate_writes".into(), self.indeterminate_writes as f64),
+            ("violating_segments".into(), l.violating_segments as f64),
+            ("linearizable".into(), f64::from(u8::from(l.linearizable()))),
+        ]
+    }
+    fn table(&self) -> Table {
+        CapResult::table(self)
+    }
+    fn plot(&self) -> Plot {
+        CapResult::plot(self)
+    }
+}

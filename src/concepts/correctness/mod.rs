@@ -22,17 +22,19 @@
 //! the simulation's observer, not by the protocol: a crash does not erase what really happened.
 
 mod branch;
+mod report;
 
 pub use branch::{BankMsg, Branch};
+pub use report::{BankComparison, BankResult};
 
 use crate::engine::Simulation;
 use crate::error::Result;
+use crate::experiment::{Experiment, Parameters, Range};
 use crate::faults::Fault;
 use crate::network::Network;
-use crate::render::{MimeBundle, Plot, Render, Table};
-use crate::time::{Duration, Time};
+use crate::rng::{stream, Stream};
+use crate::time::{micros, millis, secs, Duration, Time};
 use crate::trace::TraceMode;
-use crate::validate;
 use rand::Rng;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -47,6 +49,8 @@ pub enum Protocol {
     TwoPhaseCommit,
 }
 
+crate::choice_param!(Protocol { Naive => "naive", Idempotent => "idempotent", TwoPhaseCommit => "two_phase_commit" });
+
 /// The bank experiment.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BankConfig {
@@ -58,17 +62,29 @@ pub struct BankConfig {
     pub initial_balance: u64,
     /// Transfers each branch starts.
     pub transfers_per_account: usize,
-    /// Mean gap between one branch's transfers, ms.
-    pub mean_gap_ms: f64,
+    /// Mean gap between one branch's transfers.
+    pub mean_gap: Duration,
     /// Message loss probability.
     pub loss: f64,
     /// Crashes scheduled during the run (each on a random branch).
     pub crashes: usize,
-    /// How long a crashed branch stays down, ms.
-    pub down_ms: f64,
-    /// Resend timeout, ms.
-    pub timeout_ms: f64,
+    /// How long a crashed branch stays down.
+    pub down: Duration,
+    /// Resend timeout.
+    pub timeout: Duration,
 }
+
+crate::parameters!(BankConfig {
+    protocol: Range::Choice(Protocol::CHOICES) => "transfer protocol: naive, idempotent or two_phase_commit",
+    accounts: Range::count(2, 64) => "branches, one account each",
+    initial_balance: Range::count(1, 1_000_000_000_000) => "starting balance of each account",
+    transfers_per_account: Range::count(0, 100_000) => "transfers each branch starts",
+    mean_gap: Range::time(micros(1), secs(3600)) => "mean gap between one branch's transfers",
+    loss: Range::real(0.0, 0.9) => "message loss probability",
+    crashes: Range::count(0, 10_000) => "crashes scheduled during the run, each on a random branch",
+    down: Range::time(Duration::ZERO, secs(3600)) => "how long a crashed branch stays down",
+    timeout: Range::time(micros(1), secs(3600)) => "resend timeout",
+});
 
 impl Default for BankConfig {
     fn default() -> Self {
@@ -77,61 +93,31 @@ impl Default for BankConfig {
             accounts: 4,
             initial_balance: 1_000,
             transfers_per_account: 50,
-            mean_gap_ms: 10.0,
+            mean_gap: millis(10),
             loss: 0.1,
             crashes: 4,
-            down_ms: 30.0,
-            timeout_ms: 20.0,
+            down: millis(30),
+            timeout: millis(20),
         }
     }
 }
 
-/// What the audit saw.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BankResult {
-    /// The configuration that was run.
-    pub config: BankConfig,
-    /// Money at the start.
-    pub initial_total: u64,
-    /// Money in accounts at the end.
-    pub final_total: u64,
-    /// Transfers debited (and not aborted).
-    pub transfers: usize,
-    /// Events after which the invariant did not hold.
-    pub violating_events: u64,
-    /// Largest amount of money created out of nothing at any moment.
-    pub max_created: u64,
-    /// Money debited but never credited once the run was over.
-    pub lost: u64,
-    /// Money credited more than once, at the end.
-    pub created: u64,
-    /// (time ms, accounts + in flight − initial) at each violating event and at the end.
-    pub timeline: Vec<(f64, f64)>,
-}
+impl Experiment for BankConfig {
+    type Output = BankResult;
 
-impl BankConfig {
-    /// Refuses out-of-range counts, probabilities and times.
-    pub fn validate(&self) -> Result<()> {
-        validate::count_in("accounts", self.accounts, 2, 64)?;
-        validate::in_range("initial_balance", self.initial_balance as f64, 1.0, 1e12)?;
-        validate::count_in("transfers_per_account", self.transfers_per_account, 0, 100_000)?;
-        validate::positive("mean_gap_ms", self.mean_gap_ms)?;
-        validate::in_range("loss", self.loss, 0.0, 0.9)?;
-        validate::count_in("crashes", self.crashes, 0, 10_000)?;
-        validate::non_negative("down_ms", self.down_ms)?;
-        validate::positive("timeout_ms", self.timeout_ms)?;
-        Ok(())
+    fn validate(&self) -> Result<()> {
+        self.check_ranges()
     }
 
     /// Runs the bank, checking the invariant after every event.
-    pub fn run(&self, seed: u64) -> Result<BankResult> {
+    fn run(&self, seed: u64) -> Result<BankResult> {
         self.validate()?;
         let branches = (0..self.accounts)
             .map(|_| Branch {
                 protocol: self.protocol,
                 left: self.transfers_per_account,
-                gap_s: self.mean_gap_ms / 1e3,
-                timeout: Duration::from_millis_f64("timeout_ms", self.timeout_ms).unwrap_or(Duration::ZERO),
+                gap_s: self.mean_gap.as_secs_f64(),
+                timeout: self.timeout,
                 balance: self.initial_balance,
                 outbox: BTreeMap::new(),
                 holds: BTreeMap::new(),
@@ -146,14 +132,13 @@ impl BankConfig {
             .with_network(Network::new().loss(self.loss))?
             .with_trace_mode(TraceMode::DigestOnly);
         // Crashes at evenly spaced times over the expected busy period, on branches picked by the seed.
-        let span_ns = self.transfers_per_account as f64 * self.mean_gap_ms * 1e6;
-        let mut pick = crate::rng::stream(seed, crate::rng::Stream::Failures);
-        let down = Duration::from_millis_f64("down_ms", self.down_ms)?;
+        let span_ns = self.transfers_per_account as f64 * self.mean_gap.as_nanos() as f64;
+        let mut pick = stream(seed, Stream::Failures);
         for k in 0..self.crashes {
             let at = Time((span_ns * (k as f64 + 0.5) / self.crashes as f64) as u64);
             let node = pick.random_range(0..self.accounts);
             sim.schedule(at, Fault::Crash(node))?;
-            sim.schedule(at + down, Fault::Recover(node))?;
+            sim.schedule(at + self.down, Fault::Recover(node))?;
         }
         let initial = self.initial_balance * self.accounts as u64;
         let (mut violating, mut max_created, mut timeline) = (0u64, 0u64, Vec::new());
@@ -183,7 +168,9 @@ impl BankConfig {
             timeline,
         })
     }
+}
 
+impl BankConfig {
     /// The same run under all three protocols.
     pub fn compare(&self, seed: u64) -> Result<BankComparison> {
         let runs = [Protocol::Naive, Protocol::Idempotent, Protocol::TwoPhaseCommit]
@@ -217,88 +204,3 @@ fn audit(branches: &[Branch]) -> (u64, u64, usize, u64) {
     }
     (total, in_flight, transfers, extra)
 }
-
-impl BankResult {
-    /// Whether money was conserved: nothing created, nothing lost.
-    pub fn conserved(&self) -> bool {
-        self.violating_events == 0 && self.lost == 0
-    }
-    fn column(&self) -> Vec<crate::render::Value> {
-        vec![
-            self.transfers.into(),
-            self.initial_total.into(),
-            self.final_total.into(),
-            self.violating_events.into(),
-            self.max_created.into(),
-            self.lost.into(),
-            if self.conserved() { "yes" } else { "NO" }.into(),
-        ]
-    }
-    /// One row per quantity.
-    pub fn table(&self) -> Table {
-        BankComparison { runs: vec![self.clone()] }.table()
-    }
-    /// Money created (above zero) over time.
-    pub fn plot(&self) -> Plot {
-        BankComparison { runs: vec![self.clone()] }.plot()
-    }
-}
-
-/// The protocols side by side on the same seed.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BankComparison {
-    /// One run per protocol.
-    pub runs: Vec<BankResult>,
-}
-
-impl BankComparison {
-    /// Quantities down, protocols across.
-    pub fn table(&self) -> Table {
-        let names = [
-            "transfers",
-            "money at start",
-            "money at end",
-            "events breaking the invariant",
-            "most money created",
-            "money lost",
-            "conserved",
-        ];
-        let mut cols = vec!["quantity".to_string()];
-        cols.extend(self.runs.iter().map(|r| format!("{:?}", r.config.protocol)));
-        let mut t = Table::new(cols).title("Bank transfers under message loss and crashes");
-        let columns: Vec<_> = self.runs.iter().map(BankResult::column).collect();
-        for (i, name) in names.iter().enumerate() {
-            let mut row = vec![(*name).into()];
-            row.extend(columns.iter().map(|c| c[i].clone()));
-            t.row(row).expect("one column per protocol");
-        }
-        t
-    }
-    /// accounts + in flight − initial over time (0 = conserved), one line per protocol.
-    pub fn plot(&self) -> Plot {
-        self.runs.iter().fold(
-            Plot::new("Money created (+) at violating events; final point includes money lost")
-                .x_label("time (ms)")
-                .y_label("money − initial"),
-            |p, r| {
-                let mut pts = r.timeline.clone();
-                if let Some(last) = pts.last_mut() {
-                    last.1 -= r.lost as f64;
-                }
-                p.line(format!("{:?}", r.config.protocol), pts)
-            },
-        )
-    }
-}
-
-impl Render for BankResult {
-    fn mime_bundle(&self) -> MimeBundle {
-        self.table().mime_bundle()
-    }
-}
-impl Render for BankComparison {
-    fn mime_bundle(&self) -> MimeBundle {
-        self.table().mime_bundle()
-    }
-}
-crate::impl_evcxr_display!(BankResult, BankComparison);

@@ -4,26 +4,29 @@
 //! each request do 150 ms of work (a new audit step, a slower disk). Each setting is reasonable
 //! alone. Together, every answer arrives after the client has given up on it, the client retries,
 //! and the server does three times the work for requests that all fail.
+//!
+//! Measures, after the server team's change: `succeeded`, `attempts` (requests the client sent,
+//! retries included) and `served` (requests the server worked on); and `succeeded_before`.
 
-use super::{Experiment, Fallacy};
+use super::{measure, Fallacy, FallacyReport};
 use crate::engine::{Context, Node, NodeId, Simulation, Timer};
 use crate::error::Result;
+use crate::experiment::{Experiment, Parameters, Range};
 use crate::render::{Plot, Table};
-use crate::time::Duration;
+use crate::time::{micros, millis, Duration};
 use crate::trace::TraceMode;
-use crate::validate;
 
 /// The two teams' settings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
-    /// Client team: time to wait for an answer, in ms (> 0).
-    pub client_timeout_ms: f64,
+    /// Client team: time to wait for an answer.
+    pub client_timeout: Duration,
     /// Client team: retries after a timeout, in `[0, 10]`.
     pub client_retries: u32,
-    /// Server team: work per request, in ms (>= 0).
-    pub server_work_ms: f64,
-    /// What the server did before the server team's change, in ms (>= 0).
-    pub server_work_before_ms: f64,
+    /// Server team: work per request.
+    pub server_work: Duration,
+    /// What the server did before the server team's change.
+    pub server_work_before: Duration,
     /// Requests, in `[1, 10_000]`.
     pub requests: u64,
 }
@@ -31,14 +34,22 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            client_timeout_ms: 100.0,
+            client_timeout: millis(100),
             client_retries: 2,
-            server_work_ms: 150.0,
-            server_work_before_ms: 50.0,
+            server_work: millis(150),
+            server_work_before: millis(50),
             requests: 100,
         }
     }
 }
+
+crate::parameters!(Config {
+    client_timeout: Range::time(micros(1), Duration::from_hours(1)) => "client team: time to wait for an answer",
+    client_retries: Range::count(0, 10) => "client team: retries after a timeout",
+    server_work: Range::time(Duration::ZERO, Duration::from_hours(1)) => "server team: work per request",
+    server_work_before: Range::time(Duration::ZERO, Duration::from_hours(1)) => "server work before the server team's change",
+    requests: Range::count(1, 10_000) => "requests the client makes",
+});
 
 /// Request and reply, tagged with the attempt they belong to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,21 +136,17 @@ impl Node for Peer {
     }
 }
 
-impl Config {
-    /// Checks every parameter.
-    pub fn validate(&self) -> Result<()> {
-        validate::in_range("client_timeout_ms", self.client_timeout_ms, 1e-3, 3.6e6)?;
-        validate::count_in("client_retries", self.client_retries as usize, 0, 10)?;
-        validate::in_range("server_work_ms", self.server_work_ms, 0.0, 3.6e6)?;
-        validate::in_range("server_work_before_ms", self.server_work_before_ms, 0.0, 3.6e6)?;
-        validate::count_in("requests", self.requests as usize, 1, 10_000)?;
-        Ok(())
+impl Experiment for Config {
+    type Output = FallacyReport;
+
+    fn validate(&self) -> Result<()> {
+        self.check_ranges()
     }
 
     /// Runs the client against the server before and after the server team's change.
-    pub fn run(&self, seed: u64) -> Result<Experiment> {
+    fn run(&self, seed: u64) -> Result<FallacyReport> {
         self.validate()?;
-        let timeout = Duration::from_millis_f64("client_timeout_ms", self.client_timeout_ms)?;
+        let timeout = self.client_timeout;
         let mut table = Table::new([
             "server work (ms)",
             "client timeout (ms)",
@@ -149,9 +156,8 @@ impl Config {
             "requests the server worked on",
         ]);
         let mut bars = Vec::new();
-        let mut after = (0, 0);
-        for (label, work_ms) in [("before", self.server_work_before_ms), ("after", self.server_work_ms)] {
-            let work = Duration::from_millis_f64("server_work_ms", work_ms)?;
+        let (mut after, mut succeeded_before) = ((0, 0, 0), 0);
+        for (label, work) in [("before", self.server_work_before), ("after", self.server_work)] {
             let peer = || Peer {
                 timeout,
                 retries: self.client_retries,
@@ -167,8 +173,8 @@ impl Config {
             sim.run_until_quiet()?;
             let (c, s) = (sim.node(0), sim.node(1));
             table.row(vec![
-                work_ms.into(),
-                self.client_timeout_ms.into(),
+                work.as_millis_f64().into(),
+                timeout.as_millis_f64().into(),
                 self.requests.into(),
                 c.succeeded.into(),
                 c.attempts.into(),
@@ -176,13 +182,26 @@ impl Config {
             ])?;
             bars.push((format!("{label}: succeeded"), c.succeeded as f64));
             bars.push((format!("{label}: server work"), s.served as f64));
-            after = (c.succeeded, s.served);
+            if label == "before" {
+                succeeded_before = c.succeeded;
+            }
+            after = (c.succeeded, s.served, c.attempts);
         }
         let plot = Plot::new("One system, two administrators").y_label("requests").bar("count", bars);
         let what_broke = format!(
             "a {} ms client timeout met {} ms of server work: {} of {} requests succeeded while the server did {} requests' work",
-            self.client_timeout_ms, self.server_work_ms, after.0, self.requests, after.1
+            timeout.as_millis_f64(),
+            self.server_work.as_millis_f64(),
+            after.0,
+            self.requests,
+            after.1
         );
-        Ok(Experiment { fallacy: Fallacy::OneAdministrator, what_broke, table, plot })
+        let measures = vec![
+            measure("succeeded", after.0 as f64),
+            measure("attempts", after.2 as f64),
+            measure("served", after.1 as f64),
+            measure("succeeded_before", succeeded_before as f64),
+        ];
+        Ok(FallacyReport { fallacy: Fallacy::OneAdministrator, what_broke, table, plot, measures })
     }
 }

@@ -3,10 +3,14 @@
 //! A link that carries `B` bytes per second sends a message of `s` bytes in `s / B` seconds; messages
 //! that arrive faster wait in a queue. Below capacity the queue stays short; at or above it, every
 //! message waits longer than the one before, and the delay grows for as long as the overload lasts.
+//!
+//! Measures, at the highest load of `loads`: `mean_delay_ms` and `last_delay_ms` (the last
+//! message's delay), in ms.
 
 use super::streamer::stream;
-use super::{Experiment, Fallacy};
+use super::{measure, Fallacy, FallacyReport};
 use crate::error::{Error, Result};
+use crate::experiment::{Experiment, Parameters, Range};
 use crate::network::Network;
 use crate::render::{Plot, Table};
 use crate::time::Duration;
@@ -19,7 +23,8 @@ pub struct Config {
     pub bandwidth_bytes_per_sec: f64,
     /// Message size in bytes, in `[1, 1e9]`.
     pub message_bytes: u64,
-    /// Offered loads to try, as fractions of capacity (each in `(0, 10]`).
+    /// Offered loads to try, as fractions of capacity (each in `(0, 10]`; the x-axis of one run,
+    /// not a named parameter).
     pub loads: Vec<f64>,
     /// Messages per load, in `[1, 100_000]`.
     pub messages: u64,
@@ -37,28 +42,34 @@ impl Default for Config {
     }
 }
 
-impl Config {
-    /// Checks every parameter.
-    pub fn validate(&self) -> Result<()> {
-        validate::positive("bandwidth_bytes_per_sec", self.bandwidth_bytes_per_sec)?;
-        validate::count_in("message_bytes", self.message_bytes as usize, 1, 1_000_000_000)?;
+crate::parameters!(Config {
+    bandwidth_bytes_per_sec: Range::real(1.0, 1e12) => "link capacity, in bytes per second",
+    message_bytes: Range::count(1, 1_000_000_000) => "message size, in bytes",
+    messages: Range::count(1, 100_000) => "messages per offered load",
+});
+
+impl Experiment for Config {
+    type Output = FallacyReport;
+
+    /// The named parameters' ranges, then every entry of `loads`.
+    fn validate(&self) -> Result<()> {
+        self.check_ranges()?;
         if self.loads.is_empty() {
             return Err(Error::empty("loads"));
         }
         for (i, &l) in self.loads.iter().enumerate() {
             validate::in_range(&format!("loads[{i}]"), l, 1e-6, 10.0)?;
         }
-        validate::count_in("messages", self.messages as usize, 1, 100_000)?;
         Ok(())
     }
 
     /// Streams at each load and measures the queueing delay.
-    pub fn run(&self, seed: u64) -> Result<Experiment> {
+    fn run(&self, seed: u64) -> Result<FallacyReport> {
         self.validate()?;
         let service = self.message_bytes as f64 / self.bandwidth_bytes_per_sec;
         let mut table = Table::new(["offered load", "messages/s", "mean delay (ms)", "last message's delay (ms)"]);
         let (mut mean_pts, mut last_pts) = (Vec::new(), Vec::new());
-        let mut worst = (0.0, 0.0);
+        let mut worst = (0.0, 0.0, 0.0);
         for (i, &load) in self.loads.iter().enumerate() {
             let interval = Duration::from_secs_f64("interval", service / load)?;
             let net = Network::new().bandwidth(self.bandwidth_bytes_per_sec);
@@ -70,7 +81,7 @@ impl Config {
             mean_pts.push((load, mean));
             last_pts.push((load, last));
             if load >= worst.0 {
-                worst = (load, last);
+                worst = (load, last, mean);
             }
         }
         let plot = Plot::new("Queueing on a bandwidth-limited link")
@@ -83,6 +94,7 @@ impl Config {
             worst.0 * 100.0,
             worst.1
         );
-        Ok(Experiment { fallacy: Fallacy::InfiniteBandwidth, what_broke, table, plot })
+        let measures = vec![measure("mean_delay_ms", worst.2), measure("last_delay_ms", worst.1)];
+        Ok(FallacyReport { fallacy: Fallacy::InfiniteBandwidth, what_broke, table, plot, measures })
     }
 }

@@ -4,12 +4,15 @@
 //! work evenly, as if every worker were the same, finishes only when the slowest worker does: one
 //! node at a quarter of the speed makes the whole job several times slower. Splitting in proportion
 //! to each node's speed brings the job time back down.
+//!
+//! Measures: `even_split_ms` and `by_speed_ms`, the job time (in ms) of each split.
 
-use super::{Experiment, Fallacy};
+use super::{measure, Fallacy, FallacyReport};
 use crate::engine::{Context, Node, NodeId, Simulation, Timer};
 use crate::error::{Error, Result};
+use crate::experiment::{Experiment, Parameters, Range};
 use crate::render::{Plot, Table};
-use crate::time::{Duration, Time};
+use crate::time::{millis, secs, Duration, Time};
 use crate::trace::TraceMode;
 use crate::validate;
 
@@ -17,19 +20,25 @@ use crate::validate;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// Relative speed of each worker (1 = normal), each in `[0.001, 1000]`; at least one worker.
+    /// (The fleet itself, not a named parameter.)
     pub speeds: Vec<f64>,
     /// Work units in the job, in `[1, 1e9]`.
     pub units: u64,
-    /// Time one unit takes on a speed-1 worker, in ms (> 0).
-    pub unit_ms: f64,
+    /// Time one unit takes on a speed-1 worker.
+    pub unit: Duration,
 }
 
 impl Default for Config {
     /// Three normal workers and one old machine at a quarter of the speed.
     fn default() -> Self {
-        Config { speeds: vec![1.0, 1.0, 1.0, 0.25], units: 1200, unit_ms: 1.0 }
+        Config { speeds: vec![1.0, 1.0, 1.0, 0.25], units: 1200, unit: millis(1) }
     }
 }
+
+crate::parameters!(Config {
+    units: Range::count(1, 1_000_000_000) => "work units in the job",
+    unit: Range::time(Duration::from_nanos(1), secs(3600)) => "time one unit takes on a speed-1 worker",
+});
 
 /// Work handed out, and its completion.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,24 +91,25 @@ fn split(units: u64, weights: &[f64]) -> Vec<u64> {
     shares
 }
 
-impl Config {
-    /// Checks every parameter.
-    pub fn validate(&self) -> Result<()> {
+impl Experiment for Config {
+    type Output = FallacyReport;
+
+    /// The named parameters' ranges, then every entry of `speeds`.
+    fn validate(&self) -> Result<()> {
+        self.check_ranges()?;
         if self.speeds.is_empty() {
             return Err(Error::empty("speeds"));
         }
         for (i, &s) in self.speeds.iter().enumerate() {
             validate::in_range(&format!("speeds[{i}]"), s, 0.001, 1000.0)?;
         }
-        validate::count_in("units", self.units as usize, 1, 1_000_000_000)?;
-        validate::positive("unit_ms", self.unit_ms)?;
         Ok(())
     }
 
     /// Runs the job split evenly and split by speed.
-    pub fn run(&self, seed: u64) -> Result<Experiment> {
+    fn run(&self, seed: u64) -> Result<FallacyReport> {
         self.validate()?;
-        let unit = Duration::from_millis_f64("unit_ms", self.unit_ms)?;
+        let unit = self.unit;
         let n = self.speeds.len();
         let mut table = Table::new(["split", "job time (ms)", "fastest worker done (ms)", "slowest worker done (ms)"]);
         let mut bars = Vec::new();
@@ -126,6 +136,7 @@ impl Config {
             "an even split waited {:.0} ms for the slowest node; splitting by speed took {:.0} ms",
             times[0], times[1]
         );
-        Ok(Experiment { fallacy: Fallacy::HomogeneousNetwork, what_broke, table, plot })
+        let measures = vec![measure("even_split_ms", times[0]), measure("by_speed_ms", times[1])];
+        Ok(FallacyReport { fallacy: Fallacy::HomogeneousNetwork, what_broke, table, plot, measures })
     }
 }

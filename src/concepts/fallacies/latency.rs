@@ -4,23 +4,28 @@
 //! service, which calls another, which calls another, pays a round trip *per level*, one after the
 //! other, and the slow tail of each hop adds up. Code written as if calls were free becomes slow
 //! as soon as it is split over machines.
+//!
+//! Measures, for the last chain of `depths`: `mean_ms` and `p99_ms` (response times, in ms) and
+//! `expected_ms` (the closed form [`Config::analytic_mean_ms`]).
 
-use super::{Experiment, Fallacy};
+use super::{measure, Fallacy, FallacyReport};
 use crate::engine::{Context, Node, NodeId, Simulation};
 use crate::error::{Error, Result};
+use crate::experiment::{Experiment, Parameters, Range};
 use crate::network::{Latency, Network};
 use crate::render::{Plot, Table};
-use crate::time::{Duration, Time};
+use crate::time::{micros, secs, Duration, Time};
 use crate::trace::TraceMode;
 use crate::validate;
 
 /// Requests through chains of different depths.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
-    /// Chain depths to try (services called one after the other), each in `[1, 64]`.
+    /// Chain depths to try (services called one after the other), each in `[1, 64]` (the x-axis
+    /// of one run; not a named parameter).
     pub depths: Vec<usize>,
-    /// Median one-way latency of a hop, in ms (> 0).
-    pub hop_median_ms: f64,
+    /// Median one-way latency of a hop.
+    pub hop_median: Duration,
     /// Spread of the log-normal hop latency, in `[0, 3]`.
     pub hop_sigma: f64,
     /// Requests per depth, in `[1, 100_000]`.
@@ -29,9 +34,15 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { depths: vec![1, 2, 4, 8, 16], hop_median_ms: 0.5, hop_sigma: 0.5, requests: 500 }
+        Config { depths: vec![1, 2, 4, 8, 16], hop_median: micros(500), hop_sigma: 0.5, requests: 500 }
     }
 }
+
+crate::parameters!(Config {
+    hop_median: Range::time(micros(1), secs(10)) => "median one-way latency of a hop",
+    hop_sigma: Range::real(0.0, 3.0) => "spread of the log-normal hop latency",
+    requests: Range::count(1, 100_000) => "requests per chain depth",
+});
 
 /// A call going down the chain, or its reply coming back.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,31 +87,32 @@ impl Node for Service {
 }
 
 impl Config {
-    /// Checks every parameter.
-    pub fn validate(&self) -> Result<()> {
+    /// Expected response time of a chain of `depth` services, in ms: `2 · depth` hops of mean
+    /// `median · exp(σ²/2)` each.
+    pub fn analytic_mean_ms(&self, depth: usize) -> f64 {
+        2.0 * depth as f64 * self.hop_median.as_millis_f64() * (self.hop_sigma * self.hop_sigma / 2.0).exp()
+    }
+}
+
+impl Experiment for Config {
+    type Output = FallacyReport;
+
+    /// The named parameters' ranges, then every entry of `depths`.
+    fn validate(&self) -> Result<()> {
+        self.check_ranges()?;
         if self.depths.is_empty() {
             return Err(Error::empty("depths"));
         }
         for (i, &d) in self.depths.iter().enumerate() {
             validate::count_in(&format!("depths[{i}]"), d, 1, 64)?;
         }
-        validate::positive("hop_median_ms", self.hop_median_ms)?;
-        validate::in_range("hop_sigma", self.hop_sigma, 0.0, 3.0)?;
-        validate::count_in("requests", self.requests as usize, 1, 100_000)?;
         Ok(())
     }
 
-    /// Expected response time of a chain of `depth` services, in ms: `2 · depth` hops of mean
-    /// `median · exp(σ²/2)` each.
-    pub fn analytic_mean_ms(&self, depth: usize) -> f64 {
-        2.0 * depth as f64 * self.hop_median_ms * (self.hop_sigma * self.hop_sigma / 2.0).exp()
-    }
-
     /// Sends the requests through each chain and measures response times.
-    pub fn run(&self, seed: u64) -> Result<Experiment> {
+    fn run(&self, seed: u64) -> Result<FallacyReport> {
         self.validate()?;
-        let median = Duration::from_millis_f64("hop_median_ms", self.hop_median_ms)?;
-        let net = Network::new().latency(Latency::LogNormal { median, sigma: self.hop_sigma });
+        let net = Network::new().latency(Latency::LogNormal { median: self.hop_median, sigma: self.hop_sigma });
         let mut table = Table::new([
             "services in the chain",
             "mean response (ms)",
@@ -126,6 +138,10 @@ impl Config {
             p99_pts.push((depth as f64, p99));
         }
         let (d, m) = mean_pts.last().copied().unwrap_or((0.0, 0.0));
+        let p99 = p99_pts.last().map_or(f64::NAN, |p| p.1);
+        let deepest = self.depths.last().copied().unwrap_or(0);
+        let measures =
+            vec![measure("mean_ms", m), measure("p99_ms", p99), measure("expected_ms", self.analytic_mean_ms(deepest))];
         let plot = Plot::new("Response time of a chain of services")
             .x_label("services called in sequence")
             .y_label("ms")
@@ -133,6 +149,6 @@ impl Config {
             .line("p99", p99_pts);
         let what_broke =
             format!("a chain of {d} calls took {m:.1} ms on average, not 0: every level adds a round trip");
-        Ok(Experiment { fallacy: Fallacy::ZeroLatency, what_broke, table, plot })
+        Ok(FallacyReport { fallacy: Fallacy::ZeroLatency, what_broke, table, plot, measures })
     }
 }

@@ -3,10 +3,14 @@
 //! The sender fires and forgets. Every lost message is simply missing at the receiver, and the
 //! sender has no way to know which ones: only an acknowledgement protocol could tell it
 //! (see [`crate::concepts::delivery`]).
+//!
+//! Measures: `lost` (messages lost at the highest loss rate of `losses`) and `lost_share` (that
+//! count over `messages`).
 
 use super::streamer::stream;
-use super::{Experiment, Fallacy};
+use super::{measure, Fallacy, FallacyReport};
 use crate::error::{Error, Result};
+use crate::experiment::{Experiment, Parameters, Range};
 use crate::network::Network;
 use crate::render::{Plot, Table};
 use crate::time::millis;
@@ -15,11 +19,15 @@ use crate::validate;
 /// A stream of messages over links with different loss rates.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
-    /// Loss probabilities to try, each in `[0, 1]`.
+    /// Loss probabilities to try, each in `[0, 1]` (the x-axis of one run; not a named parameter).
     pub losses: Vec<f64>,
     /// Messages sent per loss rate, in `[1, 1_000_000]`.
     pub messages: u64,
 }
+
+crate::parameters!(Config {
+    messages: Range::count(1, 1_000_000) => "messages sent per loss rate",
+});
 
 impl Default for Config {
     fn default() -> Self {
@@ -27,21 +35,23 @@ impl Default for Config {
     }
 }
 
-impl Config {
-    /// Checks every parameter.
-    pub fn validate(&self) -> Result<()> {
+impl Experiment for Config {
+    type Output = FallacyReport;
+
+    /// The named parameters' ranges, then every entry of `losses`.
+    fn validate(&self) -> Result<()> {
+        self.check_ranges()?;
         if self.losses.is_empty() {
             return Err(Error::empty("losses"));
         }
         for (i, &l) in self.losses.iter().enumerate() {
             validate::probability(&format!("losses[{i}]"), l)?;
         }
-        validate::count_in("messages", self.messages as usize, 1, 1_000_000)?;
         Ok(())
     }
 
     /// Streams `messages` at each loss rate and counts what never arrived.
-    pub fn run(&self, seed: u64) -> Result<Experiment> {
+    fn run(&self, seed: u64) -> Result<FallacyReport> {
         self.validate()?;
         let mut table = Table::new(["loss probability", "sent", "arrived", "lost (silently)", "expected lost"]);
         let mut pts = Vec::new();
@@ -70,6 +80,8 @@ impl Config {
             "at {} loss, {} of {} messages vanished and the sender was never told",
             worst.0, worst.1, self.messages
         );
-        Ok(Experiment { fallacy: Fallacy::ReliableNetwork, what_broke, table, plot })
+        let measures =
+            vec![measure("lost", worst.1 as f64), measure("lost_share", worst.1 as f64 / self.messages as f64)];
+        Ok(FallacyReport { fallacy: Fallacy::ReliableNetwork, what_broke, table, plot, measures })
     }
 }

@@ -5,18 +5,26 @@
 //! out the forged amounts. A receiver that checks an HMAC tag, computed by the sender with a key
 //! the attacker does not have, rejects every forged message: changing the amount breaks the tag,
 //! and making a new tag needs the key.
+//!
+//! Measures: `forged` (orders rewritten in transit), `accepted_trusting` (forgeries the trusting
+//! receiver paid), `accepted_authenticating` (those the HMAC-checking receiver paid: always 0),
+//! and `rejected_authenticating`.
 
-use super::{Experiment, Fallacy};
+use super::{measure, Fallacy, FallacyReport};
 use crate::engine::{Context, Node, NodeId, Simulation};
 use crate::error::Result;
+use crate::experiment::{Experiment, Parameters, Range};
 use crate::network::auth::{sign, verify, Tag};
 use crate::network::Verdict;
 use crate::render::{Plot, Table};
+use crate::rng::{stream, Stream};
 use crate::trace::TraceMode;
-use crate::validate;
 use rand::Rng;
 
 const KEY: &[u8] = b"shared secret of node 0 and node 1";
+
+/// The attacker's coin flips: its own stream, so both receivers face the same forgeries.
+const FORGE_STREAM: Stream = Stream::named("fallacies/forge", 0);
 
 /// Transfers over a network that forges some of them.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,7 +33,7 @@ pub struct Config {
     pub transfers: u64,
     /// Probability that the attacker rewrites an order, in `[0, 1]`.
     pub forge: f64,
-    /// Amount of every genuine order (the attacker sets 1000 × this).
+    /// Amount of every genuine order (the attacker sets 1000 × this), in `[1, 1_000_000]`.
     pub amount: u64,
 }
 
@@ -34,6 +42,12 @@ impl Default for Config {
         Config { transfers: 200, forge: 0.1, amount: 10 }
     }
 }
+
+crate::parameters!(Config {
+    transfers: Range::count(1, 100_000) => "transfer orders sent",
+    forge: Range::Probability => "probability that the attacker rewrites an order",
+    amount: Range::count(1, 1_000_000) => "amount of every genuine order (a forged one is 1000 × this)",
+});
 
 /// A transfer order, optionally with its authentication tag.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,17 +96,15 @@ impl Node for Bank {
     }
 }
 
-impl Config {
-    /// Checks every parameter.
-    pub fn validate(&self) -> Result<()> {
-        validate::count_in("transfers", self.transfers as usize, 1, 100_000)?;
-        validate::probability("forge", self.forge)?;
-        validate::count_in("amount", self.amount as usize, 1, 1_000_000)?;
-        Ok(())
+impl Experiment for Config {
+    type Output = FallacyReport;
+
+    fn validate(&self) -> Result<()> {
+        self.check_ranges()
     }
 
     /// Runs the same attack against a trusting and an authenticating receiver.
-    pub fn run(&self, seed: u64) -> Result<Experiment> {
+    fn run(&self, seed: u64) -> Result<FallacyReport> {
         self.validate()?;
         let mut table = Table::new([
             "receiver",
@@ -104,7 +116,7 @@ impl Config {
             "should have paid",
         ]);
         let mut bars = Vec::new();
-        let mut accepted_plain = 0;
+        let (mut accepted_plain, mut measures) = (0, Vec::new());
         for authenticate in [false, true] {
             let bank = || Bank {
                 transfers: self.transfers,
@@ -115,8 +127,7 @@ impl Config {
                 rejected: 0,
             };
             let mut sim = Simulation::new(seed, vec![bank(), bank()])?.with_trace_mode(TraceMode::DigestOnly);
-            // The attacker's coin flips come from its own stream, so both receivers face the same forgeries.
-            let mut coin = crate::rng::stream(seed, crate::rng::Stream::Custom(0xF4));
+            let mut coin = stream(seed, FORGE_STREAM);
             let (forge, forged_amount) = (self.forge, self.amount * 1000);
             let forged = std::rc::Rc::new(std::cell::Cell::new(0u64));
             let counter = forged.clone();
@@ -140,12 +151,17 @@ impl Config {
                 (self.transfers * self.amount).into(),
             ])?;
             bars.push((label.to_string(), b.accepted_forgeries as f64));
-            if !authenticate {
+            if authenticate {
+                measures.push(measure("accepted_authenticating", b.accepted_forgeries as f64));
+                measures.push(measure("rejected_authenticating", b.rejected as f64));
+            } else {
                 accepted_plain = b.accepted_forgeries;
+                measures.push(measure("forged", forged.get() as f64));
+                measures.push(measure("accepted_trusting", b.accepted_forgeries as f64));
             }
         }
         let plot = Plot::new("Forged transfers accepted").y_label("forgeries accepted").bar("accepted", bars);
         let what_broke = format!("a trusting receiver paid {accepted_plain} forged transfers at 1000× the amount; with HMAC tags it paid none");
-        Ok(Experiment { fallacy: Fallacy::SecureNetwork, what_broke, table, plot })
+        Ok(FallacyReport { fallacy: Fallacy::SecureNetwork, what_broke, table, plot, measures })
     }
 }

@@ -4,14 +4,17 @@
 //! charge for data leaving a region). An analysis that copies a large data set to where the code
 //! runs pays both; shipping the code to the data and bringing back only the result pays almost
 //! nothing. The price per gigabyte below is **illustrative**, not a quote.
+//!
+//! Measures: `move_data_secs` and `move_code_secs` (transfer times, in seconds), and
+//! `move_data_usd` and `move_code_usd` (illustrative costs).
 
 use super::streamer::stream;
-use super::{Experiment, Fallacy};
+use super::{measure, Fallacy, FallacyReport};
 use crate::error::Result;
+use crate::experiment::{Experiment, Parameters, Range};
 use crate::network::Network;
 use crate::render::{Plot, Table};
 use crate::time::Duration;
-use crate::validate;
 
 /// A data set, a link and an (illustrative) price.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,9 +25,9 @@ pub struct Config {
     pub code_mb: f64,
     /// Size of the result as a fraction of the data set, in `[0, 1]`.
     pub result_fraction: f64,
-    /// Link bandwidth in MB per second (> 0).
+    /// Link bandwidth in MB per second, in `[0.001, 1e7]`.
     pub bandwidth_mb_per_sec: f64,
-    /// Illustrative price of moving one GB, in dollars (>= 0).
+    /// Illustrative price of moving one GB, in dollars, in `[0, 1e6]`.
     pub usd_per_gb: f64,
     /// Transfer unit in MB (each message carries this much), in `[0.001, 1e6]`.
     pub chunk_mb: f64,
@@ -44,20 +47,24 @@ impl Default for Config {
     }
 }
 
-impl Config {
-    /// Checks every parameter.
-    pub fn validate(&self) -> Result<()> {
-        validate::in_range("dataset_mb", self.dataset_mb, 1.0, 1e7)?;
-        validate::in_range("code_mb", self.code_mb, 0.0, 1e7)?;
-        validate::probability("result_fraction", self.result_fraction)?;
-        validate::positive("bandwidth_mb_per_sec", self.bandwidth_mb_per_sec)?;
-        validate::non_negative("usd_per_gb", self.usd_per_gb)?;
-        validate::in_range("chunk_mb", self.chunk_mb, 0.001, 1e6)?;
-        Ok(())
+crate::parameters!(Config {
+    dataset_mb: Range::real(1.0, 1e7) => "size of the data set, in MB",
+    code_mb: Range::real(0.0, 1e7) => "size of the code shipped to the data, in MB",
+    result_fraction: Range::Probability => "size of the result as a fraction of the data set",
+    bandwidth_mb_per_sec: Range::real(0.001, 1e7) => "link bandwidth, in MB per second",
+    usd_per_gb: Range::real(0.0, 1e6) => "illustrative price of moving one GB, in dollars",
+    chunk_mb: Range::real(0.001, 1e6) => "transfer unit, in MB per message",
+});
+
+impl Experiment for Config {
+    type Output = FallacyReport;
+
+    fn validate(&self) -> Result<()> {
+        self.check_ranges()
     }
 
     /// Moves the bytes of each strategy over the link and measures time and cost.
-    pub fn run(&self, seed: u64) -> Result<Experiment> {
+    fn run(&self, seed: u64) -> Result<FallacyReport> {
         self.validate()?;
         let strategies = [
             ("move the data to the code", self.dataset_mb),
@@ -82,6 +89,12 @@ impl Config {
             "moving {:.0} MB took {:.1} s and ~${:.2} (illustrative price); moving the code instead took {:.2} s",
             self.dataset_mb, rows[0].0, rows[0].1, rows[1].0
         );
-        Ok(Experiment { fallacy: Fallacy::ZeroTransportCost, what_broke, table, plot })
+        let measures = vec![
+            measure("move_data_secs", rows[0].0),
+            measure("move_code_secs", rows[1].0),
+            measure("move_data_usd", rows[0].1),
+            measure("move_code_usd", rows[1].1),
+        ];
+        Ok(FallacyReport { fallacy: Fallacy::ZeroTransportCost, what_broke, table, plot, measures })
     }
 }
