@@ -36,16 +36,18 @@ fn reason(r: DropReason) -> &'static str {
     }
 }
 
-/// The node an event belongs to in the text view, what its cell says, and the full text that
-/// goes at the end of the row (a message's label, a log line).
+/// The node an event belongs to in the text view, what its cell says, and the rest of the text
+/// (a message's label, a log line): it joins the cell if the whole fits in a column, else it goes
+/// at the end of the row.
 fn cell(view: &View<'_>, event: &TraceEvent) -> (Option<usize>, String, String) {
     let name = |i: usize| view.names[i].clone();
     let (node, text) = match &event.kind {
         EventKind::Send { from, to, msg, label } => {
             let (node, text) = (Some(*from), format!("send #{msg}->{}", name(*to)));
-            return stamped(view, event, node, text, label.clone());
+            let label = if label.is_empty() { String::new() } else { format!(" {label}") };
+            return stamped(view, event, node, text, label);
         }
-        EventKind::Log { node, text } => return stamped(view, event, Some(*node), "log".into(), text.clone()),
+        EventKind::Log { node, text } => return stamped(view, event, Some(*node), "log".into(), format!(": {text}")),
         EventKind::Deliver { from, to, msg } => (Some(*to), format!("recv #{msg}<-{}", name(*from))),
         EventKind::Drop { to, msg, reason: r, .. } => (Some(*to), format!("x #{msg} lost:{}", reason(*r))),
         EventKind::Duplicate { to, msg, copy, .. } => (Some(*to), format!("dup #{msg}=>#{copy}")),
@@ -79,8 +81,12 @@ pub(super) fn render(view: &View<'_>) -> String {
     let cells: Vec<(Option<usize>, String, String)> = view.shown.iter().map(|e| cell(view, e)).collect();
     let widths: Vec<usize> = (0..view.node_count)
         .map(|lane| {
-            let widest =
-                cells.iter().filter(|(n, ..)| *n == Some(lane)).map(|(_, t, _)| t.chars().count()).max().unwrap_or(0);
+            let widest = cells
+                .iter()
+                .filter(|(n, ..)| *n == Some(lane))
+                .map(|(_, t, d)| t.chars().count() + d.chars().count())
+                .max()
+                .unwrap_or(0);
             (widest.max(view.names[lane].chars().count()) + 2).clamp(MIN_COLUMN, MAX_COLUMN)
         })
         .collect();
@@ -94,7 +100,7 @@ pub(super) fn render(view: &View<'_>) -> String {
     out.push_str(&"-".repeat(TIME_WIDTH + widths.iter().sum::<usize>().max(2) - 2));
     out.push('\n');
     let mut crashed = view.crashed_at_start.clone();
-    for (event, (node, text, mut detail)) in view.shown.iter().zip(cells) {
+    for (event, (node, mut text, mut detail)) in view.shown.iter().zip(cells) {
         match &event.kind {
             EventKind::Crash { node } => crashed[*node] = true,
             EventKind::Recover { node } => crashed[*node] = false,
@@ -103,9 +109,13 @@ pub(super) fn render(view: &View<'_>) -> String {
         let mut line = fit(&Duration(event.time.as_nanos()).to_string(), TIME_WIDTH);
         match node {
             Some(n) => {
-                if text.chars().count() >= widths[n] {
+                if text.chars().count() + detail.chars().count() < widths[n] {
+                    text.push_str(&std::mem::take(&mut detail));
+                } else if text.chars().count() >= widths[n] {
                     // Too long for its column: shortened there, in full at the end of the row.
-                    detail = if detail.is_empty() { text.clone() } else { format!("{text} {detail}") };
+                    detail = format!("{text}{detail}");
+                } else {
+                    detail = detail.trim_start_matches([':', ' ']).to_string();
                 }
                 for lane in 0..view.node_count {
                     let content = if lane == n {
