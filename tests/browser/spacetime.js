@@ -112,6 +112,16 @@ async function large(browser, dir, found) {
     return { steps: draws.length, drawMeanMs: mean(draws), drawP95Ms: draws[Math.floor(draws.length * 0.95)],
       drawMaxMs: draws[draws.length - 1], frameMeanMs: mean(frames) };
   });
+  // A zoom repaints every event once (the scrubber then only copies that picture).
+  const box = await page.locator("canvas").boundingBox();
+  const before = await page.getAttribute(".distsim-st", "data-zoom");
+  await page.mouse.move(box.x + LEFT + 100, box.y + 100);
+  await page.mouse.down();
+  await page.mouse.move(box.x + LEFT + 500, box.y + 100, { steps: 3 });
+  await page.mouse.up();
+  found.zoomRepaintMs = Number(await page.getAttribute(".distsim-st", "data-draw-ms"));
+  found.largeZoom = await page.getAttribute(".distsim-st", "data-zoom");
+  check(found.largeZoom !== before, `the large diagram zoomed: ${before} -> ${found.largeZoom}`);
   await page.close();
 }
 
