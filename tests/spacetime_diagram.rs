@@ -44,7 +44,7 @@ fn svg_draws_lanes_arrows_drops_and_crashes() {
         "arrow tooltip:\n{svg}"
     );
     assert!(svg.contains("<polygon"), "arrowheads");
-    assert!(svg.contains("#2 fwd: b -&gt; c, sent at t=3ms, lost at t=4ms (Loss)"), "drop");
+    assert!(svg.contains("#2 fwd: b -&gt; c, sent at t=3ms, lost at t=4ms: random loss"), "drop");
     assert!(svg.contains("c crashed at t=5ms") && svg.contains("c recovered at t=8ms"));
     assert!(svg.contains("stroke-dasharray=\"4 4\""), "crashed lane segment dashed");
     assert!(svg.contains("timer 9 fired"));
@@ -101,7 +101,7 @@ fn window_and_max_events_say_what_was_omitted() {
     assert!(svg.contains("5600 later events omitted"));
     assert!(svg.len() < 400_000, "legible and light: {} bytes", svg.len());
 
-    let windowed = SpaceTime::new(&big).window(ms(100), ms(109)).max_events(1000);
+    let windowed = SpaceTime::new(&big).window(ms(100), ms(109)).max_events(1000).unwrap();
     let text = windowed.to_text();
     assert!(text.contains("20 events shown from t=100ms to t=109ms"), "{}", text.lines().next().unwrap());
     assert!(text.contains("5980 events outside the window"));

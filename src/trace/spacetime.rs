@@ -19,11 +19,23 @@
 //!   a delivery sets it to `max(local, sender's stamp) + 1`), always from the start of the run so
 //!   that a window does not change the numbers.
 //!
-//! A long run has far too many events for one picture, so a diagram shows a time
-//! [`window`](SpaceTime::window) and at most [`max_events`](SpaceTime::max_events) events: the
+//! In a notebook the diagram is interactive (the `text/html` of its bundle, see
+//! [`SpaceTime::to_html`]): a time scrubber and step buttons walk through the run one event at a
+//! time; hovering or clicking a message shows its content, its send and delivery times and its
+//! Lamport and [vector stamps](vector_stamps); crashed, paused and partitioned intervals are
+//! shaded; clicking a node's name shows only its events; dragging across the plot zooms into
+//! that time range. The interactive view shows every event of the window; above
+//! [`AGGREGATE_ABOVE`] events it draws per-pixel-column counts instead (see the caption).
+//! Where scripts cannot run, the same HTML shows the static SVG.
+//!
+//! The static SVG and the text form show a time [`window`](SpaceTime::window) and at most
+//! [`max_events`](SpaceTime::max_events) events (by default [`DEFAULT_MAX_EVENTS`]): the
 //! *first* ones in the window, which keeps the picture a faithful, contiguous slice of the run
 //! (random sampling would cut messages in half and invent gaps). The caption says how many
 //! events were left out, so nothing is hidden silently.
+//!
+//! Where two runs part: [`Trace::diff`] finds the first event at which two traces differ and
+//! renders both diagrams up to that point with the divergence marked.
 //!
 //! ```
 //! use distsim::prelude::*;
@@ -38,16 +50,35 @@
 //! assert!(diagram.to_text().contains("recv #1"));
 //! ```
 
+use crate::error::{Error, Result};
 use crate::render::{MimeBundle, Render};
 use crate::time::Time;
 use crate::trace::{EventKind, Trace, TraceEvent};
 use std::collections::BTreeMap;
 
+mod aggregate;
+mod data;
+mod diff;
+mod html;
+mod stamps;
 mod svg;
 mod text;
 
-/// How many events a diagram shows unless told otherwise.
+pub use diff::TraceDiff;
+pub use stamps::vector_stamps;
+
+/// How many events the static SVG and the text form show unless told otherwise (the
+/// interactive view shows every event).
 pub const DEFAULT_MAX_EVENTS: usize = 400;
+/// Narrowest diagram [`SpaceTime::width`] accepts, in pixels: below it lane names and the time
+/// axis overlap.
+pub const MIN_WIDTH: u32 = 400;
+/// Widest diagram [`SpaceTime::width`] accepts, in pixels: wider than a 4K screen helps no one.
+pub const MAX_WIDTH: u32 = 4000;
+/// Above this many events in the window the interactive view aggregates: it draws, per pixel
+/// column of the plot, how many messages each pair of lanes exchanged, instead of one arrow per
+/// message. At 20,000 events the per-event data is about 2 MB; 10,000 events stay near 1 MB.
+pub const AGGREGATE_ABOVE: usize = 20_000;
 
 /// A space-time diagram of a trace. Holds a copy of the events, so it is `'static` and can be
 /// kept in a notebook variable after the simulation is gone.
@@ -56,9 +87,12 @@ pub struct SpaceTime {
     events: Vec<TraceEvent>,
     node_names: Vec<String>,
     window: Option<(Time, Time)>,
-    max_events: usize,
+    /// `None`: the default (static views [`DEFAULT_MAX_EVENTS`], the interactive view all).
+    max_events: Option<usize>,
     lamport: bool,
     width: u32,
+    /// An event (by `seq`) to mark, with a note: where two runs part, a violated invariant.
+    highlight: Option<(u64, String)>,
 }
 
 /// Where a message started: what an arrow needs from its `Send` event.
@@ -93,18 +127,26 @@ pub(crate) struct View<'a> {
     /// Lamport timestamps by event `seq`, when `.lamport(true)` (empty otherwise).
     pub stamps: BTreeMap<u64, u64>,
     pub width: u32,
+    /// Whether the limit is the default one (the caption then points to the interactive view).
+    pub default_limit: bool,
+    /// The marked event's `seq` and note.
+    pub highlight: Option<(u64, String)>,
+    /// Partitions overlapping the view: description, start, end (the view's end if never healed).
+    pub partitions: Vec<(String, Time, Time)>,
 }
 
 impl SpaceTime {
-    /// A diagram of `trace`: the whole run, at most [`DEFAULT_MAX_EVENTS`] events, no Lamport stamps.
+    /// A diagram of `trace`: the whole run, no Lamport stamps in the static picture (the
+    /// interactive view shows every event; the static SVG and text at most [`DEFAULT_MAX_EVENTS`]).
     pub fn new(trace: &Trace) -> Self {
         SpaceTime {
             events: trace.events.clone(),
             node_names: trace.node_names.clone(),
             window: None,
-            max_events: DEFAULT_MAX_EVENTS,
+            max_events: None,
             lamport: false,
             width: 960,
+            highlight: None,
         }
     }
 
@@ -116,11 +158,23 @@ impl SpaceTime {
         self
     }
 
-    /// Shows at most the first `n` events of the window (at least 1); the caption counts the rest.
-    #[must_use]
-    pub fn max_events(mut self, n: usize) -> Self {
-        self.max_events = n.max(1);
-        self
+    /// Shows at most the first `n` events of the window, in every view (the interactive one too);
+    /// the caption counts the rest. `n` must be at least 1: a diagram of no events would hide the
+    /// run, so `0` is an error rather than silently becoming 1.
+    ///
+    /// ```
+    /// use distsim::prelude::*;
+    /// let trace = Trace::default();
+    /// assert!(SpaceTime::new(&trace).max_events(60).is_ok());
+    /// let err = SpaceTime::new(&trace).max_events(0).unwrap_err();
+    /// assert!(err.to_string().contains("max_events"), "{err}");
+    /// ```
+    pub fn max_events(mut self, n: usize) -> Result<Self> {
+        if n == 0 {
+            return Err(Error::invalid("max_events", n, "at least 1 event"));
+        }
+        self.max_events = Some(n);
+        Ok(self)
     }
 
     /// Shows each event's Lamport timestamp (when the trace recorded them).
@@ -130,10 +184,22 @@ impl SpaceTime {
         self
     }
 
-    /// The SVG width in pixels (clamped to 400..=4000; the height follows from the node count).
+    /// The diagram's width in pixels, within [`MIN_WIDTH`]`..=`[`MAX_WIDTH`] (the height follows
+    /// from the node count); anything else is an error naming the range, not a silent clamp.
+    pub fn width(mut self, pixels: u32) -> Result<Self> {
+        if !(MIN_WIDTH..=MAX_WIDTH).contains(&pixels) {
+            return Err(Error::invalid("width", pixels, format!("a width in pixels in [{MIN_WIDTH}, {MAX_WIDTH}]")));
+        }
+        self.width = pixels;
+        Ok(self)
+    }
+
+    /// Marks the event with position `seq` (its [`TraceEvent::seq`]) in every view, with a short
+    /// note: a ring and a vertical line in the pictures, `<==` and the note in the text. An
+    /// event outside the view is simply not drawn.
     #[must_use]
-    pub fn width(mut self, pixels: u32) -> Self {
-        self.width = pixels.clamp(400, 4000);
+    pub fn highlight(mut self, seq: u64, note: impl Into<String>) -> Self {
+        self.highlight = Some((seq, note.into()));
         self
     }
 
@@ -147,12 +213,29 @@ impl SpaceTime {
         text::render(&self.view())
     }
 
+    /// The interactive diagram: one self-contained HTML fragment (the static SVG, the events as
+    /// compact JSON, and a small script that draws them; nothing is fetched from the network).
+    /// Identical input gives identical bytes; the script gives each diagram on a page its own id.
+    pub fn to_html(&self) -> String {
+        html::render(self)
+    }
+
+    /// The static views' part of the trace (at most `max_events`, by default [`DEFAULT_MAX_EVENTS`]).
     pub(crate) fn view(&self) -> View<'_> {
+        self.view_limited(self.max_events.unwrap_or(DEFAULT_MAX_EVENTS))
+    }
+
+    /// The interactive view's part: every event of the window unless `max_events` was set.
+    pub(crate) fn interactive_view(&self) -> View<'_> {
+        self.view_limited(self.max_events.unwrap_or(usize::MAX))
+    }
+
+    fn view_limited(&self, limit: usize) -> View<'_> {
         let in_window = |e: &&TraceEvent| self.window.map_or(true, |(a, b)| e.time >= a && e.time <= b);
         let candidates: Vec<&TraceEvent> = self.events.iter().filter(in_window).collect();
         let outside = self.events.len() - candidates.len();
-        let omitted = candidates.len().saturating_sub(self.max_events);
-        let shown: Vec<&TraceEvent> = candidates.into_iter().take(self.max_events).collect();
+        let omitted = candidates.len().saturating_sub(limit);
+        let shown: Vec<&TraceEvent> = candidates.into_iter().take(limit).collect();
         let from = self.window.map_or_else(|| shown.first().map_or(Time::ZERO, |e| e.time), |w| w.0);
         // After truncation the picture ends at the last event shown, not at the window's end:
         // drawing empty time after it would suggest nothing happened there.
@@ -191,7 +274,7 @@ impl SpaceTime {
                 }
             }
         }
-        let stamps = if self.lamport { lamport_stamps(&self.events, node_count) } else { BTreeMap::new() };
+        let stamps = if self.lamport { stamps::lamport_stamps(&self.events, node_count) } else { BTreeMap::new() };
         View {
             shown,
             from,
@@ -205,46 +288,36 @@ impl SpaceTime {
             crashed_at_start,
             stamps,
             width: self.width,
+            default_limit: self.max_events.is_none(),
+            highlight: self.highlight.clone(),
+            partitions: partition_spans(&self.events, from, to),
         }
     }
 }
 
-/// Each node event's Lamport timestamp by `seq`: the recorded one if the trace has it, else
-/// computed by Lamport's rules. Crashes, drops, duplicates and partitions get none: they are
-/// not steps of a node's program.
-fn lamport_stamps(events: &[TraceEvent], node_count: usize) -> BTreeMap<u64, u64> {
-    let mut clock = vec![0u64; node_count];
-    let mut sent_at: BTreeMap<u64, u64> = BTreeMap::new();
-    let mut stamps = BTreeMap::new();
+/// When each partition held, replayed over the whole trace, for those overlapping `from..=to`.
+/// A heal names the partition it ends; a heal that names none of the open ones (the engine's
+/// `all`) ends them all. A partition still open at the end lasts to `to`.
+pub(crate) fn partition_spans(events: &[TraceEvent], from: Time, to: Time) -> Vec<(String, Time, Time)> {
+    let mut open: Vec<(String, Time)> = Vec::new();
+    let mut spans = Vec::new();
     for e in events {
-        let computed = match &e.kind {
-            EventKind::Send { from, msg, .. } => {
-                clock[*from] = e.lamport.unwrap_or(clock[*from] + 1);
-                sent_at.insert(*msg, clock[*from]);
-                Some(clock[*from])
-            }
-            EventKind::Duplicate { msg, copy, .. } => {
-                if let Some(&t) = sent_at.get(msg) {
-                    sent_at.insert(*copy, t);
+        match &e.kind {
+            EventKind::Partition { description, healed: false } => open.push((description.clone(), e.time)),
+            EventKind::Partition { description, healed: true } => match open.iter().position(|p| p.0 == *description) {
+                Some(i) => {
+                    let (d, start) = open.remove(i);
+                    spans.push((d, start, e.time));
                 }
-                None
-            }
-            EventKind::Deliver { to, msg, .. } => {
-                let remote = sent_at.get(msg).copied().unwrap_or(0);
-                clock[*to] = e.lamport.unwrap_or(clock[*to].max(remote) + 1);
-                Some(clock[*to])
-            }
-            EventKind::Timer { node, .. } | EventKind::Log { node, .. } => {
-                clock[*node] = e.lamport.unwrap_or(clock[*node] + 1);
-                Some(clock[*node])
-            }
-            _ => e.lamport,
-        };
-        if let Some(stamp) = computed {
-            stamps.insert(e.seq, stamp);
+                None => spans.extend(open.drain(..).map(|(d, start)| (d, start, e.time))),
+            },
+            _ => {}
         }
     }
-    stamps
+    let last = events.last().map_or(to, |e| e.time).max(to);
+    spans.extend(open.into_iter().map(|(d, start)| (d, start, last)));
+    spans.retain(|(_, start, end)| *end >= from && *start <= to);
+    spans
 }
 
 /// The largest node id an event names, to size the diagram when names are missing.
@@ -268,7 +341,13 @@ impl View<'_> {
     pub fn caption(&self) -> String {
         let mut text =
             format!("{} nodes, {} events shown from {} to {}", self.node_count, self.shown.len(), self.from, self.to);
-        if self.omitted > 0 {
+        if self.omitted > 0 && self.default_limit {
+            text.push_str(&format!(
+                "; {} later events omitted from this static picture (it shows at most {DEFAULT_MAX_EVENTS}; \
+                 the interactive view shows them all, .window() selects a span)",
+                self.omitted
+            ));
+        } else if self.omitted > 0 {
             text.push_str(&format!(
                 "; {} later events omitted (max_events = {}; use .window() to see them)",
                 self.omitted,
@@ -283,9 +362,10 @@ impl View<'_> {
 }
 
 impl Render for SpaceTime {
-    /// `text/plain` is the text timeline, `image/svg+xml` the diagram.
+    /// `text/plain` is the text timeline, `image/svg+xml` the static diagram, `text/html` the
+    /// interactive one (which contains the static SVG for viewers that do not run scripts).
     fn mime_bundle(&self) -> MimeBundle {
-        MimeBundle::text(self.to_text()).with("image/svg+xml", self.to_svg())
+        MimeBundle::text(self.to_text()).with("image/svg+xml", self.to_svg()).with("text/html", self.to_html())
     }
 }
 

@@ -10,11 +10,11 @@
 use super::{SendInfo, View};
 use crate::render::escape_html;
 use crate::time::{Duration, Time};
-use crate::trace::{EventKind, TraceEvent};
+use crate::trace::{DropReason, EventKind, TraceEvent};
 use std::fmt::Write;
 
-const LEFT: f64 = 110.0;
-const RIGHT: f64 = 40.0;
+pub(super) const LEFT: f64 = 110.0;
+pub(super) const RIGHT: f64 = 40.0;
 const TOP: f64 = 70.0;
 const BOTTOM: f64 = 70.0;
 const LANE_GAP: f64 = 56.0;
@@ -22,6 +22,35 @@ const LANE_GAP: f64 = 56.0;
 const MAX_LABELLED_ARROWS: usize = 30;
 const DELIVERED: &str = "#1f4e79";
 const LOST: &str = "#c0392b";
+const PARTITION: &str = "#8c564b";
+const HIGHLIGHT: &str = "#d62728";
+
+/// Where a dropped message's line ends. A message the network dropped as it was sent (loss,
+/// partition, full queue: the drop's time is the send's) is a short stub towards its addressee
+/// that stops within 35% of a lane gap, so its mark sits by the sender and not by a lane it was
+/// never addressed to. One dropped later ends 40% of a gap before its addressee's lane, or on it
+/// when the addressee was crashed (it got there, and nobody was home).
+pub(super) fn drop_end(start: (f64, f64), full_end: (f64, f64), reason: DropReason) -> (f64, f64) {
+    let dy = full_end.1 - start.1;
+    let dir = dy.signum() * f64::from(u8::from(dy != 0.0));
+    if reason == DropReason::Crashed {
+        return (full_end.0.max(start.0 + 18.0), full_end.1);
+    }
+    if full_end.0 - start.0 < 18.0 {
+        return (start.0 + 18.0, start.1 + dir * (dy.abs() * 0.5).min(LANE_GAP * 0.35));
+    }
+    (full_end.0, full_end.1 - dir * LANE_GAP * 0.4)
+}
+
+fn reason_text(reason: DropReason) -> &'static str {
+    match reason {
+        DropReason::Loss => "random loss",
+        DropReason::Partition => "blocked by a partition",
+        DropReason::Crashed => "the receiver was crashed",
+        DropReason::QueueFull => "the link's queue was full",
+        DropReason::Rejected => "rejected by the receiver",
+    }
+}
 
 struct Canvas<'a> {
     view: &'a View<'a>,
@@ -121,6 +150,7 @@ pub(super) fn render(view: &View<'_>) -> String {
     let _ = writeln!(c.out, r#"<rect x="0" y="0" width="{}" height="{}" fill="white"/>"#, f(width), f(height));
     c.text((12.0, 22.0), 16, "start", "black", "Space-time diagram");
     c.text((12.0, 40.0), 12, "start", "#555", &view.caption());
+    draw_partitions(&mut c);
     draw_lanes(&mut c);
     let arrows = view.shown.iter().filter(|e| matches!(e.kind, EventKind::Deliver { .. })).count();
     let delivered_or_lost: std::collections::BTreeSet<u64> = view
@@ -134,9 +164,44 @@ pub(super) fn render(view: &View<'_>) -> String {
     for event in &view.shown {
         draw_event(&mut c, event, arrows <= MAX_LABELLED_ARROWS, &delivered_or_lost);
     }
+    draw_highlight(&mut c);
     draw_axis(&mut c, height);
     c.out.push_str("</svg>\n");
     c.out
+}
+
+/// A partition is a shaded band across every lane, from when it started until it healed.
+fn draw_partitions(c: &mut Canvas<'_>) {
+    let bottom = c.y(c.view.node_count.max(1) - 1) + 20.0;
+    for (description, start, end) in c.view.partitions.clone() {
+        let (x0, x1) = (c.x(start), c.x(end));
+        let title = format!("partition {description} from {start} to {end}");
+        let _ = write!(
+            c.out,
+            r#"<rect x="{}" y="{}" width="{}" height="{}" fill="{PARTITION}" fill-opacity="0.13">"#,
+            f(x0),
+            f(TOP - 24.0),
+            f((x1 - x0).max(2.0)),
+            f(bottom - TOP + 24.0)
+        );
+        c.close("rect", &title);
+        c.text((x0 + 3.0, TOP - 28.0), 10, "start", PARTITION, &format!("partition {description}"));
+    }
+}
+
+/// The highlighted event: a vertical line across the lanes, a ring on its lane, and the note.
+fn draw_highlight(c: &mut Canvas<'_>) {
+    let Some((seq, note)) = c.view.highlight.clone() else { return };
+    let Some(e) = c.view.shown.iter().find(|e| e.seq == seq).copied() else { return };
+    let x = c.x(e.time);
+    let bottom = c.y(c.view.node_count.max(1) - 1) + 20.0;
+    let style = format!(r#"stroke="{HIGHLIGHT}" stroke-width="1.5" stroke-dasharray="6 3""#);
+    c.line((x, TOP - 20.0), (x, bottom), &style, &note);
+    if let Some(node) = e.kind.node() {
+        let ring = format!(r#"fill="none" stroke="{HIGHLIGHT}" stroke-width="2.5""#);
+        c.circle((x, c.y(node)), 9.0, &ring, &note);
+    }
+    c.text((x + 4.0, bottom + 12.0), 11, "start", HIGHLIGHT, &note);
 }
 
 /// Lanes: solid while up, dashed red while crashed, with an orange band while paused.
@@ -259,11 +324,20 @@ fn draw_event(c: &mut Canvas<'_>, e: &TraceEvent, label_arrows: bool, resolved: 
                 return;
             };
             let start = c.start_of(&send, (e.time, full_end.1));
-            // Stop short of the receiver's lane: the message never got there.
-            let end = (full_end.0.max(start.0 + 24.0), start.1 + (full_end.1 - start.1) * 0.6);
-            let title = c.message_title(*msg, &send, &format!("lost at {} ({reason:?})", e.time));
-            c.line(start, end, &format!(r#"stroke="{LOST}" stroke-width="1.4" stroke-dasharray="5 3""#), &title);
-            c.cross(end, 5.0, LOST, &title);
+            let end = drop_end(start, full_end, *reason);
+            let title = c.message_title(*msg, &send, &format!("lost at {}: {}", e.time, reason_text(*reason)));
+            if *reason == DropReason::Partition {
+                // A partition's drop is not bad luck: its own colour, a dotted line, and a wall.
+                let style = format!(r#"stroke="{PARTITION}" stroke-width="1.4" stroke-dasharray="2 3""#);
+                c.line(start, end, &style, &title);
+                let wall = format!(r#"stroke="{PARTITION}" stroke-width="2.5""#);
+                c.line((end.0 - 3.0, end.1 - 7.0), (end.0 + 3.0, end.1 + 7.0), &wall, &title);
+                c.line((end.0 + 2.0, end.1 - 7.0), (end.0 + 8.0, end.1 + 7.0), &wall, &title);
+            } else {
+                let style = format!(r#"stroke="{LOST}" stroke-width="1.4" stroke-dasharray="5 3""#);
+                c.line(start, end, &style, &title);
+                c.cross(end, 5.0, LOST, &title);
+            }
         }
         EventKind::Duplicate { to, msg, copy, .. } => {
             let p = (c.x(e.time), c.y(*to) - 14.0);
@@ -291,18 +365,8 @@ fn draw_event(c: &mut Canvas<'_>, e: &TraceEvent, label_arrows: bool, resolved: 
             c.polygon(&[(x, y - 8.0), (x - 6.0, y + 4.0), (x + 6.0, y + 4.0)], r##"fill="#009e73""##, &title);
         }
         EventKind::Pause { .. } => {}
-        EventKind::Partition { description, healed } => {
-            let x = c.x(e.time);
-            let bottom = c.y(c.view.node_count.max(1) - 1) + 16.0;
-            let title = format!("{} at {}: {description}", if *healed { "healed" } else { "partition" }, e.time);
-            c.line(
-                (x, TOP - 18.0),
-                (x, bottom),
-                r##"stroke="#8c564b" stroke-width="1.5" stroke-dasharray="8 4""##,
-                &title,
-            );
-            c.text((x + 3.0, TOP - 20.0), 10, "start", "#8c564b", if *healed { "healed" } else { "partition" });
-        }
+        // Drawn as a band by `draw_partitions`.
+        EventKind::Partition { .. } => {}
         EventKind::Log { node, text } => {
             let (x, y) = (c.x(e.time), c.y(*node));
             c.polygon(
@@ -341,6 +405,7 @@ fn draw_axis(c: &mut Canvas<'_>, height: f64) {
         }
         tick += step;
     }
-    let key = "arrow: message delivered · red dashed + ×: message lost · × on a lane: crash · ▲: recovery · ○: timer · ◇: log";
+    let key = "arrow: delivered · red dashed + ×: lost · brown dotted + //: blocked by a partition (shaded band) · \
+               × on a lane: crash · ▲: recovery · ○: timer · ◇: log";
     c.text((LEFT, height - 8.0), 10, "start", "#666", key);
 }
