@@ -5,7 +5,7 @@
 pub use crate::error::{Error, Result};
 pub use crate::experiment::{Experiment, ExperimentSweep, ParamValue, Parameters, Range, Report};
 pub use crate::rng::{stream, SimRng, Stream};
-pub use crate::time::{micros, millis, secs, Duration, Time};
+pub use crate::time::{hours, micros, millis, secs, Duration, Time};
 pub use crate::trace::{DropReason, EventKind, Trace, TraceEvent, TraceMode};
 pub use crate::validate;
 pub use rand::Rng;

@@ -91,6 +91,14 @@ impl Duration {
             Err(Error::invalid(parameter, secs, format!("a duration in seconds in [0, {max:.0}]")))
         }
     }
+    /// A span given in (fractional) hours, validated like [`Duration::from_secs_f64`]: the one
+    /// door through which long-horizon models (availability, a year of failures) take hours.
+    pub fn from_hours_f64(parameter: &str, hours: f64) -> Result<Duration> {
+        if !(hours.is_finite() && hours >= 0.0) {
+            return Err(Error::invalid(parameter, hours, "a duration in hours >= 0"));
+        }
+        Duration::from_secs_f64(parameter, hours * 3600.0)
+    }
     /// A span given in (fractional) milliseconds, validated like [`Duration::from_secs_f64`].
     pub fn from_millis_f64(parameter: &str, millis: f64) -> Result<Duration> {
         if !(millis.is_finite() && millis >= 0.0) {
@@ -110,6 +118,10 @@ impl Duration {
     pub fn as_millis_f64(self) -> f64 {
         self.0 as f64 / NANOS_PER_MILLI as f64
     }
+    /// The span in hours, the unit of long-horizon models.
+    pub fn as_hours_f64(self) -> f64 {
+        self.0 as f64 / (3600 * NANOS_PER_SEC) as f64
+    }
 }
 
 /// Shorthand for [`Duration::from_millis`], so cells read `millis(5)`.
@@ -123,6 +135,10 @@ pub const fn micros(n: u64) -> Duration {
 /// Shorthand for [`Duration::from_secs`].
 pub const fn secs(n: u64) -> Duration {
     Duration::from_secs(n)
+}
+/// Shorthand for [`Duration::from_hours`], so long-horizon cells read `hours(6)`.
+pub const fn hours(n: u64) -> Duration {
+    Duration::from_hours(n)
 }
 
 impl Add<Duration> for Time {

@@ -3,6 +3,8 @@
 use distsim::concepts::availability::{
     composition, downtime_hours_per_year, downtime_table, two_servers_case, Arrangement, Config,
 };
+use distsim::experiment::{Experiment, Parameters, Report};
+use distsim::time::{hours, secs, Duration};
 
 #[test]
 fn downtime_table_has_the_chapter_figures() {
@@ -41,7 +43,7 @@ fn hits(c: &Config, seeds: std::ops::RangeInclusive<u64>) -> usize {
 #[test]
 fn series_and_parallel_availability_agree_with_the_formulas() {
     // Short MTBF so that each simulated year has many failures and the CI is informative.
-    let base = Config { mtbf_hours: 100.0, mttr_hours: 10.0, years: 100, ..Default::default() };
+    let base = Config { mtbf: hours(100), mttr: hours(10), years: 100, ..Default::default() };
     for (components, arrangement) in
         [(2, Arrangement::Series), (3, Arrangement::Series), (2, Arrangement::Parallel), (3, Arrangement::KOfN(2))]
     {
@@ -58,7 +60,7 @@ fn series_and_parallel_availability_agree_with_the_formulas() {
 #[test]
 fn nines_downtime_agrees_with_simulation() {
     // A 99.9% component with 1-hour repairs: 8.76 hours of downtime a year.
-    let c = Config { years: 300, ..Config::with_availability(0.999, 1.0).unwrap() };
+    let c = Config { years: 300, ..Config::with_availability(0.999, hours(1)).unwrap() };
     assert!((c.analytic_downtime_hours() - 8.76).abs() < 1e-9);
     let h = (1..=20).filter(|&s| c.run(s).unwrap().downtime_hours.contains(8.76)).count();
     assert!(h >= 17, "8.76 h inside the CI for {h}/20 seeds");
@@ -89,11 +91,54 @@ fn bad_parameters_are_refused_with_their_range() {
         let err = c.run(1).unwrap_err().to_string();
         assert!(err.contains(&format!("`{name}`")), "{err}");
     };
-    bad(Config { mtbf_hours: 0.0, ..Default::default() }, "mtbf_hours");
-    bad(Config { mttr_hours: f64::NAN, ..Default::default() }, "mttr_hours");
+    bad(Config { mtbf: Duration::ZERO, ..Default::default() }, "mtbf");
+    bad(Config { mttr: hours(200_000), ..Default::default() }, "mttr");
     bad(Config { components: 0, ..Default::default() }, "components");
     bad(Config { arrangement: Arrangement::KOfN(3), ..Default::default() }, "arrangement k");
     bad(Config { years: 0, ..Default::default() }, "years");
-    assert!(Config::with_availability(1.0, 1.0).unwrap_err().to_string().contains("`availability`"));
+    assert!(Config::with_availability(1.0, hours(1)).unwrap_err().to_string().contains("`availability`"));
+    // An availability so high that the derived MTBF leaves its range is refused, naming it.
+    let err = Config::with_availability(0.999_999_9, hours(1)).unwrap_err().to_string();
+    assert!(err.contains("`mtbf`"), "{err}");
     assert!(composition(&Config::default(), 0).is_err());
+}
+
+#[test]
+fn the_generic_sweep_varies_every_named_parameter() {
+    let c = Config { mtbf: hours(100), mttr: hours(10), years: 20, ..Default::default() };
+    let names: Vec<&str> = c.params().iter().map(|p| p.name).collect();
+    assert_eq!(names, ["mtbf", "mttr", "components", "years"]);
+    let values: [(&str, [distsim::experiment::ParamValue; 2]); 4] = [
+        ("mtbf", [hours(50).into(), hours(200).into()]),
+        ("mttr", [hours(1).into(), hours(30).into()]),
+        ("components", [1.into(), 4.into()]),
+        ("years", [5.into(), 30.into()]),
+    ];
+    for (name, values) in values {
+        let sweep = c.sweep(name, &values, 0..3).unwrap();
+        assert_eq!(sweep.measures(), ["availability", "downtime_hours", "outages"]);
+        assert_eq!(sweep.values(), values, "{name}");
+        // Each seed's run at a value is the experiment's own run with that value set.
+        let direct = c.with(name, values[1].clone()).unwrap().run(2).unwrap().measures();
+        for (m, (_, v)) in direct.iter().enumerate() {
+            assert_eq!(sweep.result.points[1].samples[m][2], *v, "{name}, measure {m}");
+        }
+    }
+    // More components in series: less available.
+    let series = c.sweep("components", &[1, 4], 0..4).unwrap().means("availability").unwrap();
+    assert!(series[1] < series[0], "{series:?}");
+    // Unknown names and out-of-range values name both the parameter and what is valid.
+    let err = c.sweep("mtbf_hours", &[100.0], 0..2).unwrap_err().to_string();
+    assert!(err.contains("`mtbf_hours`") && err.contains("mtbf, mttr, components, years"), "{err}");
+    let err = c.sweep("mttr", &[secs(0)], 0..2).unwrap_err().to_string();
+    assert!(err.contains("`mttr`") && err.contains("a duration in [1s,"), "{err}");
+    let err = c.sweep("components", &[0], 0..2).unwrap_err().to_string();
+    assert!(err.contains("`components`") && err.contains("[1, 1000]"), "{err}");
+    // A time knob refuses a bare number: the unit must be said.
+    let err = c.sweep("mttr", &[6.0], 0..2).unwrap_err().to_string();
+    assert!(err.contains("`mttr`") && err.contains("duration"), "{err}");
+    // A k-of-n needs k components: the cross-field rule holds inside a sweep too.
+    let quorum = Config { components: 3, arrangement: Arrangement::KOfN(2), ..c };
+    let err = quorum.sweep("components", &[1], 0..2).unwrap_err().to_string();
+    assert!(err.contains("`arrangement k`") && err.contains("[1, 1]"), "{err}");
 }

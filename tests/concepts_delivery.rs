@@ -1,6 +1,8 @@
 //! Messages may not arrive: delivery policies on the engine, against their closed forms.
 
 use distsim::concepts::delivery::{Config, DeliveryNode, Semantics};
+use distsim::experiment::{Experiment, ParamValue, Parameters, Report};
+use distsim::time::{millis, Duration};
 
 #[test]
 fn golden_values_for_a_pinned_seed() {
@@ -13,7 +15,7 @@ const GOLDEN_ACKED: usize = 1997;
 
 #[test]
 fn same_seed_same_result() {
-    let c = Config { requests: 500, latency_jitter_ms: 20.0, ..Default::default() };
+    let c = Config { requests: 500, latency_jitter: millis(20), ..Default::default() };
     let (a, b) = (c.run(3).unwrap(), c.run(3).unwrap());
     assert_eq!(a.latency_ms, b.latency_ms);
     assert_eq!(a.table().to_text(), b.table().to_text());
@@ -58,14 +60,16 @@ fn idempotent_handling_removes_duplicate_effects_but_not_copies() {
 
 #[test]
 fn a_timeout_shorter_than_the_round_trip_retries_needlessly() {
-    let c = Config { loss: 0.0, duplicate: 0.0, requests: 200, latency_ms: 5.0, ..Default::default() };
-    let curve = c.vs_timeout(&[5.0, 50.0], 1).unwrap();
-    let (short, long) = (&curve.points[0].1, &curve.points[1].1);
-    assert!(short.duplicate_effects > 0, "a 5 ms timeout under a 10 ms round trip must retry");
-    assert_eq!(long.duplicate_effects, 0);
+    let c = Config { loss: 0.0, duplicate: 0.0, requests: 200, latency: millis(5), ..Default::default() };
+    let curve = c.vs_timeout(&[millis(5), millis(50)], 1..3).unwrap();
+    let (short, long) = (&curve.points[0], &curve.points[1]);
+    assert!(short.duplicate_effects.mean > 0.0, "a 5 ms timeout under a 10 ms round trip must retry");
+    assert_eq!(long.duplicate_effects.mean, 0.0);
+    assert_eq!(long.config.timeout, millis(50));
     curve.plot().to_svg().unwrap();
-    let by_retries = Config { requests: 300, ..Default::default() }.vs_retries(&[0, 1, 3], 2).unwrap();
-    assert!(by_retries.points[2].1.delivered.mean >= by_retries.points[0].1.delivered.mean);
+    assert!(curve.table().to_text().contains("50ms"));
+    let by_retries = Config { requests: 300, ..Default::default() }.vs_retries(&[0, 1, 3], 2..4).unwrap();
+    assert!(by_retries.points[2].delivered.mean >= by_retries.points[0].delivered.mean);
 }
 
 #[test]
@@ -83,11 +87,61 @@ fn bad_parameters_are_refused_with_their_range() {
         assert!(err.contains(&format!("`{name}`")), "{err}");
     };
     bad(Config { loss: 1.0, ..Default::default() }, "loss");
+    bad(Config { loss: f64::NAN, ..Default::default() }, "loss");
     bad(Config { duplicate: -0.1, ..Default::default() }, "duplicate");
     bad(Config { requests: 0, ..Default::default() }, "requests");
     bad(Config { retries: 1000, ..Default::default() }, "retries");
-    bad(Config { timeout_ms: 0.0, ..Default::default() }, "timeout_ms");
-    bad(Config { latency_ms: f64::NAN, ..Default::default() }, "latency_ms");
-    bad(Config { interval_ms: -1.0, ..Default::default() }, "interval_ms");
-    assert!(Config::default().vs_retries(&[], 1).is_err());
+    bad(Config { timeout: Duration::ZERO, ..Default::default() }, "timeout");
+    bad(Config { latency: Duration::ZERO, ..Default::default() }, "latency");
+    bad(Config { interval: distsim::time::secs(7200), ..Default::default() }, "interval");
+    assert!(Config::default().vs_retries(&[], 0..1).is_err());
+}
+
+#[test]
+fn the_generic_sweep_varies_every_named_parameter() {
+    let c = Config { requests: 150, loss: 0.2, ..Default::default() };
+    let names: Vec<&str> = c.params().iter().map(|p| p.name).collect();
+    assert_eq!(
+        names,
+        ["semantics", "requests", "loss", "duplicate", "retries", "timeout", "latency", "latency_jitter", "interval"]
+    );
+    let values: [(&str, [ParamValue; 2]); 9] = [
+        ("semantics", ["at_most_once".into(), "at_least_once_idempotent".into()]),
+        ("requests", [50.into(), 200.into()]),
+        ("loss", [0.0.into(), 0.4.into()]),
+        ("duplicate", [0.0.into(), 0.3.into()]),
+        ("retries", [0.into(), 5.into()]),
+        ("timeout", [millis(8).into(), millis(40).into()]),
+        ("latency", [millis(1).into(), millis(9).into()]),
+        ("latency_jitter", [Duration::ZERO.into(), millis(7).into()]),
+        ("interval", [millis(1).into(), millis(30).into()]),
+    ];
+    for (name, values) in values {
+        let sweep = c.sweep(name, &values, 0..3).unwrap();
+        assert_eq!(
+            sweep.measures(),
+            ["delivered", "acked", "attempts", "duplicate_effects", "messages", "time_to_ack_ms"]
+        );
+        assert_eq!(sweep.values(), values, "{name}");
+        let direct = c.with(name, values[1].clone()).unwrap().run(2).unwrap().measures();
+        for (m, (_, v)) in direct.iter().enumerate() {
+            assert_eq!(sweep.result.points[1].samples[m][2], *v, "{name}, measure {m}");
+        }
+    }
+    // The policy is a named choice too: at most once delivers less than at least once.
+    let by_policy = c.sweep("semantics", &["at_most_once", "at_least_once"], 0..3).unwrap();
+    let delivered = by_policy.means("delivered").unwrap();
+    assert!(delivered[0] < delivered[1], "{delivered:?}");
+    assert_eq!(c.vs("semantics", &["at_most_once"], 0..2).unwrap().points[0].config.semantics, Semantics::AtMostOnce);
+    let err = c.sweep("timeout_ms", &[25.0], 0..2).unwrap_err().to_string();
+    assert!(err.contains("`timeout_ms`") && err.contains("retries, timeout, latency"), "{err}");
+    let err = c.sweep("loss", &[1.0], 0..2).unwrap_err().to_string();
+    assert!(err.contains("`loss`") && err.contains("[0, 0.99]"), "{err}");
+    let err = c.sweep("semantics", &["exactly_once"], 0..2).unwrap_err().to_string();
+    assert!(
+        err.contains("`semantics`") && err.contains("at_most_once, at_least_once, at_least_once_idempotent"),
+        "{err}"
+    );
+    let err = c.sweep("retries", &[101], 0..2).unwrap_err().to_string();
+    assert!(err.contains("`retries`") && err.contains("[0, 100]"), "{err}");
 }

@@ -1,6 +1,8 @@
 //! Failure is normal: P(at least one of N down) and failures per year, simulated vs exact.
 
 use distsim::concepts::failure_normal::{analytic_any_down, Config};
+use distsim::experiment::{Experiment, ParamValue, Parameters, Report};
+use distsim::time::{hours, Duration};
 
 #[test]
 fn golden_values_for_a_pinned_seed() {
@@ -40,15 +42,19 @@ fn expected_machine_failures_per_year_agree_with_simulation() {
 #[test]
 fn p_at_least_one_down_agrees_with_simulation() {
     // Small fleets, where the probability is far from 0 and 1, and frequent failures.
-    let c = Config { mtbf_days: 10.0, mttr_hours: 12.0, years: 20, ..Default::default() };
+    let c = Config { mtbf: hours(240), mttr: hours(12), years: 20, ..Default::default() };
     for n in [1, 5, 20] {
         let cn = Config { machines: n, ..c.clone() };
         let exact = cn.analytic_any_down();
         let hits = (1..=20).filter(|&s| cn.run(s).unwrap().any_down.contains(exact)).count();
         assert!(hits >= 17, "N={n}: exact {exact} inside the CI for {hits}/20 seeds");
     }
-    let curve = c.vs_machines(&[1, 10, 100], 3).unwrap();
+    let curve = c.vs_machines(&[1, 10, 100], 0..5).unwrap();
     assert_eq!(curve.points.len(), 3);
+    for (n, exact, est) in &curve.points {
+        // 5 seeds x 20 years: the mean is within a few standard errors (~0.001) of the formula.
+        assert!((est.mean - exact).abs() < 0.01, "N={n}: exact {exact}, mean over 5 seeds {est:?}");
+    }
     curve.plot().to_svg().unwrap();
 }
 
@@ -59,8 +65,39 @@ fn bad_parameters_are_refused_with_their_range() {
         assert!(err.contains(&format!("`{name}`")), "{err}");
     };
     bad(Config { machines: 0, ..Default::default() }, "machines");
-    bad(Config { mtbf_days: -1.0, ..Default::default() }, "mtbf_days");
-    bad(Config { mttr_hours: f64::INFINITY, ..Default::default() }, "mttr_hours");
+    bad(Config { mtbf: Duration::ZERO, ..Default::default() }, "mtbf");
+    bad(Config { mttr: hours(1_000_000), ..Default::default() }, "mttr");
     bad(Config { years: 0, ..Default::default() }, "years");
-    assert!(Config::default().vs_machines(&[], 1).is_err());
+    assert!(Config::default().vs_machines(&[], 0..1).is_err());
+    assert!(Config::default().vs_machines(&[10], 0..0).is_err());
+}
+
+#[test]
+fn the_generic_sweep_varies_every_named_parameter() {
+    let c = Config { machines: 50, mtbf: hours(240), mttr: hours(12), years: 4 };
+    let names: Vec<&str> = c.params().iter().map(|p| p.name).collect();
+    assert_eq!(names, ["machines", "mtbf", "mttr", "years"]);
+    let values: [(&str, [ParamValue; 2]); 4] = [
+        ("machines", [5.into(), 80.into()]),
+        ("mtbf", [hours(100).into(), hours(1000).into()]),
+        ("mttr", [hours(2).into(), hours(48).into()]),
+        ("years", [2.into(), 6.into()]),
+    ];
+    for (name, values) in values {
+        let sweep = c.sweep(name, &values, 0..3).unwrap();
+        assert_eq!(sweep.measures(), ["failures", "any_down", "mean_down", "max_down"]);
+        assert_eq!(sweep.values(), values, "{name}");
+        let direct = c.with(name, values[1].clone()).unwrap().run(1).unwrap().measures();
+        for (m, (_, v)) in direct.iter().enumerate() {
+            assert_eq!(sweep.result.points[1].samples[m][1], *v, "{name}, measure {m}");
+        }
+    }
+    let slower = c.sweep("mttr", &[hours(2), hours(48)], 0..4).unwrap().means("mean_down").unwrap();
+    assert!(slower[1] > slower[0], "{slower:?}");
+    let err = c.sweep("mtbf_days", &[10.0], 0..2).unwrap_err().to_string();
+    assert!(err.contains("`mtbf_days`") && err.contains("machines, mtbf, mttr, years"), "{err}");
+    let err = c.sweep("machines", &[0], 0..2).unwrap_err().to_string();
+    assert!(err.contains("`machines`") && err.contains("[1, 1000000]"), "{err}");
+    let err = c.sweep("years", &[20_000], 0..2).unwrap_err().to_string();
+    assert!(err.contains("`years`") && err.contains("[1, 10000]"), "{err}");
 }

@@ -1,6 +1,8 @@
 //! Geography: light-speed floors, nearest replicas, placements, the illustrative revenue model.
 
 use distsim::concepts::geography::{Config, RevenueModel};
+use distsim::experiment::{Experiment, ParamValue, Parameters, Report};
+use distsim::time::{millis, secs, Duration};
 
 #[test]
 fn golden_values_for_a_pinned_seed() {
@@ -94,4 +96,36 @@ fn bad_parameters_are_refused_with_their_range() {
     c.users[1].share = 0.0;
     bad(c, "users[1].share");
     assert!(Config::default().best_placements(0).is_err());
+}
+
+#[test]
+fn the_generic_sweep_varies_every_named_parameter() {
+    let c = Config { requests: 1000, ..Default::default() };
+    let names: Vec<&str> = c.params().iter().map(|p| p.name).collect();
+    assert_eq!(names, ["route_inflation", "server", "jitter_median", "jitter_sigma", "requests"]);
+    let values: [(&str, [ParamValue; 2]); 5] = [
+        ("route_inflation", [1.0.into(), 2.5.into()]),
+        ("server", [Duration::ZERO.into(), millis(40).into()]),
+        ("jitter_median", [millis(1).into(), millis(30).into()]),
+        ("jitter_sigma", [0.0.into(), 1.5.into()]),
+        ("requests", [200.into(), 800.into()]),
+    ];
+    for (name, values) in values {
+        let sweep = c.sweep(name, &values, 0..3).unwrap();
+        assert_eq!(sweep.measures(), ["expected_mean_ms", "mean_ms", "p99_ms"]);
+        assert_eq!(sweep.values(), values, "{name}");
+        let direct = c.with(name, values[1].clone()).unwrap().run(2).unwrap().measures();
+        for (m, (_, v)) in direct.iter().enumerate() {
+            assert_eq!(sweep.result.points[1].samples[m][2], *v, "{name}, measure {m}");
+        }
+    }
+    // A longer route adds its share of the light floor to every request.
+    let longer = c.sweep("route_inflation", &[1.0, 2.0], 0..2).unwrap().means("expected_mean_ms").unwrap();
+    assert!(longer[1] > longer[0] + 50.0, "{longer:?}");
+    let err = c.sweep("server_ms", &[10.0], 0..2).unwrap_err().to_string();
+    assert!(err.contains("`server_ms`") && err.contains("route_inflation, server, jitter_median"), "{err}");
+    let err = c.sweep("jitter_sigma", &[3.5], 0..2).unwrap_err().to_string();
+    assert!(err.contains("`jitter_sigma`") && err.contains("[0, 3]"), "{err}");
+    let err = c.sweep("server", &[secs(11)], 0..2).unwrap_err().to_string();
+    assert!(err.contains("`server`") && err.contains("a duration in [0ns, 10s]"), "{err}");
 }

@@ -17,7 +17,10 @@
 //! by playing each component as an alternating up/down process with exponential up and repair
 //! times, one simulated year at a time.
 //!
+//! Times are [`Duration`]s; long ones read best in hours: `mtbf: hours(720)`.
+//!
 //! ```
+//! use distsim::prelude::*;
 //! use distsim::concepts::availability::{self, Arrangement};
 //! // The chapter's web server + database, both needed: about twice the outages of one server.
 //! let pair = availability::Config { components: 2, arrangement: Arrangement::Series, ..Default::default() };
@@ -26,14 +29,24 @@
 //! assert!((ratio - 2.0).abs() < 0.02);
 //! let result = pair.run(1)?; // simulated years, shown as a table in a notebook
 //! assert_eq!(result.downtime_per_year.len(), 200);
+//! // Any knob by name: outages per year as the repair time grows.
+//! let slower = pair.sweep("mttr", &[hours(1), hours(6), hours(24)], 0..3)?;
+//! let outages = slower.means("outages")?;
+//! assert!(outages[0] > outages[2]); // long repairs merge failures into fewer, longer outages
 //! # Ok::<(), distsim::Error>(())
 //! ```
 
+mod composition;
+mod nines;
+pub use composition::{composition, two_servers_case, CompositionCurve};
+pub use nines::{downtime_hours_per_year, downtime_table, nines};
+
 use crate::error::{Error, Result};
+use crate::experiment::{Experiment, Parameters, Range, Report};
 use crate::render::{MimeBundle, Plot, Render, Table};
 use crate::rng::{stream, Stream};
 use crate::stats::{self, Estimate};
-use crate::validate;
+use crate::time::{hours, secs, Duration};
 use rand::Rng;
 use rand_distr::{Distribution, Exp};
 
@@ -42,45 +55,6 @@ pub const HOURS_PER_YEAR: f64 = 8760.0;
 
 /// Availability levels of the downtime table, 90% to 99.9999%.
 pub const NINES: [f64; 6] = [0.9, 0.99, 0.999, 0.9999, 0.99999, 0.999999];
-
-/// Downtime allowed per year, in hours, at availability `a`.
-pub fn downtime_hours_per_year(a: f64) -> f64 {
-    (1.0 - a) * HOURS_PER_YEAR
-}
-
-/// The number of nines of `a`: `-log10(1 - a)` (3 for 99.9%).
-pub fn nines(a: f64) -> f64 {
-    -(1.0 - a).log10()
-}
-
-fn human_hours(h: f64) -> String {
-    match h {
-        h if h >= 24.0 => format!("{:.2} days", h / 24.0),
-        h if h >= 1.0 => format!("{h:.2} hours"),
-        h if h * 60.0 >= 1.0 => format!("{:.2} minutes", h * 60.0),
-        h => format!("{:.2} seconds", h * 3600.0),
-    }
-}
-
-/// Downtime per year, month and week for availability from 90% to 99.9999%.
-pub fn downtime_table() -> Table {
-    let mut t = Table::new(["availability", "nines", "per year", "per month", "per week"])
-        .title("Downtime allowed by each availability");
-    for a in NINES {
-        let year = downtime_hours_per_year(a);
-        let pct = format!("{:.4}", a * 100.0);
-        let pct = pct.trim_end_matches('0').trim_end_matches('.');
-        let row = vec![
-            format!("{pct}%").into(),
-            nines(a).into(),
-            human_hours(year).into(),
-            human_hours(year / 12.0).into(),
-            human_hours(year * 7.0 / 365.0).into(),
-        ];
-        t.row(row).expect("width");
-    }
-    t
-}
 
 /// How the system's components combine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,24 +70,38 @@ pub enum Arrangement {
 /// A system of identical, independently failing components.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
-    /// Mean time between failures of one component, in hours (> 0).
-    pub mtbf_hours: f64,
-    /// Mean time to repair one component, in hours (> 0).
-    pub mttr_hours: f64,
+    /// Mean time between failures of one component, in `[1 minute, 1,000,000 hours]`.
+    pub mtbf: Duration,
+    /// Mean time to repair one component, in `[1 second, 100,000 hours]`.
+    pub mttr: Duration,
     /// Number of components, in `[1, 1000]`.
     pub components: usize,
-    /// How they combine.
+    /// How they combine (a k-of-n needs `k` in `[1, components]`). Not a named parameter: it
+    /// carries a number with the choice; sweep `components` for each arrangement instead.
     pub arrangement: Arrangement,
     /// Simulated years, in `[1, 1_000_000]`.
     pub years: u64,
 }
 
+crate::parameters!(Config {
+    mtbf: Range::time(secs(60), hours(1_000_000)) => "mean time between failures of one component",
+    mttr: Range::time(secs(1), hours(100_000)) => "mean time to repair one component",
+    components: Range::count(1, 1000) => "number of identical components",
+    years: Range::count(1, 1_000_000) => "simulated years",
+});
+
 impl Default for Config {
     /// The chapter's 2008 setup: a web server and a database server that must both work, each
     /// failing about once a month and taking the chapter's 6 hours to recover.
     fn default() -> Self {
-        Config { mtbf_hours: 720.0, mttr_hours: 6.0, components: 2, arrangement: Arrangement::Series, years: 200 }
+        Config { mtbf: hours(720), mttr: hours(6), components: 2, arrangement: Arrangement::Series, years: 200 }
     }
+}
+
+/// A duration in hours for titles (`720 h`, `0.5 h`).
+pub(crate) fn fmt_hours(d: Duration) -> String {
+    let h = format!("{:.4}", d.as_hours_f64());
+    format!("{} h", h.trim_end_matches('0').trim_end_matches('.'))
 }
 
 fn binomial(n: usize, k: usize) -> f64 {
@@ -121,28 +109,16 @@ fn binomial(n: usize, k: usize) -> f64 {
 }
 
 impl Config {
-    /// A single component with availability `a` and the given repair time (MTBF derived from both).
-    pub fn with_availability(a: f64, mttr_hours: f64) -> Result<Config> {
+    /// A single component with availability `a` and the given repair time (MTBF derived from
+    /// both, to the nanosecond), e.g. `with_availability(0.99, hours(6))`.
+    pub fn with_availability(a: f64, mttr: Duration) -> Result<Config> {
         if !(a.is_finite() && a > 0.0 && a < 1.0) {
             return Err(Error::invalid("availability", a, "a number in (0, 1)"));
         }
-        validate::positive("mttr_hours", mttr_hours)?;
-        let mtbf_hours = mttr_hours * a / (1.0 - a);
-        Ok(Config { mtbf_hours, mttr_hours, components: 1, arrangement: Arrangement::Series, ..Config::default() })
-    }
-
-    /// Checks every parameter; the error names the first bad one and its valid range.
-    pub fn validate(&self) -> Result<()> {
-        validate::positive("mtbf_hours", self.mtbf_hours)?;
-        validate::positive("mttr_hours", self.mttr_hours)?;
-        validate::count_in("components", self.components, 1, 1000)?;
-        if let Arrangement::KOfN(k) = self.arrangement {
-            validate::count_in("arrangement k", k, 1, self.components)?;
-        }
-        if !(1..=1_000_000).contains(&self.years) {
-            return Err(Error::invalid("years", self.years, "an integer in [1, 1000000]"));
-        }
-        Ok(())
+        let mtbf = Duration::from_hours_f64("mtbf", mttr.as_hours_f64() * a / (1.0 - a))?;
+        let config = Config { mtbf, mttr, components: 1, arrangement: Arrangement::Series, ..Config::default() };
+        config.check_ranges()?;
+        Ok(config)
     }
 
     /// Components that must be up for the system to be up.
@@ -156,7 +132,8 @@ impl Config {
 
     /// Availability of one component: `MTBF / (MTBF + MTTR)`.
     pub fn component_availability(&self) -> f64 {
-        self.mtbf_hours / (self.mtbf_hours + self.mttr_hours)
+        let (up, down) = (self.mtbf.as_hours_f64(), self.mttr.as_hours_f64());
+        up / (up + down)
     }
 
     fn p_exactly_up(&self, j: usize) -> f64 {
@@ -177,17 +154,33 @@ impl Config {
     /// Exact expected number of system outages per year.
     pub fn analytic_outages_per_year(&self) -> f64 {
         let k = self.needed();
-        self.p_exactly_up(k) * k as f64 / self.mtbf_hours * HOURS_PER_YEAR
+        self.p_exactly_up(k) * k as f64 / self.mtbf.as_hours_f64() * HOURS_PER_YEAR
+    }
+}
+
+impl Experiment for Config {
+    type Output = AvailabilityResult;
+
+    /// The ranges, and a k-of-n's `k` in `[1, components]`.
+    fn validate(&self) -> Result<()> {
+        self.check_ranges()?;
+        if let Arrangement::KOfN(k) = self.arrangement {
+            if !(1..=self.components).contains(&k) {
+                let range = format!("an integer in [1, {}] (the components)", self.components);
+                return Err(Error::invalid("arrangement k", k, range));
+            }
+        }
+        Ok(())
     }
 
     /// Simulates `years` independent years and measures downtime and outages in each.
-    pub fn run(&self, seed: u64) -> Result<AvailabilityResult> {
+    fn run(&self, seed: u64) -> Result<AvailabilityResult> {
         self.validate()?;
         let mut rng = stream(seed, Stream::Failures);
-        let up_time = Exp::new(1.0 / self.mtbf_hours)
-            .map_err(|_| Error::invalid("mtbf_hours", self.mtbf_hours, "a finite number > 0"))?;
-        let repair = Exp::new(1.0 / self.mttr_hours)
-            .map_err(|_| Error::invalid("mttr_hours", self.mttr_hours, "a finite number > 0"))?;
+        let exp = |name: &str, d: Duration| {
+            Exp::new(1.0 / d.as_hours_f64()).map_err(|_| Error::invalid(name, d, "a duration > 0"))
+        };
+        let (up_time, repair) = (exp("mtbf", self.mtbf)?, exp("mttr", self.mttr)?);
         let a = self.component_availability();
         let needed = self.needed() as i64;
         let (mut downtime, mut outages) = (Vec::new(), Vec::new());
@@ -267,8 +260,12 @@ impl AvailabilityResult {
     pub fn table(&self) -> Table {
         let c = &self.config;
         let mut t = Table::new(["metric", "simulated", "95% CI low", "95% CI high", "analytic"]).title(format!(
-            "{} component(s), {:?}, MTBF {} h, MTTR {} h, {} simulated years",
-            c.components, c.arrangement, c.mtbf_hours, c.mttr_hours, c.years
+            "{} component(s), {:?}, MTBF {}, MTTR {}, {} simulated years",
+            c.components,
+            c.arrangement,
+            fmt_hours(c.mtbf),
+            fmt_hours(c.mttr),
+            c.years
         ));
         let rows = [
             ("availability", &self.availability, c.analytic_availability()),
@@ -297,104 +294,19 @@ impl Render for AvailabilityResult {
 }
 crate::impl_evcxr_display!(AvailabilityResult);
 
-/// The chapter's case: one server vs a web server plus a database server that both must work.
-///
-/// Simulates both with `config`'s component and years; returns outages and downtime per year,
-/// simulated and analytic, and the ratio two/one.
-pub fn two_servers_case(config: &Config, seed: u64) -> Result<Table> {
-    let one = Config { components: 1, arrangement: Arrangement::Series, ..config.clone() };
-    let two = Config { components: 2, arrangement: Arrangement::Series, ..config.clone() };
-    let (r1, r2) = (one.run(seed)?, two.run(seed.wrapping_add(1))?);
-    let mut t = Table::new([
-        "setup",
-        "outages/year (sim)",
-        "outages/year (analytic)",
-        "downtime h/year (sim)",
-        "downtime h/year (analytic)",
-    ])
-    .title("Two servers that must both work are offline about twice as often");
-    for (name, c, r) in [("one server", &one, &r1), ("web + database", &two, &r2)] {
-        let row = vec![
-            name.into(),
-            r.outages.mean.into(),
-            c.analytic_outages_per_year().into(),
-            r.downtime_hours.mean.into(),
-            c.analytic_downtime_hours().into(),
-        ];
-        t.row(row)?;
+impl Report for AvailabilityResult {
+    /// `availability` (fraction of time up), `downtime_hours` and `outages`, per simulated year.
+    fn measures(&self) -> Vec<(String, f64)> {
+        vec![
+            ("availability".into(), self.availability.mean),
+            ("downtime_hours".into(), self.downtime_hours.mean),
+            ("outages".into(), self.outages.mean),
+        ]
     }
-    let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
-    t.row(vec![
-        "ratio two / one".into(),
-        ratio(r2.outages.mean, r1.outages.mean).into(),
-        ratio(two.analytic_outages_per_year(), one.analytic_outages_per_year()).into(),
-        ratio(r2.downtime_hours.mean, r1.downtime_hours.mean).into(),
-        ratio(two.analytic_downtime_hours(), one.analytic_downtime_hours()).into(),
-    ])?;
-    Ok(t)
-}
-
-/// Analytic availability of series, parallel and majority arrangements for 1..=`max_components`.
-#[derive(Debug, Clone)]
-pub struct CompositionCurve {
-    /// `(n, series, parallel, majority)` availability per component count.
-    pub rows: Vec<(usize, f64, f64, f64)>,
-    /// The component everything is built from.
-    pub component: Config,
-}
-
-/// Series, parallel and majority (k = n/2 + 1) availability as the component count grows.
-pub fn composition(component: &Config, max_components: usize) -> Result<CompositionCurve> {
-    component.validate()?;
-    validate::count_in("max_components", max_components, 1, 1000)?;
-    let rows = (1..=max_components)
-        .map(|n| {
-            let at = |arrangement| Config { components: n, arrangement, ..component.clone() }.analytic_availability();
-            (n, at(Arrangement::Series), at(Arrangement::Parallel), at(Arrangement::KOfN(n / 2 + 1)))
-        })
-        .collect();
-    Ok(CompositionCurve { rows, component: component.clone() })
-}
-
-impl CompositionCurve {
-    /// One row per component count, with the nines of each arrangement.
-    pub fn table(&self) -> Table {
-        let mut t = Table::new([
-            "components",
-            "series",
-            "parallel",
-            "majority",
-            "series nines",
-            "parallel nines",
-            "majority nines",
-        ])
-        .title(format!("Composition of components with availability {:.5}", self.component.component_availability()));
-        for &(n, s, p, m) in &self.rows {
-            t.row(vec![n.into(), s.into(), p.into(), m.into(), nines(s).into(), nines(p).into(), nines(m).into()])
-                .expect("width");
-        }
-        t
+    fn table(&self) -> Table {
+        AvailabilityResult::table(self)
     }
-
-    /// Unavailability (1 - A) of each arrangement on a log scale.
-    pub fn plot(&self) -> Plot {
-        // Parallel unavailability underflows to 0 for many components; a log axis cannot show 0.
-        let pts = |f: fn(&(usize, f64, f64, f64)) -> f64| {
-            self.rows.iter().map(|r| (r.0 as f64, 1.0 - f(r))).filter(|p| p.1 > 1e-300).collect::<Vec<_>>()
-        };
-        Plot::new("Unavailability vs number of components")
-            .x_label("components")
-            .y_label("1 - availability")
-            .log_y()
-            .line("series", pts(|r| r.1))
-            .line("parallel", pts(|r| r.2))
-            .line("majority", pts(|r| r.3))
+    fn plot(&self) -> Plot {
+        AvailabilityResult::plot(self)
     }
 }
-
-impl Render for CompositionCurve {
-    fn mime_bundle(&self) -> MimeBundle {
-        self.table().mime_bundle()
-    }
-}
-crate::impl_evcxr_display!(CompositionCurve);

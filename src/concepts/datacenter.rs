@@ -8,6 +8,11 @@
 //! takes down: one disk, one machine, one rack, one PDU, a fraction of the floor) and a **repair
 //! time**. Change a row and rerun.
 //!
+//! The floor is a [`Topology`] from [`crate::faults`]: `pdus` PDUs, each feeding `racks_per_pdu`
+//! racks of `machines_per_rack` machines with `disks_per_machine` disks. A rack or PDU failure
+//! takes down exactly the machines the topology puts beneath that domain, the same machines a
+//! [`FaultPlan`](crate::faults::FaultPlan) would crash in an engine simulation.
+//!
 //! [`Config::run`] plays many independent years. For every kind it draws the number of events in the
 //! year (Poisson), their start times (uniform over the year), the domain hit and the repair time;
 //! then it sweeps the outages in time order to count how many distinct machines are down at every
@@ -19,98 +24,36 @@
 //! replicas in one rack share the rack's fate (and its PDU's); three replicas in different racks are
 //! lost together only when independent failures happen to overlap.
 //!
-//! Racks and PDUs are a local layout here (contiguous machine ids: rack `m / machines_per_rack`, PDU
-//! `rack / racks_per_pdu`), which keeps every blast radius a contiguous range of ids.
-//!
 //! Figures the chapter does not give (how many machines "most" is, how long a machine or disk takes
 //! to repair, how wide a router incident is) are our assumptions and are marked as such below.
 //!
 //! ```
+//! use distsim::prelude::*;
 //! use distsim::concepts::datacenter;
-//! let year = datacenter::Config { machines: 1000, trials: 10, ..Default::default() }.run(1)?;
+//! let floor = datacenter::Config { pdus: 1, trials: 10, ..Default::default() }; // 1,000 machines
+//! let year = floor.run(1)?;
 //! let _timeline = year.plot();                // machines down over the first year
 //! let _where = year.placement_table();        // one rack vs across racks
 //! assert_eq!(year.kinds.len(), 8);            // the chapter's eight kinds of failure
+//! // Any knob by name: machines down on average as the floor grows.
+//! let bigger = floor.sweep("pdus", &[1, 4], 0..2)?.means("mean_down")?;
+//! assert!(bigger[1] > bigger[0]);
 //! # Ok::<(), distsim::Error>(())
 //! ```
 
+mod failures;
 mod result;
 mod simulate;
 
+pub use failures::{chapter_failures, Blast, FailureKind, Rate};
 pub use result::{DatacenterResult, KindStats, PlacementStats};
 
 use crate::error::{Error, Result};
-use crate::validate;
+use crate::experiment::{Experiment, Parameters, Range};
+use crate::faults::{DomainKind, Topology};
 
 /// Hours in a (365-day) year.
 pub const HOURS_PER_YEAR: f64 = 8760.0;
-
-/// Which machines one failure event takes down.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Blast {
-    /// One disk of one machine: the machine stays up, the data on that disk is unavailable.
-    Disk,
-    /// One machine.
-    Machine,
-    /// Every machine of one rack.
-    Rack,
-    /// Every machine behind one power distribution unit.
-    Pdu,
-    /// A contiguous block of this fraction of all machines (e.g. "most machines": 0.9).
-    Fraction(f64),
-    /// Maintenance that rolls over the floor: this fraction is down at a time, wave after wave, until
-    /// every machine has had its turn; the repair time is the length of the whole rollout.
-    Rolling(f64),
-}
-
-/// How often a kind of failure happens.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Rate {
-    /// Events per year for the whole data center, whatever its size.
-    PerYear(f64),
-    /// Events per machine per year (the data-center rate grows with the machine count).
-    PerMachineYear(f64),
-}
-
-/// One row of the failure table.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FailureKind {
-    /// What happens, e.g. `"rack failure"`.
-    pub name: String,
-    /// How often.
-    pub rate: Rate,
-    /// What it takes down.
-    pub blast: Blast,
-    /// Repair time in hours, drawn uniformly from `[lo, hi]`.
-    pub repair_hours: (f64, f64),
-}
-
-impl FailureKind {
-    /// A row of the table.
-    pub fn new(name: &str, rate: Rate, blast: Blast, repair_hours: (f64, f64)) -> FailureKind {
-        FailureKind { name: name.to_string(), rate, blast, repair_hours }
-    }
-}
-
-/// The chapter's year, for a 10,000-machine data center.
-pub fn chapter_failures() -> Vec<FailureKind> {
-    use Blast::*;
-    use Rate::*;
-    vec![
-        // "Most machines" read as 90%; 1-2 days to recover.
-        FailureKind::new("overheating", PerYear(0.5), Fraction(0.9), (24.0, 48.0)),
-        FailureKind::new("PDU failure", PerYear(1.0), Pdu, (6.0, 6.0)),
-        FailureKind::new("rack move", PerYear(1.0), Pdu, (6.0, 6.0)),
-        FailureKind::new("rack failure", PerYear(20.0), Rack, (1.0, 6.0)),
-        FailureKind::new("network rewiring", PerYear(1.0), Rolling(0.05), (48.0, 48.0)),
-        // Assumption: a router incident cuts off one PDU's worth of machines for minutes to an hour.
-        FailureKind::new("router issue", PerYear(20.0), Pdu, (0.05, 1.0)),
-        // ~1000 machine failures a year for 10,000 machines; assumption: 1-24 h to repair or replace.
-        FailureKind::new("machine failure", PerMachineYear(0.1), Machine, (1.0, 24.0)),
-        // "Thousands" of disk failures: 3000 a year for 10,000 machines; assumption: 1-24 h to restore.
-        FailureKind::new("disk failure", PerMachineYear(0.3), Disk, (1.0, 24.0)),
-    ]
-}
 
 /// Where the replicas of one piece of data live.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -134,30 +77,41 @@ impl Placement {
 /// A data center and the failures it suffers in a year.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
-    /// Machines, in `[1, 1_000_000]`.
-    pub machines: usize,
-    /// Machines per rack, in `[1, machines]` (the chapter: 40-80).
-    pub machines_per_rack: usize,
-    /// Racks per PDU, at least 1 (20 racks of 40 = 800 machines: the chapter's 500-1000).
+    /// Power distribution units, in `[1, 10_000]`.
+    pub pdus: usize,
+    /// Racks per PDU, in `[1, 1000]` (25 racks of 40 = 1,000 machines: the chapter's 500-1000).
     pub racks_per_pdu: usize,
+    /// Machines per rack, in `[1, 1000]` (the chapter: 40-80).
+    pub machines_per_rack: usize,
     /// Disks per machine, in `[1, 255]`.
     pub disks_per_machine: usize,
-    /// The failure table.
+    /// The failure table (each row checked by `validate`; not a named parameter).
     pub failures: Vec<FailureKind>,
     /// Simulated years, in `[1, 1_000_000]`.
     pub trials: u64,
-    /// Replicas of each piece of data, in `[1, machines_per_rack]`.
+    /// Replicas of each piece of data, in `[1, 64]`, at most `machines_per_rack` and the racks.
     pub replicas: usize,
     /// Pieces of data placed per placement strategy per year, in `[0, 100_000]`.
     pub chunks: usize,
 }
 
+crate::parameters!(Config {
+    pdus: Range::count(1, 10_000) => "power distribution units (machines = pdus x racks_per_pdu x machines_per_rack)",
+    racks_per_pdu: Range::count(1, 1000) => "racks fed by one PDU",
+    machines_per_rack: Range::count(1, 1000) => "machines in one rack",
+    disks_per_machine: Range::count(1, 255) => "disks in one machine",
+    trials: Range::count(1, 1_000_000) => "simulated years",
+    replicas: Range::count(1, 64) => "replicas of each piece of data",
+    chunks: Range::count(0, 100_000) => "pieces of data placed per placement strategy per year",
+});
+
 impl Default for Config {
+    /// The chapter's 10,000 machines: 10 PDUs of 25 racks of 40 machines, 12 disks each.
     fn default() -> Self {
         Config {
-            machines: 10_000,
+            pdus: 10,
+            racks_per_pdu: 25,
             machines_per_rack: 40,
-            racks_per_pdu: 20,
             disks_per_machine: 12,
             failures: chapter_failures(),
             trials: 200,
@@ -167,72 +121,87 @@ impl Default for Config {
     }
 }
 
-impl Config {
-    /// Checks every parameter; the error names the first bad one and its valid range.
-    pub fn validate(&self) -> Result<()> {
-        validate::count_in("machines", self.machines, 1, 1_000_000)?;
-        validate::count_in("machines_per_rack", self.machines_per_rack, 1, self.machines)?;
-        validate::at_least("racks_per_pdu", self.racks_per_pdu, 1)?;
-        validate::count_in("disks_per_machine", self.disks_per_machine, 1, 255)?;
-        if !(1..=1_000_000).contains(&self.trials) {
-            return Err(Error::invalid("trials", self.trials, "an integer in [1, 1000000]"));
+/// Machines a data center may hold, so that one year of it stays a fraction of a second.
+const MAX_MACHINES: usize = 1_000_000;
+
+impl Experiment for Config {
+    type Output = DatacenterResult;
+
+    /// The ranges; then at most a million machines in all, replicas that fit in one rack (and
+    /// in distinct racks, when data is placed), and every row of the failure table.
+    fn validate(&self) -> Result<()> {
+        self.check_ranges()?;
+        let machines = self.pdus * self.racks_per_pdu * self.machines_per_rack;
+        if machines > MAX_MACHINES {
+            return Err(Error::invalid(
+                "machines (pdus x racks_per_pdu x machines_per_rack)",
+                machines,
+                format!("at most {MAX_MACHINES}"),
+            ));
         }
-        validate::count_in("replicas", self.replicas, 1, self.machines_per_rack)?;
-        validate::count_in("chunks", self.chunks, 0, 100_000)?;
-        if self.chunks > 0 {
-            validate::count_in("replicas (needs that many full racks)", self.replicas, 1, self.full_racks())?;
+        let racks = self.pdus * self.racks_per_pdu;
+        if self.replicas > self.machines_per_rack || (self.chunks > 0 && self.replicas > racks) {
+            let most = if self.chunks > 0 { self.machines_per_rack.min(racks) } else { self.machines_per_rack };
+            return Err(Error::invalid(
+                "replicas",
+                self.replicas,
+                format!("an integer in [1, {most}] (machines_per_rack, and racks when chunks > 0)"),
+            ));
         }
         for (i, k) in self.failures.iter().enumerate() {
-            let name = |field: &str| format!("failures[{i}].{field}");
-            match k.rate {
-                Rate::PerYear(r) => validate::in_range(&name("rate"), r, 0.0, 1e6)?,
-                Rate::PerMachineYear(r) => validate::in_range(&name("rate"), r, 0.0, 1e3)?,
-            };
-            if let Blast::Fraction(f) | Blast::Rolling(f) = k.blast {
-                if !(f.is_finite() && f > 0.0 && f <= 1.0) {
-                    return Err(Error::invalid(name("blast"), f, "a fraction in (0, 1]"));
-                }
-            }
-            let (lo, hi) = k.repair_hours;
-            validate::positive(&name("repair_hours.0"), lo)?;
-            validate::in_range(&name("repair_hours.1"), hi, lo, HOURS_PER_YEAR)?;
+            k.validate(i)?;
         }
         Ok(())
     }
 
-    /// Racks (the last one may be partly filled).
+    /// Simulates `trials` independent years (in parallel; the result does not depend on the thread count).
+    fn run(&self, seed: u64) -> Result<DatacenterResult> {
+        self.validate()?;
+        simulate::run(self, seed)
+    }
+}
+
+impl Config {
+    /// The floor as failure domains: one data center of `pdus` PDUs, `racks_per_pdu` racks each,
+    /// `machines_per_rack` machines per rack, `disks_per_machine` disks per machine.
+    pub fn topology(&self) -> Result<Topology> {
+        Topology::uniform(1, self.pdus, self.racks_per_pdu, self.machines_per_rack, self.disks_per_machine)
+    }
+
+    /// Machines in the data center: `pdus × racks_per_pdu × machines_per_rack`.
+    pub fn machines(&self) -> usize {
+        self.pdus * self.racks_per_pdu * self.machines_per_rack
+    }
+
+    /// Racks in the data center.
     pub fn racks(&self) -> usize {
-        self.machines.div_ceil(self.machines_per_rack)
+        self.pdus * self.racks_per_pdu
     }
 
-    /// Racks with `machines_per_rack` machines; replicas are placed only in these.
-    pub fn full_racks(&self) -> usize {
-        self.machines / self.machines_per_rack
-    }
-
-    /// PDUs (the last one may be partly filled).
-    pub fn pdus(&self) -> usize {
-        self.racks().div_ceil(self.racks_per_pdu)
+    /// Domains of `kind` in the data center's [`Topology`] (0 if the layout is invalid).
+    pub fn domains(&self, kind: DomainKind) -> usize {
+        self.topology().map_or(0, |t| t.count(kind))
     }
 
     /// Events of one kind expected per year.
     pub fn analytic_events(&self, kind: &FailureKind) -> f64 {
         match kind.rate {
             Rate::PerYear(r) => r,
-            Rate::PerMachineYear(r) => r * self.machines as f64,
+            Rate::PerMachineYear(r) => r * self.machines() as f64,
         }
     }
 
     /// Machines one event of this kind takes down, on average over the domains it may hit.
     pub fn mean_blast_size(&self, blast: Blast) -> f64 {
-        let n = self.machines as f64;
+        let n = self.machines();
         match blast {
-            Blast::Disk => 0.0,
-            Blast::Machine => 1.0,
-            Blast::Rack => n / self.racks() as f64,
-            Blast::Pdu => n / self.pdus() as f64,
-            Blast::Fraction(f) => fraction_len(f, self.machines) as f64,
-            Blast::Rolling(_) => n, // every machine gets its turn
+            Blast::Domain(DomainKind::Disk) => 0.0, // the machine stays up
+            Blast::Domain(kind) => match self.domains(kind) {
+                0 => 0.0,
+                domains => (n / domains) as f64,
+            },
+            Blast::Fraction(f) => fraction_len(f, n) as f64,
+            Blast::Rolling(_) => n as f64, // every machine gets its turn
         }
     }
 
@@ -251,7 +220,7 @@ impl Config {
     /// rate × blast size × mean time down / year. An upper-bound style approximation.
     pub fn approx_mean_down(&self) -> f64 {
         let per_kind = |k: &FailureKind| {
-            let repair = (k.repair_hours.0 + k.repair_hours.1) / 2.0;
+            let repair = k.mean_repair_hours();
             let down_each = match k.blast {
                 Blast::Rolling(f) => repair / waves(f) as f64,
                 _ => repair,
@@ -270,17 +239,16 @@ impl Config {
             "machines per event",
             "repair (hours)",
         ])
-        .title(format!("The failure table for {} machines", self.machines));
+        .title(format!("The failure table for {} machines", self.machines()));
         for k in &self.failures {
             let blast = match k.blast {
-                Blast::Disk => "one disk".to_string(),
-                Blast::Machine => "one machine".to_string(),
-                Blast::Rack => "one rack".to_string(),
-                Blast::Pdu => "one PDU".to_string(),
+                Blast::Domain(DomainKind::DataCenter) => "the whole data center".to_string(),
+                Blast::Domain(DomainKind::Pdu) => "one PDU".to_string(),
+                Blast::Domain(kind) => format!("one {kind:?}").to_lowercase(),
                 Blast::Fraction(f) => format!("{}% of machines", f * 100.0),
                 Blast::Rolling(f) => format!("{}% at a time, rolling", f * 100.0),
             };
-            let (lo, hi) = k.repair_hours;
+            let (lo, hi) = (k.repair.0.as_hours_f64(), k.repair.1.as_hours_f64());
             let repair = if lo == hi { format!("{lo}") } else { format!("{lo} to {hi}") };
             let row = vec![
                 k.name.clone().into(),
@@ -292,12 +260,6 @@ impl Config {
             t.row(row).expect("width");
         }
         t
-    }
-
-    /// Simulates `trials` independent years (in parallel; the result does not depend on the thread count).
-    pub fn run(&self, seed: u64) -> Result<DatacenterResult> {
-        self.validate()?;
-        simulate::run(self, seed)
     }
 }
 

@@ -19,17 +19,21 @@
 //! shorter than the round trip makes the client retry requests that were never lost.
 //!
 //! The model runs on the engine (a client node and a server node), so the trace shows every send,
-//! loss, duplicate and timer. Closed forms assume a constant latency (`latency_jitter_ms = 0`) and a
+//! loss, duplicate and timer. Closed forms assume a constant latency (`latency_jitter = 0`) and a
 //! timeout longer than the round trip; then `s`, the chance that one attempt is acknowledged, is
 //! `(1-l)(1-d)(1-l) + (1-l)d(1-l²)` (one or two copies arrive, each acknowledged separately).
 //!
 //! ```
+//! use distsim::prelude::*;
 //! use distsim::concepts::delivery::{self, Semantics};
 //! let c = delivery::Config { semantics: Semantics::AtLeastOnce, loss: 0.2, retries: 3, requests: 200, ..Default::default() };
 //! let r = c.run(1)?;
 //! assert!(r.duplicate_effects > 0); // a lost ack made the client resend an applied request
-//! let mut sim = delivery::Config { requests: 3, ..c }.build(1)?; // a small run to look at
+//! let mut sim = delivery::Config { requests: 3, ..c.clone() }.build(1)?; // a small run to look at
 //! sim.run_until_quiet()?;
+//! // Any knob by name, even the policy: idempotent handling removes the duplicate effects.
+//! let policies = c.sweep("semantics", &["at_least_once", "at_least_once_idempotent"], 0..3)?;
+//! assert_eq!(policies.means("duplicate_effects")?[1], 0.0);
 //! # Ok::<(), distsim::Error>(())
 //! ```
 
@@ -37,14 +41,14 @@ mod nodes;
 mod report;
 
 pub use nodes::{Client, DeliveryNode, Msg, RequestState, Server};
-pub use report::{DeliveryCurve, DeliveryResult};
+pub use report::{DeliveryCurve, DeliveryPoint, DeliveryResult};
 
 use crate::engine::Simulation;
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::experiment::{Experiment, ParamValue, Parameters, Range};
 use crate::network::{Latency, Network};
-use crate::time::Duration;
+use crate::time::{micros, millis, secs, Duration};
 use crate::trace::TraceMode;
-use crate::validate;
 
 /// How the client and server handle loss.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +61,12 @@ pub enum Semantics {
     AtLeastOnceIdempotent,
 }
 
+crate::choice_param!(Semantics {
+    AtMostOnce => "at_most_once",
+    AtLeastOnce => "at_least_once",
+    AtLeastOnceIdempotent => "at_least_once_idempotent",
+});
+
 /// One client sending requests to one server.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -64,21 +74,34 @@ pub struct Config {
     pub semantics: Semantics,
     /// Requests the client sends, in `[1, 1_000_000]`.
     pub requests: u64,
-    /// Probability that the network loses a message, in `[0, 1)`.
+    /// Probability that the network loses a message, in `[0, 0.99]` (a network that loses
+    /// everything acknowledges nothing, and the time to ack has no mean).
     pub loss: f64,
     /// Probability that the network delivers an extra copy, in `[0, 1]`.
     pub duplicate: f64,
     /// Retries after the first attempt (ignored by at-most-once), in `[0, 100]`.
     pub retries: u32,
-    /// Time the client waits for an ack before retrying, in ms (> 0).
-    pub timeout_ms: f64,
-    /// One-way network latency, in ms (> 0).
-    pub latency_ms: f64,
-    /// Extra one-way latency drawn uniformly from `[0, latency_jitter_ms]`, in ms (>= 0).
-    pub latency_jitter_ms: f64,
-    /// Time between two new requests, in ms (> 0).
-    pub interval_ms: f64,
+    /// Time the client waits for an ack before retrying, in `[1 µs, 1 h]`.
+    pub timeout: Duration,
+    /// One-way network latency, in `[1 µs, 1 h]`.
+    pub latency: Duration,
+    /// Extra one-way latency drawn uniformly from `[0, latency_jitter]`, in `[0, 1 h]`.
+    pub latency_jitter: Duration,
+    /// Time between two new requests, in `[1 µs, 1 h]`.
+    pub interval: Duration,
 }
+
+crate::parameters!(Config {
+    semantics: Range::Choice(Semantics::CHOICES) => "how client and server handle loss",
+    requests: Range::count(1, 1_000_000) => "requests the client sends",
+    loss: Range::real(0.0, 0.99) => "probability that the network loses a message",
+    duplicate: Range::Probability => "probability that the network delivers an extra copy",
+    retries: Range::count(0, 100) => "retries after the first attempt (at-most-once ignores them)",
+    timeout: Range::time(micros(1), secs(3600)) => "time the client waits for an ack before retrying",
+    latency: Range::time(micros(1), secs(3600)) => "one-way network latency",
+    latency_jitter: Range::time(Duration::ZERO, secs(3600)) => "extra one-way latency, uniform up to this",
+    interval: Range::time(micros(1), secs(3600)) => "time between two new requests",
+});
 
 impl Default for Config {
     /// At-least-once with 3 retries over a network losing 10% of messages and duplicating 1%.
@@ -89,32 +112,30 @@ impl Default for Config {
             loss: 0.1,
             duplicate: 0.01,
             retries: 3,
-            timeout_ms: 25.0,
-            latency_ms: 5.0,
-            latency_jitter_ms: 0.0,
-            interval_ms: 10.0,
+            timeout: millis(25),
+            latency: millis(5),
+            latency_jitter: Duration::ZERO,
+            interval: millis(10),
         }
     }
 }
 
-impl Config {
-    /// Checks every parameter; the error names the first bad one and its valid range.
-    pub fn validate(&self) -> Result<()> {
-        if !(1..=1_000_000).contains(&self.requests) {
-            return Err(Error::invalid("requests", self.requests, "an integer in [1, 1000000]"));
-        }
-        if !(self.loss.is_finite() && (0.0..1.0).contains(&self.loss)) {
-            return Err(Error::invalid("loss", self.loss, "a probability in [0, 1)"));
-        }
-        validate::probability("duplicate", self.duplicate)?;
-        validate::count_in("retries", self.retries as usize, 0, 100)?;
-        validate::in_range("timeout_ms", self.timeout_ms, 1e-3, 3.6e6)?;
-        validate::in_range("latency_ms", self.latency_ms, 1e-3, 3.6e6)?;
-        validate::in_range("latency_jitter_ms", self.latency_jitter_ms, 0.0, 3.6e6)?;
-        validate::in_range("interval_ms", self.interval_ms, 1e-3, 3.6e6)?;
-        Ok(())
+impl Experiment for Config {
+    type Output = DeliveryResult;
+
+    fn validate(&self) -> Result<()> {
+        self.check_ranges()
     }
 
+    /// Sends every request and waits until nothing is left in flight.
+    fn run(&self, seed: u64) -> Result<DeliveryResult> {
+        let mut sim = self.build(seed)?.with_trace_mode(TraceMode::DigestOnly);
+        sim.run_until_quiet()?;
+        Ok(DeliveryResult::measure(self, seed, &sim))
+    }
+}
+
+impl Config {
     fn retries_used(&self) -> u32 {
         if self.semantics == Semantics::AtMostOnce {
             0
@@ -163,24 +184,17 @@ impl Config {
         } else {
             f64::NAN
         };
-        2.0 * self.latency_ms + mean_j * self.timeout_ms
+        2.0 * self.latency.as_millis_f64() + mean_j * self.timeout.as_millis_f64()
     }
 
     /// The simulation, ready to run: node 0 is the client, node 1 the server. Use it to look at
     /// the message flow of a few requests (its trace is full).
     pub fn build(&self, seed: u64) -> Result<Simulation<DeliveryNode>> {
         self.validate()?;
-        let ms = |name: &str, x: f64| Duration::from_millis_f64(name, x);
-        let (lo, jitter) = (ms("latency_ms", self.latency_ms)?, ms("latency_jitter_ms", self.latency_jitter_ms)?);
+        let (lo, jitter) = (self.latency, self.latency_jitter);
         let latency =
             if jitter == Duration::ZERO { Latency::Constant(lo) } else { Latency::Uniform { lo, hi: lo + jitter } };
-        let client = Client::new(
-            self.semantics,
-            self.requests,
-            self.retries_used(),
-            ms("timeout_ms", self.timeout_ms)?,
-            ms("interval_ms", self.interval_ms)?,
-        );
+        let client = Client::new(self.semantics, self.requests, self.retries_used(), self.timeout, self.interval);
         let server = Server::new(self.semantics != Semantics::AtLeastOnce, self.requests);
         let nodes = vec![DeliveryNode::Client(client), DeliveryNode::Server(server)];
         Simulation::new(seed, nodes)?
@@ -188,37 +202,25 @@ impl Config {
             .with_network(Network::new().latency(latency).loss(self.loss).duplicate(self.duplicate))
     }
 
-    /// Sends every request and waits until nothing is left in flight.
-    pub fn run(&self, seed: u64) -> Result<DeliveryResult> {
-        let mut sim = self.build(seed)?.with_trace_mode(TraceMode::DigestOnly);
-        sim.run_until_quiet()?;
-        Ok(DeliveryResult::measure(self, seed, &sim))
+    /// Delivery, duplicates and latency against parameter `name`, each value run with every
+    /// seed by [`Experiment::sweep`], with the closed forms beside them.
+    pub fn vs<V: Into<ParamValue> + Clone>(
+        &self,
+        name: &str,
+        values: &[V],
+        seeds: impl IntoIterator<Item = u64>,
+    ) -> Result<DeliveryCurve> {
+        DeliveryCurve::from_sweep(self, self.sweep(name, values, seeds)?)
     }
 
-    fn curve(&self, parameter: &str, xs: Vec<f64>, seed: u64, set: impl Fn(&mut Config, f64)) -> Result<DeliveryCurve> {
-        if xs.is_empty() {
-            return Err(Error::empty(parameter));
-        }
-        let points = xs
-            .into_iter()
-            .enumerate()
-            .map(|(i, x)| {
-                let mut c = self.clone();
-                set(&mut c, x);
-                Ok((x, c.run(seed.wrapping_add(i as u64))?))
-            })
-            .collect::<Result<_>>()?;
-        Ok(DeliveryCurve { parameter: parameter.to_string(), points })
+    /// Delivery, duplicates and latency as the number of retries varies: [`Config::vs`] of `retries`.
+    pub fn vs_retries(&self, retries: &[u32], seeds: impl IntoIterator<Item = u64>) -> Result<DeliveryCurve> {
+        self.vs("retries", retries, seeds)
     }
 
-    /// Delivery, duplicates and latency as the number of retries varies.
-    pub fn vs_retries(&self, retries: &[u32], seed: u64) -> Result<DeliveryCurve> {
-        self.curve("retries", retries.iter().map(|&r| r as f64).collect(), seed, |c, x| c.retries = x as u32)
-    }
-
-    /// Delivery, duplicates and latency as the timeout varies (in ms).
-    pub fn vs_timeout(&self, timeouts_ms: &[f64], seed: u64) -> Result<DeliveryCurve> {
-        self.curve("timeout_ms", timeouts_ms.to_vec(), seed, |c, x| c.timeout_ms = x)
+    /// Delivery, duplicates and latency as the timeout varies: [`Config::vs`] of `timeout`.
+    pub fn vs_timeout(&self, timeouts: &[Duration], seeds: impl IntoIterator<Item = u64>) -> Result<DeliveryCurve> {
+        self.vs("timeout", timeouts, seeds)
     }
 
     /// The three policies side by side under the same network.

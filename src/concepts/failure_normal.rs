@@ -16,12 +16,27 @@
 //! So a large system cannot treat failure as an exception to handle on a bad day: repair is part of
 //! the normal workload, running all the time. The simulation plays every machine as an alternating
 //! up/down process with exponential times and draws the number of machines down over a year.
+//!
+//! ```
+//! use distsim::prelude::*;
+//! use distsim::concepts::failure_normal as fleet;
+//! let fleet = fleet::Config { machines: 200, years: 5, ..Default::default() };
+//! let curve = fleet.vs_machines(&[1, 100, 1000], 0..3)?; // P(some machine down) vs fleet size
+//! assert!(curve.points[2].2.mean > curve.points[0].2.mean);
+//! let err = fleet.sweep("mttr", &[hours(0)], 0..3).unwrap_err().to_string();
+//! assert!(err.contains("`mttr`"), "{err}");
+//! # Ok::<(), distsim::Error>(())
+//! ```
+
+mod curve;
+pub use curve::AnyDownCurve;
 
 use crate::error::{Error, Result};
+use crate::experiment::{Experiment, Parameters, Range, Report};
 use crate::render::{MimeBundle, Plot, Render, Table};
 use crate::rng::{stream, Stream};
 use crate::stats::{self, Estimate};
-use crate::validate;
+use crate::time::{hours, secs, Duration};
 use rand::Rng;
 use rand_distr::{Distribution, Exp};
 
@@ -32,19 +47,26 @@ const HOURS_PER_YEAR: f64 = 8760.0;
 pub struct Config {
     /// Machines in the fleet, in `[1, 1_000_000]`.
     pub machines: usize,
-    /// Mean time between failures of one machine, in days (> 0).
-    pub mtbf_days: f64,
-    /// Mean time to repair one machine, in hours (> 0).
-    pub mttr_hours: f64,
+    /// Mean time between failures of one machine, in `[1 minute, 1,000,000 hours]`.
+    pub mtbf: Duration,
+    /// Mean time to repair one machine, in `[1 second, 100,000 hours]`.
+    pub mttr: Duration,
     /// Simulated years, in `[1, 10_000]`.
     pub years: u64,
 }
+
+crate::parameters!(Config {
+    machines: Range::count(1, 1_000_000) => "machines in the fleet",
+    mtbf: Range::time(secs(60), hours(1_000_000)) => "mean time between failures of one machine",
+    mttr: Range::time(secs(1), hours(100_000)) => "mean time to repair one machine",
+    years: Range::count(1, 10_000) => "simulated years",
+});
 
 impl Default for Config {
     /// A thousand machines, each failing about once a year and down a day each time: the chapter's
     /// "~1000 machine failures per year".
     fn default() -> Self {
-        Config { machines: 1000, mtbf_days: 365.0, mttr_hours: 24.0, years: 20 }
+        Config { machines: 1000, mtbf: hours(365 * 24), mttr: hours(24), years: 20 }
     }
 }
 
@@ -56,20 +78,14 @@ pub fn analytic_any_down(p: f64, n: usize) -> f64 {
 }
 
 impl Config {
-    /// Checks every parameter; the error names the first bad one and its valid range.
-    pub fn validate(&self) -> Result<()> {
-        validate::count_in("machines", self.machines, 1, 1_000_000)?;
-        validate::positive("mtbf_days", self.mtbf_days)?;
-        validate::positive("mttr_hours", self.mttr_hours)?;
-        if !(1..=10_000).contains(&self.years) {
-            return Err(Error::invalid("years", self.years, "an integer in [1, 10000]"));
-        }
-        Ok(())
-    }
-
     /// Probability that one machine is down at a random moment: `MTTR / (MTBF + MTTR)`.
     pub fn p_down(&self) -> f64 {
-        self.mttr_hours / (self.mtbf_days * 24.0 + self.mttr_hours)
+        self.mttr.as_hours_f64() / self.cycle_hours()
+    }
+
+    /// Hours of one failure-and-repair cycle, on average: `MTBF + MTTR`.
+    fn cycle_hours(&self) -> f64 {
+        self.mtbf.as_hours_f64() + self.mttr.as_hours_f64()
     }
 
     /// Probability that at least one machine of the fleet is down at a random moment.
@@ -79,7 +95,7 @@ impl Config {
 
     /// Expected machine failures per year over the fleet.
     pub fn analytic_failures_per_year(&self) -> f64 {
-        self.machines as f64 * HOURS_PER_YEAR / (self.mtbf_days * 24.0 + self.mttr_hours)
+        self.machines as f64 * HOURS_PER_YEAR / self.cycle_hours()
     }
 
     /// Expected number of machines down at a random moment.
@@ -87,14 +103,34 @@ impl Config {
         self.machines as f64 * self.p_down()
     }
 
+    /// P(at least one down) simulated vs exact for each fleet size in `sizes`: the generic
+    /// [`Experiment::sweep`] of `machines` over `seeds`, with the formula beside it.
+    pub fn vs_machines(&self, sizes: &[usize], seeds: impl IntoIterator<Item = u64>) -> Result<AnyDownCurve> {
+        let sweep = self.sweep("machines", sizes, seeds)?;
+        let points = sizes
+            .iter()
+            .zip(sweep.estimates("any_down")?)
+            .map(|(&n, est)| (n, Config { machines: n, ..self.clone() }.analytic_any_down(), est))
+            .collect();
+        Ok(AnyDownCurve { config: self.clone(), points })
+    }
+}
+
+impl Experiment for Config {
+    type Output = FailureNormalResult;
+
+    fn validate(&self) -> Result<()> {
+        self.check_ranges()
+    }
+
     /// Simulates `years` independent years of the fleet.
-    pub fn run(&self, seed: u64) -> Result<FailureNormalResult> {
+    fn run(&self, seed: u64) -> Result<FailureNormalResult> {
         self.validate()?;
         let mut rng = stream(seed, Stream::Failures);
-        let up_time = Exp::new(1.0 / (self.mtbf_days * 24.0))
-            .map_err(|_| Error::invalid("mtbf_days", self.mtbf_days, "a finite number > 0"))?;
-        let repair = Exp::new(1.0 / self.mttr_hours)
-            .map_err(|_| Error::invalid("mttr_hours", self.mttr_hours, "a finite number > 0"))?;
+        let exp = |name: &str, d: Duration| {
+            Exp::new(1.0 / d.as_hours_f64()).map_err(|_| Error::invalid(name, d, "a duration > 0"))
+        };
+        let (up_time, repair) = (exp("mtbf", self.mtbf)?, exp("mttr", self.mttr)?);
         let p = self.p_down();
         let (mut failures, mut any_down, mut mean_down, mut max_down) = (vec![], vec![], vec![], vec![]);
         let mut timeline = Vec::new();
@@ -154,20 +190,6 @@ impl Config {
             timeline,
         })
     }
-
-    /// P(at least one down) simulated vs exact for each fleet size in `sizes`.
-    pub fn vs_machines(&self, sizes: &[usize], seed: u64) -> Result<AnyDownCurve> {
-        if sizes.is_empty() {
-            return Err(Error::empty("sizes"));
-        }
-        let mut points = Vec::with_capacity(sizes.len());
-        for (i, &n) in sizes.iter().enumerate() {
-            let c = Config { machines: n, ..self.clone() };
-            let r = c.run(seed.wrapping_add(i as u64))?;
-            points.push((n, c.analytic_any_down(), r.any_down));
-        }
-        Ok(AnyDownCurve { config: self.clone(), points })
-    }
 }
 
 /// A simulated fleet, year by year.
@@ -196,8 +218,11 @@ impl FailureNormalResult {
     pub fn table(&self) -> Table {
         let c = &self.config;
         let mut t = Table::new(["metric", "simulated", "95% CI low", "95% CI high", "analytic"]).title(format!(
-            "{} machines, MTBF {} days, MTTR {} h, {} simulated years",
-            c.machines, c.mtbf_days, c.mttr_hours, c.years
+            "{} machines, MTBF {} days, MTTR {}, {} simulated years",
+            c.machines,
+            c.mtbf.as_hours_f64() / 24.0,
+            crate::concepts::availability::fmt_hours(c.mttr),
+            c.years
         ));
         let rows = [
             ("machine failures per year", &self.failures, c.analytic_failures_per_year()),
@@ -249,43 +274,23 @@ impl Render for FailureNormalResult {
 }
 crate::impl_evcxr_display!(FailureNormalResult);
 
-/// P(at least one machine down) against fleet size.
-#[derive(Debug, Clone)]
-pub struct AnyDownCurve {
-    /// The fleet settings (other than size) used at every point.
-    pub config: Config,
-    /// `(machines, exact, simulated)` per point.
-    pub points: Vec<(usize, f64, Estimate)>,
-}
-
-impl AnyDownCurve {
-    /// One row per fleet size.
-    pub fn table(&self) -> Table {
-        let mut t = Table::new(["machines", "exact", "simulated", "95% CI low", "95% CI high"])
-            .title(format!("P(at least one machine down), each down with p = {:.5}", self.config.p_down()));
-        for (n, exact, e) in &self.points {
-            t.row(vec![(*n).into(), (*exact).into(), e.mean.into(), e.lo.into(), e.hi.into()]).expect("width");
-        }
-        t
+impl Report for FailureNormalResult {
+    /// `failures` (machine failures per year), `any_down` (fraction of time at least one machine
+    /// is down), `mean_down` (machines down on average) and `max_down` (most down at once in the
+    /// worst year).
+    fn measures(&self) -> Vec<(String, f64)> {
+        let worst = self.max_down_per_year.iter().copied().max().unwrap_or(0);
+        vec![
+            ("failures".into(), self.failures.mean),
+            ("any_down".into(), self.any_down.mean),
+            ("mean_down".into(), self.mean_down.mean),
+            ("max_down".into(), worst as f64),
+        ]
     }
-
-    /// Exact curve and simulated points with 95% error bars, on a log axis of fleet size.
-    pub fn plot(&self) -> Plot {
-        Plot::new("P(at least one machine down) vs fleet size")
-            .x_label("machines")
-            .y_label("P(at least one down)")
-            .log_x()
-            .line("exact: 1 - (1-p)^N", self.points.iter().map(|(n, e, _)| (*n as f64, *e)).collect())
-            .error_bars(
-                "simulated (95% CI)",
-                self.points.iter().map(|(n, _, s)| (*n as f64, s.mean, s.lo, s.hi)).collect(),
-            )
+    fn table(&self) -> Table {
+        FailureNormalResult::table(self)
+    }
+    fn plot(&self) -> Plot {
+        FailureNormalResult::plot(self)
     }
 }
-
-impl Render for AnyDownCurve {
-    fn mime_bundle(&self) -> MimeBundle {
-        self.table().mime_bundle()
-    }
-}
-crate::impl_evcxr_display!(AnyDownCurve);

@@ -15,11 +15,25 @@
 //! The chapter also quotes a business figure: Amazon found that 100 ms of extra latency cost about
 //! 1% of sales. [`RevenueModel`] turns that one anecdote into a curve. It is **illustrative only**:
 //! an extrapolation of a single reported number, not a law.
+//!
+//! ```
+//! use distsim::prelude::*;
+//! use distsim::concepts::geography as geo;
+//! let one_site = geo::Config { requests: 2000, ..Default::default() };
+//! let world = one_site.run(1)?; // per region: nearest replica, light floor, latencies
+//! assert!(world.p99_ms > world.mean_ms);
+//! // Any knob by name, the same seeds at every value: slower servers, slower requests.
+//! let slower = one_site.sweep("server", &[millis(1), millis(50)], 0..3)?.means("mean_ms")?;
+//! assert!(slower[1] > slower[0] + 40.0);
+//! # Ok::<(), distsim::Error>(())
+//! ```
 
 use crate::error::{Error, Result};
+use crate::experiment::{Experiment, Parameters, Range};
 use crate::network::{Site, SiteMatrix};
 use crate::rng::{stream, Stream};
 use crate::stats;
+use crate::time::{secs, Duration};
 use crate::validate;
 use rand::Rng;
 use rand_distr::{Distribution, LogNormal};
@@ -59,6 +73,9 @@ pub fn world_users() -> Vec<UserRegion> {
 }
 
 /// Replicas at some data-center sites, serving users around the world.
+///
+/// The sites, the replica set and the user regions are lists, checked by `validate` but not
+/// named parameters: compare placements with [`Config::best_placements`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// Candidate data-center sites (default: [`SiteMatrix::well_known`]).
@@ -69,15 +86,23 @@ pub struct Config {
     pub users: Vec<UserRegion>,
     /// How much longer real network paths are than the great circle, in `[1, 10]`.
     pub route_inflation: f64,
-    /// Server time per request, in ms (>= 0).
-    pub server_ms: f64,
-    /// Median extra queueing delay per request, in ms (>= 0).
-    pub jitter_median_ms: f64,
+    /// Server time per request, in `[0, 10 s]`.
+    pub server: Duration,
+    /// Median extra queueing delay per request, in `[0, 10 s]`.
+    pub jitter_median: Duration,
     /// Spread of the log-normal queueing delay, in `[0, 3]`.
     pub jitter_sigma: f64,
     /// Requests simulated, in `[1, 10_000_000]`.
     pub requests: u64,
 }
+
+crate::parameters!(Config {
+    route_inflation: Range::real(1.0, 10.0) => "how much longer real paths are than the great circle",
+    server: Range::time(Duration::ZERO, secs(10)) => "server time per request",
+    jitter_median: Range::time(Duration::ZERO, secs(10)) => "median extra queueing delay per request",
+    jitter_sigma: Range::real(0.0, 3.0) => "spread of the log-normal queueing delay",
+    requests: Range::count(1, 10_000_000) => "requests simulated",
+});
 
 impl Default for Config {
     /// One replica on the US east coast serving the whole world.
@@ -87,17 +112,21 @@ impl Default for Config {
             replicas: vec!["Ashburn".to_string()],
             users: world_users(),
             route_inflation: 1.5,
-            server_ms: 10.0,
-            jitter_median_ms: 5.0,
+            server: crate::time::millis(10),
+            jitter_median: crate::time::millis(5),
             jitter_sigma: 0.5,
             requests: 20_000,
         }
     }
 }
 
-impl Config {
-    /// Checks every parameter; the error names the first bad one and its valid range.
-    pub fn validate(&self) -> Result<()> {
+impl Experiment for Config {
+    type Output = GeographyResult;
+
+    /// The ranges; then every coordinate, at least one replica and each one a site name, and at
+    /// least one user region with a positive share.
+    fn validate(&self) -> Result<()> {
+        self.check_ranges()?;
         self.matrix()?;
         if self.replicas.is_empty() {
             return Err(Error::empty("replicas"));
@@ -109,16 +138,16 @@ impl Config {
         for (i, u) in self.users.iter().enumerate() {
             validate::positive(&format!("users[{i}].share"), u.share)?;
         }
-        validate::in_range("route_inflation", self.route_inflation, 1.0, 10.0)?;
-        validate::non_negative("server_ms", self.server_ms)?;
-        validate::non_negative("jitter_median_ms", self.jitter_median_ms)?;
-        validate::in_range("jitter_sigma", self.jitter_sigma, 0.0, 3.0)?;
-        if !(1..=10_000_000).contains(&self.requests) {
-            return Err(Error::invalid("requests", self.requests, "an integer in [1, 10000000]"));
-        }
         Ok(())
     }
 
+    /// Samples `requests` requests from users (chosen by share) to their nearest replica.
+    fn run(&self, seed: u64) -> Result<GeographyResult> {
+        self.simulate(seed)
+    }
+}
+
+impl Config {
     /// Sites first, then user regions, in one matrix (validates every coordinate).
     fn matrix(&self) -> Result<SiteMatrix> {
         let users = self.users.iter().map(|u| Site::new(u.name.clone(), u.lat, u.lon));
@@ -161,8 +190,8 @@ impl Config {
 
     /// Expected request latency in ms for a region whose RTT floor is `floor_ms`.
     pub fn analytic_mean_ms(&self, floor_ms: f64) -> f64 {
-        let jitter = self.jitter_median_ms * (self.jitter_sigma * self.jitter_sigma / 2.0).exp();
-        self.route_inflation * floor_ms + self.server_ms + jitter
+        let jitter = self.jitter_median.as_millis_f64() * (self.jitter_sigma * self.jitter_sigma / 2.0).exp();
+        self.route_inflation * floor_ms + self.server.as_millis_f64() + jitter
     }
 
     fn weighted_mean_ms(&self, nearest: &[(usize, f64)]) -> f64 {
@@ -170,12 +199,12 @@ impl Config {
         self.users.iter().zip(nearest).map(|(u, &(_, f))| u.share * self.analytic_mean_ms(f)).sum::<f64>() / total
     }
 
-    /// Samples `requests` requests from users (chosen by share) to their nearest replica.
-    pub fn run(&self, seed: u64) -> Result<GeographyResult> {
+    fn simulate(&self, seed: u64) -> Result<GeographyResult> {
         self.validate()?;
         let m = self.matrix()?;
         let nearest = self.nearest(&m, &self.replica_indices()?)?;
-        let jitter = LogNormal::new(self.jitter_median_ms.max(f64::MIN_POSITIVE).ln(), self.jitter_sigma)
+        let (server_ms, jitter_ms) = (self.server.as_millis_f64(), self.jitter_median.as_millis_f64());
+        let jitter = LogNormal::new(jitter_ms.max(f64::MIN_POSITIVE).ln(), self.jitter_sigma)
             .map_err(|_| Error::invalid("jitter_sigma", self.jitter_sigma, "a number in [0, 3]"))?;
         let total: f64 = self.users.iter().map(|u| u.share).sum();
         let mut rng = stream(seed, Stream::Workload);
@@ -192,9 +221,13 @@ impl Config {
                     pick < 0.0
                 })
                 .unwrap_or(self.users.len() - 1);
-            let extra = if self.jitter_median_ms > 0.0 { jitter.sample(&mut rng) } else { 0.0 };
-            samples[u].push(self.route_inflation * nearest[u].1 + self.server_ms + extra);
+            let extra = if jitter_ms > 0.0 { jitter.sample(&mut rng) } else { 0.0 };
+            samples[u].push(self.route_inflation * nearest[u].1 + server_ms + extra);
         }
+        let mut all: Vec<f64> = samples.iter().flatten().copied().collect();
+        all.sort_by(f64::total_cmp);
+        let mean_ms = all.iter().sum::<f64>() / all.len() as f64;
+        let p99_ms = quantile(&all, 0.99);
         let regions = self
             .users
             .iter()
@@ -202,8 +235,7 @@ impl Config {
             .zip(samples)
             .map(|((u, &(site, floor)), mut xs)| {
                 xs.sort_by(f64::total_cmp);
-                let q = |p: f64| xs.get(((xs.len() as f64 - 1.0) * p).round() as usize).copied().unwrap_or(f64::NAN);
-                let (p50, p99) = (q(0.5), q(0.99));
+                let (p50, p99) = (quantile(&xs, 0.5), quantile(&xs, 0.99));
                 let mean = if xs.is_empty() { None } else { Some(stats::mean_ci95(&xs)?) };
                 Ok(RegionLatency {
                     region: u.name.clone(),
@@ -216,7 +248,8 @@ impl Config {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(GeographyResult { config: self.clone(), seed, weighted_mean_ms: self.weighted_mean_ms(&nearest), regions })
+        let weighted_mean_ms = self.weighted_mean_ms(&nearest);
+        Ok(GeographyResult { config: self.clone(), seed, weighted_mean_ms, mean_ms, p99_ms, regions })
     }
 
     /// Every placement of `k` replicas among the sites, best (lowest user-weighted mean latency) first.
@@ -242,7 +275,8 @@ impl Config {
     }
 
     /// The best placement's user-weighted mean latency for 1..=`max_k` replicas, with the
-    /// illustrative revenue model beside it.
+    /// illustrative revenue model beside it. An exhaustive search over the closed form, not a
+    /// simulation, so it takes no seeds; vary a named knob with [`Experiment::sweep`].
     pub fn vs_replicas(&self, max_k: usize) -> Result<ReplicaCurve> {
         validate::count_in("max_k", max_k, 1, self.sites.len().min(6))?;
         let rows = (1..=max_k).map(|k| Ok((k, self.best_placements(k)?.swap_remove(0)))).collect::<Result<Vec<_>>>()?;
@@ -251,6 +285,11 @@ impl Config {
             revenue: RevenueModel::default(),
         })
     }
+}
+
+/// Quantile `q` of sorted `xs` (nearest rank; NaN when empty).
+fn quantile(xs: &[f64], q: f64) -> f64 {
+    xs.get(((xs.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(f64::NAN)
 }
 
 mod report;

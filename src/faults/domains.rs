@@ -114,7 +114,14 @@ impl Topology {
     /// The machines (node ids) that go down when `domain` fails. A disk failure takes down no
     /// machine (only the disk), so it gives an empty list.
     pub fn machines_under(&self, domain: Domain) -> Vec<usize> {
-        self.range_under(domain, DomainKind::Machine).collect()
+        self.machine_range(domain).collect()
+    }
+
+    /// [`Topology::machines_under`] as a range: machines are numbered depth-first, so the
+    /// machines of one domain are always contiguous ids. A model that handles many domain
+    /// failures (a year of a data center) keeps ranges instead of lists.
+    pub fn machine_range(&self, domain: Domain) -> Range<usize> {
+        self.range_under(domain, DomainKind::Machine)
     }
 
     /// The disks lost when `domain` fails.
@@ -145,6 +152,7 @@ mod tests {
         assert_eq!(t.count(DomainKind::Disk), 96);
         let pdu = t.domain(DomainKind::Pdu, 1).unwrap();
         assert_eq!(t.machines_under(pdu), (12..24).collect::<Vec<_>>());
+        assert_eq!(t.machine_range(pdu), 12..24);
         let dc = t.domain(DomainKind::DataCenter, 1).unwrap();
         assert_eq!(t.machines_under(dc).len(), 24);
         let m = t.domain(DomainKind::Machine, 5).unwrap();

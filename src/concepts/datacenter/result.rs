@@ -2,6 +2,7 @@
 
 use super::simulate::PLACEMENTS;
 use super::{Config, Placement};
+use crate::experiment::Report;
 use crate::render::{MimeBundle, Plot, Render, Table};
 use crate::stats::{self, Estimate};
 
@@ -152,7 +153,7 @@ impl DatacenterResult {
             "95% CI high",
             "expected outages",
         ])
-        .title(format!("A year in a data center: {} machines, {} simulated years", c.machines, c.trials));
+        .title(format!("A year in a data center: {} machines, {} simulated years", c.machines(), c.trials));
         for k in &self.kinds {
             let m = &k.machine_outages;
             t.row(vec![
@@ -193,7 +194,7 @@ impl DatacenterResult {
             steps.push(last);
             steps.push((365.0, last.1));
         }
-        Plot::new(format!("Machines down during one simulated year ({} machines)", self.config.machines))
+        Plot::new(format!("Machines down during one simulated year ({} machines)", self.config.machines()))
             .x_label("day of the year")
             .y_label("machines down")
             .line("machines down", steps)
@@ -206,8 +207,7 @@ impl DatacenterResult {
         for (label, f) in &self.down_distribution {
             t.row(vec![label.clone().into(), (*f).into()]).expect("width");
         }
-        let peaks: Vec<f64> = self.peak_per_year.iter().map(|&p| p as f64).collect();
-        let mean_peak = peaks.iter().sum::<f64>() / peaks.len().max(1) as f64;
+        let mean_peak = self.mean_peak();
         t.row(vec!["(average machines down)".into(), self.mean_down.mean.into()]).expect("width");
         t.row(vec!["(approximation, no overlaps)".into(), self.config.approx_mean_down().into()]).expect("width");
         t.row(vec!["(most down at once, mean over years)".into(), mean_peak.into()]).expect("width");
@@ -264,3 +264,36 @@ impl Render for DatacenterResult {
     }
 }
 crate::impl_evcxr_display!(DatacenterResult);
+
+impl DatacenterResult {
+    /// Most machines down at once, averaged over the simulated years.
+    pub fn mean_peak(&self) -> f64 {
+        self.peak_per_year.iter().map(|&p| f64::from(p)).sum::<f64>() / self.peak_per_year.len().max(1) as f64
+    }
+}
+
+impl Report for DatacenterResult {
+    /// Per simulated year: `machine_outages` (from all kinds), `mean_down` (machines down on
+    /// average), `mean_peak` (most down at once); then, per placement, the probability that a
+    /// piece of data is unavailable at some moment of the year: `unavailable_same_rack` and
+    /// `unavailable_across_racks` (NaN when `chunks` is 0: nothing was placed, and a sweep
+    /// refuses NaN).
+    fn measures(&self) -> Vec<(String, f64)> {
+        let placed = |p: Placement| {
+            self.placements.iter().find(|s| s.placement == p).map_or(f64::NAN, |s| s.unavailable_in_year.mean)
+        };
+        vec![
+            ("machine_outages".into(), self.machine_outages.mean),
+            ("mean_down".into(), self.mean_down.mean),
+            ("mean_peak".into(), self.mean_peak()),
+            ("unavailable_same_rack".into(), placed(Placement::SameRack)),
+            ("unavailable_across_racks".into(), placed(Placement::AcrossRacks)),
+        ]
+    }
+    fn table(&self) -> Table {
+        DatacenterResult::table(self)
+    }
+    fn plot(&self) -> Plot {
+        DatacenterResult::plot(self)
+    }
+}

@@ -3,14 +3,15 @@
 use super::result::{reduce, TrialOutcome, BUCKETS};
 use super::{fraction_len, waves, Blast, Config, DatacenterResult, Placement, HOURS_PER_YEAR};
 use crate::error::Result;
+use crate::faults::{Domain, DomainKind, Topology};
 use crate::rng::{stream, SimRng, Stream};
 use rand::Rng;
 use rand_distr::{Distribution, Poisson};
 use rayon::prelude::*;
 
-/// Trial `t` draws from stream `Custom(TRIAL_STREAM_BASE + t)`: independent of every other trial
+/// Trial `t` draws from stream `datacenter/year` number `t`: independent of every other trial
 /// and of how rayon splits the work.
-const TRIAL_STREAM_BASE: u64 = 0x0DC0_0000_0000;
+const TRIAL_STREAM: &str = "datacenter/year";
 
 /// The placements compared in every trial, in table order.
 pub(super) const PLACEMENTS: [Placement; 2] = [Placement::SameRack, Placement::AcrossRacks];
@@ -43,12 +44,13 @@ struct Scratch {
 }
 
 pub(super) fn run(config: &Config, seed: u64) -> Result<DatacenterResult> {
+    let topology = config.topology()?;
     let outcomes: Vec<TrialOutcome> = (0..config.trials)
         .into_par_iter()
         .map_init(Scratch::default, |scratch, trial| {
             crate::cancel::check()?;
-            let mut rng = stream(seed, Stream::Custom(TRIAL_STREAM_BASE + trial));
-            Ok(one_year(config, &mut rng, scratch, trial == 0))
+            let mut rng = stream(seed, Stream::named(TRIAL_STREAM, trial));
+            Ok(one_year(config, &topology, &mut rng, scratch, trial == 0))
         })
         .collect::<Result<_>>()?;
     Ok(reduce(config, seed, outcomes))
@@ -65,10 +67,19 @@ fn push_block(out: &mut Vec<Outage>, n: u32, start: u32, len: u32, t0: f64, t1: 
     }
 }
 
-fn one_year(c: &Config, rng: &mut SimRng, scratch: &mut Scratch, keep_timeline: bool) -> TrialOutcome {
-    let n = c.machines as u32;
-    let rack = c.machines_per_rack as u32;
-    let pdu = rack * c.racks_per_pdu as u32;
+/// A random domain of `kind`: all of them are equally likely to fail.
+fn random_domain(topology: &Topology, kind: DomainKind, rng: &mut SimRng) -> Domain {
+    Domain { kind, index: rng.random_range(0..topology.count(kind)) }
+}
+
+fn one_year(
+    c: &Config,
+    topology: &Topology,
+    rng: &mut SimRng,
+    scratch: &mut Scratch,
+    keep_timeline: bool,
+) -> TrialOutcome {
+    let n = topology.machines() as u32;
     let mut outages = std::mem::take(&mut scratch.outages);
     outages.clear();
     let mut kind_events = Vec::with_capacity(c.failures.len());
@@ -79,26 +90,24 @@ fn one_year(c: &Config, rng: &mut SimRng, scratch: &mut Scratch, keep_timeline: 
         let before = outages.len();
         for _ in 0..events {
             let t0 = rng.random_range(0.0..HOURS_PER_YEAR);
-            let (lo, hi) = kind.repair_hours;
+            let (lo, hi) = (kind.repair.0.as_hours_f64(), kind.repair.1.as_hours_f64());
             let repair = if hi > lo { rng.random_range(lo..hi) } else { lo };
             let t1 = t0 + repair;
             match kind.blast {
-                Blast::Disk => {
-                    let m = rng.random_range(0..n);
-                    let disk = rng.random_range(0..c.disks_per_machine) as u8;
+                Blast::Domain(DomainKind::Disk) => {
+                    // Disks are numbered depth-first: disk d sits in machine d / disks_per_machine.
+                    let d = random_domain(topology, DomainKind::Disk, rng).index;
+                    let (m, disk) = ((d / c.disks_per_machine) as u32, (d % c.disks_per_machine) as u8);
                     outages.push(Outage { start: t0, end: t1, first: m, last: m + 1, disk: Some(disk) });
                 }
-                Blast::Machine => push_block(&mut outages, n, rng.random_range(0..n), 1, t0, t1),
-                Blast::Rack => {
-                    let first = rng.random_range(0..c.racks() as u32) * rack;
-                    push_block(&mut outages, n, first, rack.min(n - first), t0, t1);
-                }
-                Blast::Pdu => {
-                    let first = rng.random_range(0..c.pdus() as u32) * pdu;
-                    push_block(&mut outages, n, first, pdu.min(n - first), t0, t1);
+                Blast::Domain(kind) => {
+                    let machines = topology.machine_range(random_domain(topology, kind, rng));
+                    let (first, last) = (machines.start as u32, machines.end as u32);
+                    outages.push(Outage { start: t0, end: t1, first, last, disk: None });
                 }
                 Blast::Fraction(f) => {
-                    push_block(&mut outages, n, rng.random_range(0..n), fraction_len(f, c.machines) as u32, t0, t1)
+                    let len = fraction_len(f, n as usize) as u32;
+                    push_block(&mut outages, n, rng.random_range(0..n), len, t0, t1)
                 }
                 Blast::Rolling(f) => {
                     let w = waves(f) as u32;
@@ -128,7 +137,7 @@ fn one_year(c: &Config, rng: &mut SimRng, scratch: &mut Scratch, keep_timeline: 
     let mut out = sweep(c, &outages, scratch, keep_timeline);
     out.kind_events = kind_events;
     out.kind_machine_outages = kind_machine_outages;
-    out.placements = place_replicas(c, rng, &outages, scratch);
+    out.placements = place_replicas(c, topology, rng, &outages, scratch);
     scratch.outages = outages;
     out
 }
@@ -139,7 +148,7 @@ fn one_year(c: &Config, rng: &mut SimRng, scratch: &mut Scratch, keep_timeline: 
 fn sweep(c: &Config, outages: &[Outage], scratch: &mut Scratch, keep_timeline: bool) -> TrialOutcome {
     let down_count = &mut scratch.down_count;
     down_count.clear();
-    down_count.resize(c.machines, 0);
+    down_count.resize(c.machines(), 0);
     let edges = &mut scratch.edges;
     edges.clear();
     // Times are non-negative, and for non-negative floats the bit pattern orders like the value,
@@ -191,11 +200,18 @@ fn bucket_of(down: u32) -> usize {
 
 /// Places `chunks` pieces of data per placement and measures, for each, whether and for how long
 /// all of its replicas were down at once during the year.
-fn place_replicas(c: &Config, rng: &mut SimRng, outages: &[Outage], scratch: &mut Scratch) -> Vec<(u64, f64)> {
+fn place_replicas(
+    c: &Config,
+    topology: &Topology,
+    rng: &mut SimRng,
+    outages: &[Outage],
+    scratch: &mut Scratch,
+) -> Vec<(u64, f64)> {
     if c.chunks == 0 {
         return vec![(0, 0.0); PLACEMENTS.len()];
     }
-    let (r, rack) = (c.replicas, c.machines_per_rack);
+    let r = c.replicas;
+    let rack = |index| topology.machine_range(Domain { kind: DomainKind::Rack, index });
     let slots = PLACEMENTS.len() * c.chunks * r;
     let reps = scratch;
     reps.by_machine.clear();
@@ -208,12 +224,16 @@ fn place_replicas(c: &Config, rng: &mut SimRng, outages: &[Outage], scratch: &mu
             machines.clear();
             match placement {
                 Placement::SameRack => {
-                    let base = rng.random_range(0..c.full_racks()) * rack;
-                    machines.extend(rand::seq::index::sample(rng, rack, r).into_iter().map(|i| base + i));
+                    let these = rack(random_domain(topology, DomainKind::Rack, rng).index);
+                    let picks = rand::seq::index::sample(rng, these.len(), r);
+                    machines.extend(picks.into_iter().map(|i| these.start + i));
                 }
                 Placement::AcrossRacks => {
-                    let racks = rand::seq::index::sample(rng, c.full_racks(), r);
-                    machines.extend(racks.into_iter().map(|k| k * rack + rng.random_range(0..rack)));
+                    let racks = rand::seq::index::sample(rng, topology.count(DomainKind::Rack), r);
+                    machines.extend(racks.into_iter().map(|k| {
+                        let these = rack(k);
+                        these.start + rng.random_range(0..these.len())
+                    }));
                 }
             }
             for &m in &machines {

@@ -2,7 +2,8 @@
 
 use super::{Config, DeliveryNode, Semantics};
 use crate::engine::Simulation;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::experiment::{Experiment, ExperimentSweep, ParamValue, Report};
 use crate::render::{MimeBundle, Plot, Render, Table, Value};
 use crate::stats::{self, Estimate};
 
@@ -71,8 +72,8 @@ impl DeliveryResult {
     pub fn table(&self) -> Table {
         let c = &self.config;
         let mut t = Table::new(["metric", "simulated", "95% CI low", "95% CI high", "analytic"]).title(format!(
-            "{:?}: {} requests, loss {}, duplicate {}, {} retries, timeout {} ms, latency {} ms",
-            c.semantics, c.requests, c.loss, c.duplicate, c.retries, c.timeout_ms, c.latency_ms
+            "{:?}: {} requests, loss {}, duplicate {}, {} retries, timeout {}, latency {}",
+            c.semantics, c.requests, c.loss, c.duplicate, c.retries, c.timeout, c.latency
         ));
         let missing = || Value::Missing;
         let lat = self.latency();
@@ -137,8 +138,8 @@ impl DeliveryResult {
     /// Histogram of time to acknowledgement: one bump per attempt that succeeded.
     pub fn plot(&self) -> Plot {
         Plot::new(format!(
-            "Time to ack ({:?}, {} retries, timeout {} ms)",
-            self.config.semantics, self.config.retries, self.config.timeout_ms
+            "Time to ack ({:?}, {} retries, timeout {})",
+            self.config.semantics, self.config.retries, self.config.timeout
         ))
         .x_label("ms from first send to ack")
         .y_label("requests")
@@ -152,6 +153,28 @@ impl Render for DeliveryResult {
     }
 }
 crate::impl_evcxr_display!(DeliveryResult);
+
+impl Report for DeliveryResult {
+    /// `delivered` and `acked` (fractions of the requests), per request `attempts`,
+    /// `duplicate_effects` and `messages`, and `time_to_ack_ms`, the mean over acknowledged
+    /// requests (NaN when none was acknowledged: a sweep refuses it rather than invent a value).
+    fn measures(&self) -> Vec<(String, f64)> {
+        vec![
+            ("delivered".into(), self.delivered.mean),
+            ("acked".into(), self.acked.mean),
+            ("attempts".into(), self.per_request(self.attempts)),
+            ("duplicate_effects".into(), self.per_request(self.duplicate_effects)),
+            ("messages".into(), self.per_request(self.messages_sent)),
+            ("time_to_ack_ms".into(), self.latency().map_or(f64::NAN, |e| e.mean)),
+        ]
+    }
+    fn table(&self) -> Table {
+        DeliveryResult::table(self)
+    }
+    fn plot(&self) -> Plot {
+        DeliveryResult::plot(self)
+    }
+}
 
 pub(super) fn comparison_table(results: &[DeliveryResult]) -> Result<Table> {
     let mut t = Table::new([
@@ -183,17 +206,72 @@ pub(super) fn comparison_table(results: &[DeliveryResult]) -> Result<Table> {
     Ok(t)
 }
 
+/// Delivery measured at one value of the varied parameter, over all seeds.
+#[derive(Debug, Clone)]
+pub struct DeliveryPoint {
+    /// The parameter's value.
+    pub value: ParamValue,
+    /// The value as a number for plots (a time in ms; a policy by its position).
+    pub x: f64,
+    /// The configuration at this value, for the closed forms.
+    pub config: Config,
+    /// Fraction of requests applied at least once: mean over seeds, 95% CI.
+    pub delivered: Estimate,
+    /// Extra applications per request: mean over seeds, 95% CI.
+    pub duplicate_effects: Estimate,
+    /// Mean time to ack in ms: mean over seeds, 95% CI.
+    pub time_to_ack_ms: Estimate,
+    /// Messages per request: mean over seeds, 95% CI.
+    pub messages: Estimate,
+}
+
 /// Delivery results as one parameter varies.
 #[derive(Debug, Clone)]
 pub struct DeliveryCurve {
     /// The parameter that varies.
     pub parameter: String,
-    /// `(value, result)` per point.
-    pub points: Vec<(f64, DeliveryResult)>,
+    /// One point per value, in the order given.
+    pub points: Vec<DeliveryPoint>,
 }
 
 impl DeliveryCurve {
-    /// One row per point: delivery, duplicates and latency, simulated and analytic.
+    pub(super) fn from_sweep(base: &Config, sweep: ExperimentSweep) -> Result<DeliveryCurve> {
+        let measure = |name: &str| sweep.estimates(name);
+        let (delivered, dups, ack, messages) =
+            (measure("delivered")?, measure("duplicate_effects")?, measure("time_to_ack_ms")?, measure("messages")?);
+        let points = sweep
+            .values()
+            .into_iter()
+            .enumerate()
+            .map(|(i, value)| {
+                let x = value.as_f64().unwrap_or(i as f64);
+                let config = base.with(&sweep.param, value.clone())?;
+                Ok(DeliveryPoint {
+                    value,
+                    x,
+                    config,
+                    delivered: delivered[i],
+                    duplicate_effects: dups[i],
+                    time_to_ack_ms: ack[i],
+                    messages: messages[i],
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        if points.is_empty() {
+            return Err(Error::empty("values"));
+        }
+        Ok(DeliveryCurve { parameter: sweep.param, points })
+    }
+
+    /// The axis label: a time parameter is plotted in ms.
+    fn x_label(&self) -> String {
+        match self.points.first().map(|p| &p.value) {
+            Some(ParamValue::Time(_)) => format!("{} (ms)", self.parameter),
+            _ => self.parameter.clone(),
+        }
+    }
+
+    /// One row per point: delivery, duplicates and latency, simulated (mean over seeds) and analytic.
     pub fn table(&self) -> Table {
         let mut t = Table::new([
             self.parameter.as_str(),
@@ -205,33 +283,33 @@ impl DeliveryCurve {
             "analytic",
             "messages/request",
         ])
-        .title(format!("Delivery vs {}", self.parameter));
-        for (x, r) in &self.points {
-            let c = &r.config;
+        .title(format!("Delivery vs {} (means over {} seeds)", self.parameter, self.points[0].delivered.n));
+        for p in &self.points {
+            let c = &p.config;
             t.row(vec![
-                (*x).into(),
-                r.delivered.mean.into(),
+                p.value.to_string().into(),
+                p.delivered.mean.into(),
                 c.analytic_delivered().into(),
-                r.per_request(r.duplicate_effects).into(),
+                p.duplicate_effects.mean.into(),
                 c.analytic_duplicate_effects().into(),
-                r.latency().map(|e| e.mean).into(),
+                p.time_to_ack_ms.mean.into(),
                 c.analytic_latency_ms().into(),
-                r.per_request(r.messages_sent).into(),
+                p.messages.mean.into(),
             ])
             .expect("width");
         }
         t
     }
 
-    /// P(applied at least once): analytic line and simulated points with 95% error bars.
+    /// P(applied at least once): analytic line and simulated means with 95% error bars.
     pub fn plot(&self) -> Plot {
         Plot::new(format!("P(request applied) vs {}", self.parameter))
-            .x_label(self.parameter.clone())
+            .x_label(self.x_label())
             .y_label("P(applied at least once)")
-            .line("analytic", self.points.iter().map(|(x, r)| (*x, r.config.analytic_delivered())).collect())
+            .line("analytic", self.points.iter().map(|p| (p.x, p.config.analytic_delivered())).collect())
             .error_bars(
-                "simulated (95% CI)",
-                self.points.iter().map(|(x, r)| (*x, r.delivered.mean, r.delivered.lo, r.delivered.hi)).collect(),
+                "simulated (95% CI over seeds)",
+                self.points.iter().map(|p| (p.x, p.delivered.mean, p.delivered.lo, p.delivered.hi)).collect(),
             )
     }
 }

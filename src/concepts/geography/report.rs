@@ -1,6 +1,7 @@
 //! Geography results: per-region latency, placements, and the illustrative revenue model.
 
 use super::Config;
+use crate::experiment::Report;
 use crate::render::{MimeBundle, Plot, Render, Table};
 use crate::stats::Estimate;
 use crate::validate;
@@ -34,6 +35,10 @@ pub struct GeographyResult {
     pub seed: u64,
     /// Expected latency averaged over users (weighted by share), in ms.
     pub weighted_mean_ms: f64,
+    /// Simulated mean latency over all requests, in ms.
+    pub mean_ms: f64,
+    /// Simulated 99th percentile over all requests, in ms.
+    pub p99_ms: f64,
     /// One entry per user region.
     pub regions: Vec<RegionLatency>,
 }
@@ -92,6 +97,24 @@ impl Render for GeographyResult {
     }
 }
 crate::impl_evcxr_display!(GeographyResult);
+
+impl Report for GeographyResult {
+    /// In ms: `expected_mean_ms` (the closed form, weighted by user share), and over all
+    /// simulated requests `mean_ms` and `p99_ms`.
+    fn measures(&self) -> Vec<(String, f64)> {
+        vec![
+            ("expected_mean_ms".into(), self.weighted_mean_ms),
+            ("mean_ms".into(), self.mean_ms),
+            ("p99_ms".into(), self.p99_ms),
+        ]
+    }
+    fn table(&self) -> Table {
+        GeographyResult::table(self)
+    }
+    fn plot(&self) -> Plot {
+        GeographyResult::plot(self)
+    }
+}
 
 /// ILLUSTRATIVE ONLY: revenue as a function of added latency, extrapolated from the single figure the
 /// chapter quotes (Amazon: +100 ms of latency cost about 1% of sales). Each 100 ms multiplies
