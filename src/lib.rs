@@ -6,7 +6,7 @@
 //! course notebooks, and every public type is `'static` and nameable so that values survive from one
 //! notebook cell to the next.
 //!
-//! ## A tour in six stops
+//! ## A tour in seven stops
 //!
 //! 1. **Nodes and the engine** ([`engine`]). You write a type that implements [`engine::Node`]:
 //!    it reacts to start, messages and timers, and acts only through its [`engine::Context`]
@@ -29,7 +29,13 @@
 //! 5. **Many runs** ([`sweep`], [`stats`]). A [`sweep::Sweep`] runs a model over a grid of
 //!    parameters times many seeds in parallel (the answer does not depend on the thread count)
 //!    and reports each point's mean with a 95% confidence interval ([`stats::Estimate`]).
-//! 6. **Seeing it** ([`render`], [`concepts`]). [`render::Table`] and [`render::Plot`] (SVG, via
+//! 6. **One contract for experiments** ([`experiment`]). Every concept configuration implements
+//!    [`experiment::Experiment`]: it validates itself, runs with a seed, and exposes its knobs
+//!    **by name** with their valid ranges, so one generic [`experiment::Experiment::sweep`] (and
+//!    a slider) varies any knob of any concept: `generals::Config::default().sweep("capture",
+//!    &[0.0, 0.1, 0.3], 0..20)`. Every value runs with the same seeds, and every random effect has
+//!    its own named stream, so the difference between two values is the knob's effect.
+//! 7. **Seeing it** ([`render`], [`concepts`]). [`render::Table`] and [`render::Plot`] (SVG, via
 //!    plotters) render inline in Jupyter through the evcxr display convention; the concept models
 //!    (Two Generals, nines, a data-center year, tiers and caches, scaling, CAP, queueing, clocks,
 //!    correctness) each run in one line and put theory beside simulation.
