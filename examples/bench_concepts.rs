@@ -1,9 +1,9 @@
-//! Times the heavy concept-model workloads. Prints one JSON line per workload:
+//! Times the heavy concept-model workloads (each should stay under 1 s). Prints one JSON line per workload:
 //! `{"workload": .., "seconds": <median of 3 runs>, "runs": [..], ..sizes}`.
 //!
 //! Run with `cargo run --release --locked --example bench_concepts`.
 
-use distsim::concepts::{cap, datacenter, scaling};
+use distsim::concepts::{architectures as arch, cap, datacenter, queueing, scaling};
 use distsim::experiment::Experiment;
 use std::time::Instant;
 
@@ -42,13 +42,68 @@ fn main() -> distsim::Result<()> {
         );
     }
 
-    // A 20-point × 100-seed scaling sweep.
+    // A 20-point × 100-seed scaling sweep (2,000 cluster runs on the engine).
     let sc = scaling::ScalingConfig::default();
-    let (median, runs) = median_of_3(|| sc.sweep(0..100).map(|_| ()))?;
+    let (median, runs) = median_of_3(|| sc.scaling_curve(&scaling::NODE_COUNTS, 0..100).map(|_| ()))?;
     println!(
         "{}",
         serde_json::json!({"workload": "scaling_sweep", "seconds": median, "runs": runs,
-            "points": sc.node_counts.len(), "seeds": 100, "jobs_per_run": sc.jobs})
+            "points": scaling::NODE_COUNTS.len(), "seeds": 100, "jobs_per_run": sc.jobs})
+    );
+
+    // The five designs of notebook 8, one seed each (50,000 requests per design, on the engine).
+    let designs = arch::ArchitectureConfig::default();
+    let (median, runs) = median_of_3(|| designs.compare(&arch::Architecture::ALL, [1]).map(|_| ()))?;
+    println!(
+        "{}",
+        serde_json::json!({"workload": "architectures_compare", "seconds": median, "runs": runs,
+            "designs": 5, "requests": designs.requests})
+    );
+
+    // The invalidation race under both schemes (10 s of 10,000 reads/s, on the engine).
+    let race = arch::StaleReadConfig::default();
+    let (median, runs) = median_of_3(|| race.compare([1]).map(|_| ()))?;
+    println!(
+        "{}",
+        serde_json::json!({"workload": "stale_compare", "seconds": median, "runs": runs,
+            "schemes": 2, "read_rate": race.read_rate})
+    );
+
+    // The LRU hit-ratio curve: six sizes of 120,000 reads.
+    let cache = arch::CacheConfig::default();
+    let (median, runs) = median_of_3(|| cache.hit_ratio_curve(&arch::CACHE_SIZES, [1]).map(|_| ()))?;
+    println!(
+        "{}",
+        serde_json::json!({"workload": "cache_curve", "seconds": median, "runs": runs,
+            "sizes": arch::CACHE_SIZES.len(), "reads": cache.requests + cache.warmup})
+    );
+
+    // The hockey stick of notebook 12: ten loads of 100,000 requests.
+    let loads = [0.1, 0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97];
+    let queue = queueing::QueueConfig::default();
+    let (median, runs) = median_of_3(|| queueing::hockey_stick(&queue, &loads, [1]).map(|_| ()))?;
+    println!(
+        "{}",
+        serde_json::json!({"workload": "hockey_stick", "seconds": median, "runs": runs,
+            "loads": loads.len(), "requests": queue.requests})
+    );
+
+    // Fan-out widths 1 to 100, 20,000 requests each.
+    let fanout = queueing::fanout::FanoutConfig::default();
+    let (median, runs) = median_of_3(|| fanout.vs_fanout(&queueing::fanout::FANOUTS, [1]).map(|_| ()))?;
+    println!(
+        "{}",
+        serde_json::json!({"workload": "fanout_curve", "seconds": median, "runs": runs,
+            "widths": queueing::fanout::FANOUTS.len(), "requests": fanout.requests})
+    );
+
+    // Six batch limits under 800 requests/s, 50,000 requests each.
+    let batching = queueing::batching::BatchingConfig::default();
+    let (median, runs) = median_of_3(|| batching.sweep_batch_sizes(&[1, 2, 4, 8, 16, 32], [1]).map(|_| ()))?;
+    println!(
+        "{}",
+        serde_json::json!({"workload": "batching_sweep", "seconds": median, "runs": runs,
+            "limits": 6, "requests": batching.requests})
     );
     Ok(())
 }

@@ -9,13 +9,21 @@
 //! an upper bound for any cache that cannot see the future) and Che's approximation for LRU: find
 //! the "characteristic time" `T` with `Σᵢ (1 − e^(−pᵢT)) = C`; then the hit ratio is
 //! `Σᵢ pᵢ (1 − e^(−pᵢT))`. It is an approximation (labelled as such), usually within a percent or two.
+//!
+//! ```
+//! use distsim::prelude::*;
+//! use concepts::architectures::{CacheConfig, CACHE_SIZES};
+//! let curve = CacheConfig { requests: 20_000, ..Default::default() }.hit_ratio_curve(&CACHE_SIZES, 0..2)?;
+//! assert!(curve.points.iter().all(|p| (p.hit_ratio.mean - p.che).abs() < 0.03));
+//! # Ok::<(), distsim::Error>(())
+//! ```
 
 use crate::cancel::Checkpoint;
 use crate::error::{Error, Result};
+use crate::experiment::{Experiment, ExperimentSweep, Parameters, Range, Report};
 use crate::render::{Format, MimeBundle, Plot, Render, Table};
 use crate::rng::{stream, SimRng, Stream};
 use crate::stats::{proportion_ci95, Estimate};
-use crate::validate;
 use rand_distr::{Distribution, Zipf};
 
 /// An LRU cache over keys `0..capacity_keys`, O(1) per access (an intrusive doubly linked list).
@@ -149,39 +157,60 @@ pub fn che_hit_ratio(p: &[f64], size: usize) -> f64 {
     p.iter().map(|&q| q * (1.0 - (-q * hi).exp())).sum()
 }
 
-/// The hit-ratio-vs-size experiment.
+/// The hit-ratio experiment: one LRU cache of `size` entries under a Zipf workload.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CacheConfig {
     /// Distinct keys in the workload.
     pub keys: usize,
     /// Zipf exponent `s` (0 = uniform; around 1 for web objects).
     pub zipf_exponent: f64,
-    /// Cache sizes (entries) to compare.
-    pub sizes: Vec<usize>,
-    /// Reads per size, after warm-up.
+    /// Cache entries (at most `keys`).
+    pub size: usize,
+    /// Reads counted, after warm-up.
     pub requests: usize,
     /// Reads used to fill the cache before counting.
     pub warmup: usize,
 }
 
+crate::parameters!(CacheConfig {
+    keys: Range::count(1, 10_000_000) => "distinct keys in the workload",
+    zipf_exponent: Range::real(0.0, 10.0) => "Zipf exponent of key popularity (0 = uniform, ~1 for the web)",
+    size: Range::count(0, 10_000_000) => "cache entries (at most keys)",
+    requests: Range::count(100, 100_000_000) => "reads counted after the warm-up",
+    warmup: Range::count(0, 100_000_000) => "reads that fill the cache before counting",
+});
+
+/// The cache sizes the course compares by default.
+pub const CACHE_SIZES: [usize; 6] = [10, 30, 100, 300, 1000, 3000];
+
+/// The requests of every cache run: the same sequence at every size (common random numbers).
+const REQUESTS: Stream = Stream::named("cache/requests", 0);
+
 impl Default for CacheConfig {
     fn default() -> Self {
-        CacheConfig {
-            keys: 10_000,
-            zipf_exponent: 1.0,
-            sizes: vec![10, 30, 100, 300, 1000, 3000],
-            requests: 100_000,
-            warmup: 20_000,
-        }
+        CacheConfig { keys: 10_000, zipf_exponent: 1.0, size: 1000, requests: 100_000, warmup: 20_000 }
     }
 }
 
-/// One cache size.
+/// What one cache run measured, next to the references.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CacheResult {
+    /// The configuration that was run.
+    pub config: CacheConfig,
+    /// Measured hit ratio with a Wilson 95% CI.
+    pub hit_ratio: Estimate,
+    /// Che's approximation.
+    pub che: f64,
+    /// The ideal static cache (the `size` most popular keys).
+    pub ideal: f64,
+}
+
+/// One cache size of a [`CacheCurve`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct CachePoint {
     /// Entries.
     pub size: usize,
-    /// Measured hit ratio with a Wilson 95% CI.
+    /// Measured hit ratio: mean and 95% CI over the seeds.
     pub hit_ratio: Estimate,
     /// Che's approximation.
     pub che: f64,
@@ -192,62 +221,104 @@ pub struct CachePoint {
 /// Hit ratio per cache size.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CacheCurve {
-    /// The configuration that was run.
+    /// The configuration the sizes were set on.
     pub config: CacheConfig,
     /// One point per size, in the order given.
     pub points: Vec<CachePoint>,
+    /// The generic sweep of `size` behind it.
+    pub sweep: ExperimentSweep,
 }
 
-impl CacheConfig {
-    /// Refuses an empty key space, a negative exponent and empty sizes.
-    pub fn validate(&self) -> Result<()> {
-        validate::count_in("keys", self.keys, 1, 10_000_000)?;
-        validate::in_range("zipf_exponent", self.zipf_exponent, 0.0, 10.0)?;
-        if self.sizes.is_empty() {
-            return Err(Error::empty("sizes"));
+impl Experiment for CacheConfig {
+    type Output = CacheResult;
+
+    /// The ranges, then: the cache holds at most every key.
+    fn validate(&self) -> Result<()> {
+        self.check_ranges()?;
+        if self.size > self.keys {
+            return Err(Error::invalid("size", self.size, format!("an integer in [0, keys = {}]", self.keys)));
         }
-        for &s in &self.sizes {
-            validate::count_in("sizes", s, 0, self.keys)?;
-        }
-        validate::count_in("requests", self.requests, 100, 100_000_000)?;
         Ok(())
     }
 
-    /// Simulates one LRU cache per size; size `i` reads its own stream `Custom(100 + i)`.
-    pub fn run(&self, seed: u64) -> Result<CacheCurve> {
+    /// Simulates one LRU cache; the reads come from stream `cache/requests`.
+    fn run(&self, seed: u64) -> Result<CacheResult> {
         self.validate()?;
         let picker = KeyPicker::new(self.keys, self.zipf_exponent)?;
         let p = zipf_probabilities(self.keys, self.zipf_exponent);
         let mut checkpoint = Checkpoint::every(8192);
-        let mut points = Vec::new();
-        for (i, &size) in self.sizes.iter().enumerate() {
-            let mut rng = stream(seed, Stream::Custom(100 + i as u64));
-            let mut cache = LruCache::new(size, self.keys);
-            let mut hits = 0u64;
-            for r in 0..self.warmup + self.requests {
-                checkpoint.tick()?;
-                let hit = cache.access(picker.pick(&mut rng));
-                if r >= self.warmup && hit {
-                    hits += 1;
-                }
+        let mut rng = stream(seed, REQUESTS);
+        let mut cache = LruCache::new(self.size, self.keys);
+        let mut hits = 0u64;
+        for r in 0..self.warmup + self.requests {
+            checkpoint.tick()?;
+            let hit = cache.access(picker.pick(&mut rng));
+            if r >= self.warmup && hit {
+                hits += 1;
             }
-            points.push(CachePoint {
+        }
+        Ok(CacheResult {
+            config: self.clone(),
+            hit_ratio: proportion_ci95(hits, self.requests as u64)?,
+            che: che_hit_ratio(&p, self.size),
+            ideal: p[..self.size].iter().sum(),
+        })
+    }
+}
+
+impl CacheConfig {
+    /// The hit ratio at every size of `sizes` with every seed of `seeds` (a thin wrapper over
+    /// [`Experiment::sweep`] of `size`), with Che's approximation and the ideal cache beside it.
+    pub fn hit_ratio_curve(&self, sizes: &[usize], seeds: impl IntoIterator<Item = u64>) -> Result<CacheCurve> {
+        let sweep = self.sweep("size", sizes, seeds)?;
+        let p = zipf_probabilities(self.keys, self.zipf_exponent);
+        let points = sizes
+            .iter()
+            .zip(sweep.estimates("hit_ratio")?)
+            .map(|(&size, hit_ratio)| CachePoint {
                 size,
-                hit_ratio: proportion_ci95(hits, self.requests as u64)?,
+                hit_ratio,
                 che: che_hit_ratio(&p, size),
                 ideal: p[..size].iter().sum(),
-            });
-        }
-        Ok(CacheCurve { config: self.clone(), points })
+            })
+            .collect();
+        Ok(CacheCurve { config: self.clone(), points, sweep })
+    }
+}
+
+impl CacheResult {
+    /// One row: the size, the simulated hit ratio with its CI, Che's approximation, the ideal.
+    pub fn table(&self) -> Table {
+        let point = CachePoint { size: self.config.size, hit_ratio: self.hit_ratio, che: self.che, ideal: self.ideal };
+        CacheCurve::table_of(&self.config, &[point])
+    }
+    /// Simulated hit ratio against both references, as bars.
+    pub fn plot(&self) -> Plot {
+        Plot::new(format!("LRU cache of {} entries", self.config.size)).y_label("hit ratio").bar(
+            "hit ratio",
+            vec![("LRU simulated".into(), self.hit_ratio.mean), ("Che".into(), self.che), ("ideal".into(), self.ideal)],
+        )
+    }
+}
+
+impl Report for CacheResult {
+    /// `hit_ratio` (simulated), `che` (Che's approximation) and `ideal` (the best static cache).
+    fn measures(&self) -> Vec<(String, f64)> {
+        vec![("hit_ratio".into(), self.hit_ratio.mean), ("che".into(), self.che), ("ideal".into(), self.ideal)]
+    }
+    fn table(&self) -> Table {
+        CacheResult::table(self)
+    }
+    fn plot(&self) -> Plot {
+        CacheResult::plot(self)
     }
 }
 
 impl CacheCurve {
-    /// Size against simulated hit ratio (with CI), Che's approximation and the ideal cache.
-    pub fn table(&self) -> Table {
+    fn table_of(config: &CacheConfig, points: &[CachePoint]) -> Table {
         let mut t = Table::new(["cache size", "hit ratio (LRU sim)", "95% CI", "Che approx.", "ideal static"])
-            .title(format!("LRU hit ratio, Zipf(s = {}) over {} keys", self.config.zipf_exponent, self.config.keys));
-        for p in &self.points {
+            .title(format!("LRU hit ratio, Zipf(s = {}) over {} keys", config.zipf_exponent, config.keys));
+        for p in points {
             let e = &p.hit_ratio;
             t.row(vec![
                 p.size.into(),
@@ -262,6 +333,11 @@ impl CacheCurve {
             .iter()
             .try_fold(t, |t, c| t.format(c, Format::Percent(1)))
             .expect("columns exist")
+    }
+
+    /// Size against simulated hit ratio (with CI), Che's approximation and the ideal cache.
+    pub fn table(&self) -> Table {
+        CacheCurve::table_of(&self.config, &self.points)
     }
 
     /// Hit ratio against cache size on a log axis.
@@ -291,4 +367,9 @@ impl Render for CacheCurve {
         self.table().mime_bundle()
     }
 }
-crate::impl_evcxr_display!(CacheCurve);
+impl Render for CacheResult {
+    fn mime_bundle(&self) -> MimeBundle {
+        self.table().mime_bundle()
+    }
+}
+crate::impl_evcxr_display!(CacheCurve, CacheResult);

@@ -17,21 +17,36 @@
 //! compare with what the design predicts: bottleneck capacity, `A` per machine composed in series
 //! and parallel, and database load `λ·(w + (1 − w)(1 − h))` for write fraction `w` and hit ratio `h`.
 //! Cache sizing is in [`cache`]; stale reads from the invalidation race in [`stale`].
+//!
+//! One run simulates one design ([`ArchitectureConfig::architecture`]) on the engine (stations are
+//! nodes, see `tiers.rs`); [`ArchitectureConfig::compare`] runs several on the same seeds.
+//!
+//! ```
+//! use distsim::prelude::*;
+//! use concepts::architectures::{Architecture, ArchitectureConfig};
+//! let small = ArchitectureConfig { requests: 5_000, ..Default::default() };
+//! let designs = small.compare(&[Architecture::TwoTier, Architecture::ThreeTier], 0..2)?;
+//! let db = designs.sweep.means("db_load")?;
+//! assert!(db[1] < 0.7 * db[0]); // the cache takes reads off the database
+//! # Ok::<(), distsim::Error>(())
+//! ```
 
 pub mod cache;
 pub mod stale;
 mod tiers;
 
-pub use cache::{che_hit_ratio, zipf_probabilities, CacheConfig, CacheCurve, CachePoint, LruCache};
-pub use stale::{Invalidation, StaleComparison, StaleReadConfig, StaleReadResult};
+pub use cache::{
+    che_hit_ratio, zipf_probabilities, CacheConfig, CacheCurve, CachePoint, CacheResult, LruCache, CACHE_SIZES,
+};
+pub use stale::{Invalidation, StaleReadConfig, StaleReadResult};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::experiment::{Experiment, ExperimentSweep, ParamField, Parameters, Range, Report};
 use crate::metrics::LatencyHistogram;
 use crate::render::{Format, MimeBundle, Plot, Render, Table};
 use crate::rng::{stream, Stream};
 use crate::stats::{proportion_ci95, Estimate};
-use crate::time::Duration;
-use crate::validate;
+use crate::time::{micros, millis, secs, Duration, Time};
 use rand::Rng;
 
 /// The five designs, in the order a site usually adopts them.
@@ -49,6 +64,14 @@ pub enum Architecture {
     MultiDataCenter,
 }
 
+crate::choice_param!(Architecture {
+    SingleServer => "single_server",
+    WebAndDatabase => "web_and_database",
+    TwoTier => "two_tier",
+    ThreeTier => "three_tier",
+    MultiDataCenter => "multi_data_center",
+});
+
 impl Architecture {
     /// All five, in order.
     pub const ALL: [Architecture; 5] = [
@@ -60,28 +83,28 @@ impl Architecture {
     ];
 }
 
-/// The workload, the machines and the network shared by every architecture.
+/// One design, with the workload, the machines and the network every design shares.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ArchitectureConfig {
-    /// Designs to compare.
-    pub architectures: Vec<Architecture>,
+    /// The design to simulate.
+    pub architecture: Architecture,
     /// Requests per second (Poisson).
     pub arrival_rate: f64,
-    /// Requests simulated per design.
+    /// Requests simulated.
     pub requests: usize,
     /// Fraction of requests that are writes (always go to the database, invalidate caches).
     pub write_fraction: f64,
-    /// Mean web-server CPU per request, ms.
-    pub web_ms: f64,
-    /// Mean database time per query, ms.
-    pub db_ms: f64,
-    /// Mean cache lookup time, ms.
-    pub cache_ms: f64,
+    /// Mean web-server CPU per request.
+    pub web: Duration,
+    /// Mean database time per query.
+    pub db: Duration,
+    /// Mean cache lookup time.
+    pub cache_lookup: Duration,
     /// Front-end servers per data center (two-tier and beyond).
     pub front_ends: usize,
     /// Cache servers per data center (three-tier and multi-DC).
     pub cache_servers: usize,
-    /// Cache entries per data center.
+    /// Cache entries per data center (at most `keys`).
     pub cache_size: usize,
     /// Data centers in the multi-DC design (at least 2).
     pub data_centers: usize,
@@ -91,26 +114,47 @@ pub struct ArchitectureConfig {
     pub zipf_exponent: f64,
     /// Fraction of users on another continent.
     pub remote_user_fraction: f64,
-    /// Round trip between a user and a nearby data center, ms.
-    pub user_rtt_ms: f64,
-    /// Round trip across a continent, ms (the chapter's "~500 ms").
-    pub cross_dc_rtt_ms: f64,
-    /// Round trip between machines in one data center, ms.
-    pub intra_dc_rtt_ms: f64,
+    /// Round trip between a user and a nearby data center.
+    pub user_rtt: Duration,
+    /// Round trip across a continent (the chapter's "~500 ms").
+    pub cross_dc_rtt: Duration,
+    /// Round trip between machines in one data center.
+    pub intra_dc_rtt: Duration,
     /// Probability that any one machine is up.
     pub machine_availability: f64,
 }
 
+crate::parameters!(ArchitectureConfig {
+    architecture: Range::Choice(Architecture::CHOICES) => "the design: single server up to several data centers",
+    arrival_rate: Range::real(0.001, 1e8) => "requests per second (Poisson)",
+    requests: Range::count(100, 50_000_000) => "requests simulated",
+    write_fraction: Range::Probability => "fraction of requests that write (database, cache invalidation)",
+    web: Range::time(micros(1), secs(10)) => "mean web-server CPU per request",
+    db: Range::time(micros(1), secs(10)) => "mean database time per query",
+    cache_lookup: Range::time(micros(1), secs(10)) => "mean cache lookup time",
+    front_ends: Range::count(1, 10_000) => "front-end servers per data center (two-tier and beyond)",
+    cache_servers: Range::count(1, 10_000) => "cache servers per data center (three-tier and multi-DC)",
+    cache_size: Range::count(0, 10_000_000) => "cache entries per data center (at most keys)",
+    data_centers: Range::count(2, 100) => "data centers of the multi-DC design",
+    keys: Range::count(1, 10_000_000) => "distinct keys",
+    zipf_exponent: Range::real(0.0, 10.0) => "Zipf exponent of key popularity",
+    remote_user_fraction: Range::Probability => "fraction of users on another continent",
+    user_rtt: Range::time(Duration::ZERO, secs(10)) => "round trip between a user and a nearby data center",
+    cross_dc_rtt: Range::time(Duration::ZERO, secs(10)) => "round trip across a continent",
+    intra_dc_rtt: Range::time(Duration::ZERO, secs(1)) => "round trip between machines in one data center",
+    machine_availability: Range::Probability => "probability that any one machine is up",
+});
+
 impl Default for ArchitectureConfig {
     fn default() -> Self {
         ArchitectureConfig {
-            architectures: Architecture::ALL.to_vec(),
+            architecture: Architecture::ThreeTier,
             arrival_rate: 1_500.0,
             requests: 50_000,
             write_fraction: 0.1,
-            web_ms: 0.2,
-            db_ms: 0.3,
-            cache_ms: 0.05,
+            web: micros(200),
+            db: micros(300),
+            cache_lookup: micros(50),
             front_ends: 4,
             cache_servers: 2,
             cache_size: 1_000,
@@ -118,9 +162,9 @@ impl Default for ArchitectureConfig {
             keys: 10_000,
             zipf_exponent: 1.0,
             remote_user_fraction: 0.5,
-            user_rtt_ms: 20.0,
-            cross_dc_rtt_ms: 500.0,
-            intra_dc_rtt_ms: 0.5,
+            user_rtt: millis(20),
+            cross_dc_rtt: millis(500),
+            intra_dc_rtt: micros(500),
             machine_availability: 0.999,
         }
     }
@@ -128,13 +172,13 @@ impl Default for ArchitectureConfig {
 
 /// One design's measurements next to its predictions.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ArchitectureRow {
-    /// The design.
-    pub architecture: Architecture,
-    /// Median latency, ms.
-    pub p50_ms: f64,
-    /// 99th percentile latency, ms.
-    pub p99_ms: f64,
+pub struct ArchitectureResult {
+    /// The configuration that was run.
+    pub config: ArchitectureConfig,
+    /// Median latency.
+    pub p50: Duration,
+    /// 99th percentile latency.
+    pub p99: Duration,
     /// Completed requests per second of simulated time.
     pub throughput: f64,
     /// The bottleneck station's capacity, requests per second.
@@ -151,41 +195,7 @@ pub struct ArchitectureRow {
     pub availability: Estimate,
 }
 
-/// All designs on the same workload.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ArchitectureResult {
-    /// The configuration that was run.
-    pub config: ArchitectureConfig,
-    /// One row per design, in the order given.
-    pub rows: Vec<ArchitectureRow>,
-}
-
 impl ArchitectureConfig {
-    /// Refuses rates, times and counts out of range.
-    pub fn validate(&self) -> Result<()> {
-        if self.architectures.is_empty() {
-            return Err(crate::Error::empty("architectures"));
-        }
-        validate::positive("arrival_rate", self.arrival_rate)?;
-        validate::count_in("requests", self.requests, 100, 50_000_000)?;
-        validate::probability("write_fraction", self.write_fraction)?;
-        validate::positive("web_ms", self.web_ms)?;
-        validate::positive("db_ms", self.db_ms)?;
-        validate::positive("cache_ms", self.cache_ms)?;
-        validate::count_in("front_ends", self.front_ends, 1, 10_000)?;
-        validate::count_in("cache_servers", self.cache_servers, 1, 10_000)?;
-        validate::count_in("keys", self.keys, 1, 10_000_000)?;
-        validate::count_in("cache_size", self.cache_size, 0, self.keys)?;
-        validate::count_in("data_centers", self.data_centers, 2, 100)?;
-        validate::in_range("zipf_exponent", self.zipf_exponent, 0.0, 10.0)?;
-        validate::probability("remote_user_fraction", self.remote_user_fraction)?;
-        validate::non_negative("user_rtt_ms", self.user_rtt_ms)?;
-        validate::non_negative("cross_dc_rtt_ms", self.cross_dc_rtt_ms)?;
-        validate::non_negative("intra_dc_rtt_ms", self.intra_dc_rtt_ms)?;
-        validate::probability("machine_availability", self.machine_availability)?;
-        Ok(())
-    }
-
     /// Data centers, front-ends per DC and caches per DC of a design.
     fn shape(&self, arch: Architecture) -> (usize, usize, usize) {
         match arch {
@@ -213,64 +223,43 @@ impl ArchitectureConfig {
     /// Capacity of a design: the least, over stations, of servers / (visits per request × service time).
     pub fn analytic_capacity(&self, arch: Architecture, hit_ratio: f64) -> f64 {
         let (dcs, fes, caches) = self.shape(arch);
-        let fe_ms = if arch == Architecture::SingleServer { self.web_ms + self.db_ms } else { self.web_ms };
+        let (web, db, lookup) = (self.web.as_secs_f64(), self.db.as_secs_f64(), self.cache_lookup.as_secs_f64());
+        let fe = if arch == Architecture::SingleServer { web + db } else { web };
         // Busiest data center: the local one, or the larger share of remote users.
         let share = if dcs > 1 {
             (1.0 - self.remote_user_fraction).max(self.remote_user_fraction / (dcs - 1) as f64)
         } else {
             1.0
         };
-        let mut cap = fes as f64 / (share * fe_ms / 1e3);
+        let mut cap = fes as f64 / (share * fe);
         if caches > 0 {
-            cap = cap.min(caches as f64 / (share * (1.0 - self.write_fraction) * self.cache_ms / 1e3));
+            cap = cap.min(caches as f64 / (share * (1.0 - self.write_fraction) * lookup));
         }
         if arch != Architecture::SingleServer {
             let db_visits = self.write_fraction + (1.0 - self.write_fraction) * (1.0 - hit_ratio);
-            cap = cap.min(1.0 / (db_visits * self.db_ms / 1e3));
+            cap = cap.min(1.0 / (db_visits * db));
         }
         cap
     }
 
-    /// Simulates every design on the same seed.
-    pub fn run(&self, seed: u64) -> Result<ArchitectureResult> {
-        self.validate()?;
-        let rows = self.architectures.iter().map(|&a| self.run_one(a, seed)).collect::<Result<_>>()?;
-        Ok(ArchitectureResult { config: self.clone(), rows })
+    /// Runs each design of `designs` with every seed of `seeds`, the same seeds for all: a thin
+    /// wrapper over [`Experiment::sweep`] of `architecture`.
+    pub fn compare(
+        &self,
+        designs: &[Architecture],
+        seeds: impl IntoIterator<Item = u64>,
+    ) -> Result<ArchitectureComparison> {
+        let names: Vec<String> = designs.iter().map(|d| d.to_param().to_string()).collect();
+        let sweep = self.sweep("architecture", &names, seeds)?;
+        Ok(ArchitectureComparison { designs: designs.to_vec(), sweep })
     }
 
-    fn run_one(&self, arch: Architecture, seed: u64) -> Result<ArchitectureRow> {
-        let reqs = tiers::simulate(self, arch, seed)?;
-        let mut hist = LatencyHistogram::new();
-        for r in &reqs {
-            hist.record(Duration::from_secs_f64("latency", r.done - r.arrival)?);
-        }
-        let span = reqs.iter().map(|r| r.done).fold(0.0, f64::max);
-        // Database load is per second of offered traffic (the arrivals' span), so it compares with λ.
-        let arrival_span = reqs.last().map_or(1.0, |r| r.arrival);
-        let reads = reqs.iter().filter(|r| !r.write).count().max(1);
-        let hit_ratio = reqs.iter().filter(|r| r.hit).count() as f64 / reads as f64;
-        let db_queries =
-            if arch == Architecture::SingleServer { reqs.len() } else { reqs.iter().filter(|r| !r.hit).count() };
-        let db_load_theory =
-            self.arrival_rate * (self.write_fraction + (1.0 - self.write_fraction) * (1.0 - hit_ratio));
-        Ok(ArchitectureRow {
-            architecture: arch,
-            p50_ms: hist.p50().as_millis_f64(),
-            p99_ms: hist.p99().as_millis_f64(),
-            throughput: reqs.len() as f64 / span,
-            capacity: self.analytic_capacity(arch, hit_ratio),
-            hit_ratio,
-            db_load: db_queries as f64 / arrival_span,
-            db_load_theory: if arch == Architecture::SingleServer { self.arrival_rate } else { db_load_theory },
-            availability_theory: self.analytic_availability(arch, hit_ratio),
-            availability: self.sample_availability(arch, &reqs, seed)?,
-        })
-    }
-
-    /// Per request, draws every needed machine's up/down state (stream `Failures`) and counts the
-    /// requests that could be served: an independent check of [`Self::analytic_availability`].
-    fn sample_availability(&self, arch: Architecture, reqs: &[tiers::Request], seed: u64) -> Result<Estimate> {
-        let mut rng = stream(seed, Stream::Failures);
+    /// Per request, draws every needed machine's up/down state (stream `tiers/availability`) and
+    /// counts the requests that could be served: an independent check of
+    /// [`Self::analytic_availability`].
+    fn sample_availability(&self, reqs: &[tiers::Request], seed: u64) -> Result<Estimate> {
+        let arch = self.architecture;
+        let mut rng = stream(seed, Stream::named("tiers/availability", 0));
         let a = self.machine_availability;
         let (dcs, fes, caches) = self.shape(arch);
         let mut up = |n: usize| (0..n).map(|_| rng.random::<f64>() < a).fold(false, |x, y| x | y);
@@ -289,55 +278,193 @@ impl ArchitectureConfig {
     }
 }
 
-impl ArchitectureResult {
-    /// One row per design: latency, throughput, capacity, database load, cache hits, availability.
-    pub fn table(&self) -> Table {
-        let mut t = Table::new([
-            "architecture",
-            "p50 (ms)",
-            "p99 (ms)",
-            "throughput/s",
-            "capacity/s",
-            "hit ratio",
-            "DB load/s",
-            "DB load theory/s",
-            "availability theory",
-            "availability sim",
-            "95% CI",
-        ])
-        .title(format!("Architectures at {} requests/s", self.config.arrival_rate));
-        for r in &self.rows {
-            let e = &r.availability;
-            t.row(vec![
-                format!("{:?}", r.architecture).into(),
-                r.p50_ms.into(),
-                r.p99_ms.into(),
-                r.throughput.into(),
-                r.capacity.into(),
-                r.hit_ratio.into(),
-                r.db_load.into(),
-                r.db_load_theory.into(),
-                r.availability_theory.into(),
-                e.mean.into(),
-                format!("[{:.5}, {:.5}]", e.lo, e.hi).into(),
-            ])
-            .expect("eleven columns");
+impl Experiment for ArchitectureConfig {
+    type Output = ArchitectureResult;
+
+    /// The ranges, then: a cache holds at most every key.
+    fn validate(&self) -> Result<()> {
+        self.check_ranges()?;
+        if self.cache_size > self.keys {
+            return Err(Error::invalid(
+                "cache_size",
+                self.cache_size,
+                format!("an integer in [0, keys = {}]", self.keys),
+            ));
         }
-        ["hit ratio", "availability theory", "availability sim"]
-            .iter()
-            .try_fold(t, |t, c| t.format(c, if *c == "hit ratio" { Format::Percent(1) } else { Format::Percent(3) }))
-            .expect("columns exist")
+        Ok(())
     }
 
-    /// p50 and p99 latency per design.
+    /// Simulates the design on the engine and measures it.
+    fn run(&self, seed: u64) -> Result<ArchitectureResult> {
+        self.validate()?;
+        let arch = self.architecture;
+        let reqs = tiers::simulate(self, arch, seed)?;
+        let mut hist = LatencyHistogram::new();
+        for r in &reqs {
+            hist.record(r.done - r.arrival);
+        }
+        let span = reqs.iter().map(|r| r.done).max().unwrap_or(Time::ZERO).since(Time::ZERO).as_secs_f64();
+        // Database load is per second of offered traffic (the arrivals' span), so it compares with λ.
+        let arrival_span = reqs.last().map_or(1.0, |r| r.arrival.since(Time::ZERO).as_secs_f64());
+        let reads = reqs.iter().filter(|r| !r.write).count().max(1);
+        let hit_ratio = reqs.iter().filter(|r| r.hit).count() as f64 / reads as f64;
+        let single = arch == Architecture::SingleServer;
+        let db_queries = if single { reqs.len() } else { reqs.iter().filter(|r| !r.hit).count() };
+        let db_load_theory =
+            self.arrival_rate * (self.write_fraction + (1.0 - self.write_fraction) * (1.0 - hit_ratio));
+        Ok(ArchitectureResult {
+            config: self.clone(),
+            p50: hist.p50(),
+            p99: hist.p99(),
+            throughput: reqs.len() as f64 / span,
+            capacity: self.analytic_capacity(arch, hit_ratio),
+            hit_ratio,
+            db_load: db_queries as f64 / arrival_span,
+            db_load_theory: if single { self.arrival_rate } else { db_load_theory },
+            availability_theory: self.analytic_availability(arch, hit_ratio),
+            availability: self.sample_availability(&reqs, seed)?,
+        })
+    }
+}
+
+const COLUMNS: [&str; 11] = [
+    "architecture",
+    "p50 (ms)",
+    "p99 (ms)",
+    "throughput/s",
+    "capacity/s",
+    "hit ratio",
+    "DB load/s",
+    "DB load theory/s",
+    "availability theory",
+    "availability sim",
+    "95% CI",
+];
+
+fn design_table(title: String, rows: Vec<Vec<crate::render::Value>>) -> Table {
+    let mut t = Table::new(COLUMNS).title(title);
+    for row in rows {
+        t.row(row).expect("eleven columns");
+    }
+    ["hit ratio", "availability theory", "availability sim"]
+        .iter()
+        .try_fold(t, |t, c| t.format(c, if *c == "hit ratio" { Format::Percent(1) } else { Format::Percent(3) }))
+        .expect("columns exist")
+}
+
+impl ArchitectureResult {
+    /// One row: latency, throughput, capacity, database load, cache hits, availability.
+    pub fn table(&self) -> Table {
+        let e = &self.availability;
+        design_table(
+            format!("{:?} at {} requests/s", self.config.architecture, self.config.arrival_rate),
+            vec![vec![
+                format!("{:?}", self.config.architecture).into(),
+                self.p50.as_millis_f64().into(),
+                self.p99.as_millis_f64().into(),
+                self.throughput.into(),
+                self.capacity.into(),
+                self.hit_ratio.into(),
+                self.db_load.into(),
+                self.db_load_theory.into(),
+                self.availability_theory.into(),
+                e.mean.into(),
+                format!("[{:.5}, {:.5}]", e.lo, e.hi).into(),
+            ]],
+        )
+    }
+
+    /// p50 and p99 latency as bars.
     pub fn plot(&self) -> Plot {
-        let bars = |f: fn(&ArchitectureRow) -> f64| {
-            self.rows.iter().map(|r| (format!("{:?}", r.architecture), f(r))).collect()
+        let name = format!("{:?}", self.config.architecture);
+        Plot::new(format!("Latency of {name}"))
+            .y_label("latency (ms)")
+            .bar("p50", vec![(name.clone(), self.p50.as_millis_f64())])
+            .bar("p99", vec![(name, self.p99.as_millis_f64())])
+    }
+}
+
+/// The measures of one design run, in [`Report::measures`] order.
+const MEASURES: [&str; 9] = [
+    "p50_ms",
+    "p99_ms",
+    "throughput",
+    "capacity",
+    "hit_ratio",
+    "db_load",
+    "db_load_theory",
+    "availability_theory",
+    "availability",
+];
+
+impl Report for ArchitectureResult {
+    /// `p50_ms`, `p99_ms` (latency), `throughput` and `capacity` (requests per second),
+    /// `hit_ratio`, `db_load` and `db_load_theory` (queries per second), `availability_theory`
+    /// and `availability` (simulated).
+    fn measures(&self) -> Vec<(String, f64)> {
+        let values = [
+            self.p50.as_millis_f64(),
+            self.p99.as_millis_f64(),
+            self.throughput,
+            self.capacity,
+            self.hit_ratio,
+            self.db_load,
+            self.db_load_theory,
+            self.availability_theory,
+            self.availability.mean,
+        ];
+        MEASURES.iter().zip(values).map(|(n, v)| (n.to_string(), v)).collect()
+    }
+    fn table(&self) -> Table {
+        ArchitectureResult::table(self)
+    }
+    fn plot(&self) -> Plot {
+        ArchitectureResult::plot(self)
+    }
+}
+
+/// Several designs on the same workload and seeds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ArchitectureComparison {
+    /// The designs, in the order given.
+    pub designs: Vec<Architecture>,
+    /// The generic sweep of `architecture`: every measure's mean and CI per design.
+    pub sweep: ExperimentSweep,
+}
+
+impl ArchitectureComparison {
+    fn means(&self, measure: &str) -> Vec<f64> {
+        self.sweep.means(measure).expect("every design run reports every measure")
+    }
+
+    /// One row per design: means over the seeds; the CI is that of the simulated availability.
+    pub fn table(&self) -> Table {
+        let m: Vec<Vec<f64>> = MEASURES.iter().map(|name| self.means(name)).collect();
+        let availability = self.sweep.estimates("availability").expect("a measure");
+        let rows = self
+            .designs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let mut row: Vec<crate::render::Value> = vec![format!("{d:?}").into()];
+                row.extend(m.iter().map(|col| col[i].into()));
+                let e = availability[i];
+                row.push(format!("[{:.5}, {:.5}]", e.lo, e.hi).into());
+                row
+            })
+            .collect();
+        design_table(format!("Architectures (mean of {} seeds)", self.sweep.result.seeds.len()), rows)
+    }
+
+    /// Mean p50 and p99 latency per design.
+    pub fn plot(&self) -> Plot {
+        let bars = |name: &str| {
+            self.designs.iter().zip(self.means(name)).map(|(d, v)| (format!("{d:?}"), v)).collect::<Vec<_>>()
         };
         Plot::new("Latency by architecture")
             .y_label("latency (ms)")
-            .bar("p50", bars(|r| r.p50_ms))
-            .bar("p99", bars(|r| r.p99_ms))
+            .bar("p50", bars("p50_ms"))
+            .bar("p99", bars("p99_ms"))
     }
 }
 
@@ -346,4 +473,9 @@ impl Render for ArchitectureResult {
         self.table().mime_bundle()
     }
 }
-crate::impl_evcxr_display!(ArchitectureResult);
+impl Render for ArchitectureComparison {
+    fn mime_bundle(&self) -> MimeBundle {
+        self.table().mime_bundle()
+    }
+}
+crate::impl_evcxr_display!(ArchitectureResult, ArchitectureComparison);

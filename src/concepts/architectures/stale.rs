@@ -12,19 +12,33 @@
 //! here is the *lease* (as in Facebook's memcache): a miss hands the reader a token, a delete
 //! revokes outstanding tokens, and a fill with a revoked token is refused.
 //!
-//! Reads and writes are Poisson streams over Zipf-distributed keys; the delay between a miss's
-//! database read and its cache fill is exponential. Events run in (time, sequence) order.
+//! The model runs on the engine with three nodes: the *store* (the cache and the database side by
+//! side, so that it can tell a stale hit when it serves one), the *readers* and the *writers*.
+//! Reads and writes are Poisson streams over Zipf-distributed keys; a reader that misses gets the
+//! database's version and a lease, waits an exponential fill delay (its own work, a GC pause), and
+//! sends the fill. Messages take no time, so the only race is the one the fill delay opens.
+//!
+//! ```
+//! use distsim::prelude::*;
+//! use concepts::architectures::StaleReadConfig;
+//! let race = StaleReadConfig { duration: secs(2), ..Default::default() }.compare(0..2)?;
+//! let stale = race.means("stale_fraction")?; // delete-on-write, then leases
+//! assert!(stale[0] > 0.0 && stale[1] == 0.0);
+//! # Ok::<(), distsim::Error>(())
+//! ```
 
-use crate::cancel::Checkpoint;
+use crate::engine::{Context, Node, NodeId, Simulation, Timer, TimerId};
 use crate::error::Result;
+use crate::experiment::{Experiment, ExperimentSweep, Parameters, Range, Report};
+use crate::network::{Latency, Network};
 use crate::render::{Format, MimeBundle, Plot, Render, Table};
-use crate::rng::{stream, Stream};
-use crate::validate;
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use crate::rng::{stream, SimRng, Stream};
+use crate::time::{micros, secs, Duration, Time};
+use crate::trace::TraceMode;
+use std::collections::BTreeMap;
 
 use super::cache::KeyPicker;
-use crate::concepts::queueing::exponential;
+use crate::concepts::queueing::{exponential, exponential_time};
 
 /// How the cache is kept in step with the database.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,6 +48,8 @@ pub enum Invalidation {
     /// As above, but a fill needs a lease that no delete has revoked since the miss.
     Leases,
 }
+
+crate::choice_param!(Invalidation { DeleteOnWrite => "delete_on_write", Leases => "leases" });
 
 /// The invalidation-race experiment.
 #[derive(Clone, Debug, PartialEq)]
@@ -46,13 +62,23 @@ pub struct StaleReadConfig {
     pub read_rate: f64,
     /// Writes per second.
     pub write_rate: f64,
-    /// Mean delay from a miss's database read to its cache fill, milliseconds.
-    pub fill_delay_ms: f64,
-    /// Simulated time, seconds.
-    pub duration_s: f64,
+    /// Mean delay from a miss's database read to its cache fill.
+    pub fill_delay: Duration,
+    /// Simulated time.
+    pub duration: Duration,
     /// The invalidation scheme.
     pub invalidation: Invalidation,
 }
+
+crate::parameters!(StaleReadConfig {
+    keys: Range::count(1, 10_000_000) => "distinct keys",
+    zipf_exponent: Range::real(0.0, 10.0) => "Zipf exponent of key popularity",
+    read_rate: Range::real(0.001, 1e8) => "reads per second (Poisson)",
+    write_rate: Range::real(0.0, 1e8) => "writes per second (Poisson; 0 = none)",
+    fill_delay: Range::time(micros(1), secs(60)) => "mean delay from a miss's database read to its cache fill",
+    duration: Range::time(Duration::from_millis(1), Duration::from_hours(24)) => "simulated time",
+    invalidation: Range::Choice(Invalidation::CHOICES) => "how the cache is kept in step with the database",
+});
 
 impl Default for StaleReadConfig {
     fn default() -> Self {
@@ -61,8 +87,8 @@ impl Default for StaleReadConfig {
             zipf_exponent: 1.0,
             read_rate: 10_000.0,
             write_rate: 200.0,
-            fill_delay_ms: 5.0,
-            duration_s: 10.0,
+            fill_delay: Duration::from_millis(5),
+            duration: secs(10),
             invalidation: Invalidation::DeleteOnWrite,
         }
     }
@@ -85,35 +111,155 @@ pub struct StaleReadResult {
     pub refused_fills: u64,
 }
 
-impl StaleReadConfig {
-    /// Refuses non-positive rates and durations.
-    pub fn validate(&self) -> Result<()> {
-        validate::count_in("keys", self.keys, 1, 10_000_000)?;
-        validate::in_range("zipf_exponent", self.zipf_exponent, 0.0, 10.0)?;
-        validate::positive("read_rate", self.read_rate)?;
-        validate::non_negative("write_rate", self.write_rate)?;
-        validate::positive("fill_delay_ms", self.fill_delay_ms)?;
-        validate::in_range("duration_s", self.duration_s, 1e-3, 1e6)?;
-        Ok(())
+/// The store's node id; the readers are node 1, the writers node 2.
+const STORE: NodeId = 0;
+/// Readers' timer: the next read is due.
+const NEXT_READ: u64 = 0;
+/// Readers' timer: a fill delay is over.
+const FILL_DUE: u64 = 1;
+/// Writers' timer: the next write is due.
+const NEXT_WRITE: u64 = 2;
+
+#[derive(Clone, Debug)]
+enum Msg {
+    Read {
+        key: usize,
+    },
+    /// The store's answer to a missed read: the database's version and the key's lease.
+    Miss {
+        key: usize,
+        version: u64,
+        lease: u64,
+    },
+    Fill {
+        key: usize,
+        version: u64,
+        lease: u64,
+    },
+    Write {
+        key: usize,
+    },
+}
+
+struct Store {
+    leases: bool,
+    db: Vec<u64>,            // current version per key
+    cache: Vec<Option<u64>>, // cached version per key
+    lease: Vec<u64>,         // bumped by every delete
+    counts: StaleReadResult,
+}
+
+struct Clients {
+    picker: KeyPicker,
+    rate: f64,
+    arrivals: SimRng,
+    /// Readers only: fill delays and the fills waiting for them.
+    fill_delay: Duration,
+    delays: SimRng,
+    pending: BTreeMap<TimerId, (usize, u64, u64)>,
+}
+
+enum Actor {
+    Store(Box<Store>),
+    Readers(Clients),
+    Writers(Clients),
+}
+
+impl Clients {
+    fn next(&mut self, ctx: &mut Context<Msg>, tag: u64) {
+        let gap = exponential(&mut self.arrivals, self.rate);
+        ctx.set_timer(Duration((gap * 1e9).round() as u64), tag);
+    }
+}
+
+impl Node for Actor {
+    type Msg = Msg;
+
+    fn on_start(&mut self, ctx: &mut Context<Msg>) {
+        match self {
+            Actor::Readers(r) => r.next(ctx, NEXT_READ),
+            Actor::Writers(w) if w.rate > 0.0 => w.next(ctx, NEXT_WRITE),
+            _ => {}
+        }
     }
 
-    /// Runs the race. Reads use stream `Workload`, writes `Custom(200)`, fill delays `Custom(201)`.
-    pub fn run(&self, seed: u64) -> Result<StaleReadResult> {
+    fn on_timer(&mut self, ctx: &mut Context<Msg>, timer: Timer) {
+        match (self, timer.tag) {
+            (Actor::Readers(r), NEXT_READ) => {
+                let key = r.picker.pick(&mut r.arrivals);
+                ctx.send(STORE, Msg::Read { key });
+                r.next(ctx, NEXT_READ);
+            }
+            (Actor::Readers(r), FILL_DUE) => {
+                let (key, version, lease) = r.pending.remove(&timer.id).expect("every fill timer has its fill");
+                ctx.send(STORE, Msg::Fill { key, version, lease });
+            }
+            (Actor::Writers(w), NEXT_WRITE) => {
+                let key = w.picker.pick(&mut w.arrivals);
+                ctx.send(STORE, Msg::Write { key });
+                w.next(ctx, NEXT_WRITE);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_message(&mut self, ctx: &mut Context<Msg>, from: NodeId, msg: Msg) {
+        match (self, msg) {
+            (Actor::Store(s), Msg::Read { key }) => {
+                s.counts.reads += 1;
+                match s.cache[key] {
+                    Some(v) => {
+                        s.counts.hits += 1;
+                        s.counts.stale_reads += u64::from(v < s.db[key]);
+                    }
+                    None => ctx.send(from, Msg::Miss { key, version: s.db[key], lease: s.lease[key] }),
+                }
+            }
+            (Actor::Store(s), Msg::Fill { key, version, lease }) => {
+                if s.leases && lease != s.lease[key] {
+                    s.counts.refused_fills += 1;
+                } else {
+                    s.counts.poisoned_fills += u64::from(version < s.db[key]);
+                    s.cache[key] = Some(version);
+                }
+            }
+            (Actor::Store(s), Msg::Write { key }) => {
+                s.db[key] += 1;
+                s.cache[key] = None;
+                s.lease[key] += 1;
+            }
+            (Actor::Readers(r), Msg::Miss { key, version, lease }) => {
+                let delay = exponential_time(&mut r.delays, r.fill_delay);
+                let id = ctx.set_timer(delay, FILL_DUE);
+                r.pending.insert(id, (key, version, lease));
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Experiment for StaleReadConfig {
+    type Output = StaleReadResult;
+
+    fn validate(&self) -> Result<()> {
+        self.check_ranges()
+    }
+
+    /// Runs the race for `duration`. Reads draw from stream `stale/reads`, writes from
+    /// `stale/writes`, fill delays from `stale/fill_delay`.
+    fn run(&self, seed: u64) -> Result<StaleReadResult> {
         self.validate()?;
-        let picker = KeyPicker::new(self.keys, self.zipf_exponent)?;
-        let (mut reads_rng, mut writes_rng, mut delay_rng) =
-            (stream(seed, Stream::Workload), stream(seed, Stream::Custom(200)), stream(seed, Stream::Custom(201)));
-        let mut db = vec![0u64; self.keys]; // current version per key
-        let mut cache: Vec<Option<u64>> = vec![None; self.keys];
-        let mut lease = vec![0u64; self.keys]; // bumped by every delete
-                                               // Fill events: (time ns, seq, key, version read, lease at miss).
-        let mut fills: BinaryHeap<Reverse<(u64, u64, usize, u64, u64)>> = BinaryHeap::new();
-        let ns = |s: f64| (s * 1e9).round() as u64;
-        let end = ns(self.duration_s);
-        let mut next_read = ns(exponential(&mut reads_rng, self.read_rate));
-        let mut next_write =
-            if self.write_rate > 0.0 { ns(exponential(&mut writes_rng, self.write_rate)) } else { u64::MAX };
-        let mut r = StaleReadResult {
+        let clients = |name: &'static str, rate: f64| -> Result<Clients> {
+            Ok(Clients {
+                picker: KeyPicker::new(self.keys, self.zipf_exponent)?,
+                rate,
+                arrivals: stream(seed, Stream::named(name, 0)),
+                fill_delay: self.fill_delay,
+                delays: stream(seed, Stream::named("stale/fill_delay", 0)),
+                pending: BTreeMap::new(),
+            })
+        };
+        let counts = StaleReadResult {
             config: self.clone(),
             reads: 0,
             hits: 0,
@@ -121,54 +267,31 @@ impl StaleReadConfig {
             poisoned_fills: 0,
             refused_fills: 0,
         };
-        let (mut seq, mut checkpoint) = (0u64, Checkpoint::every(4096));
-        loop {
-            checkpoint.tick()?;
-            let next_fill = fills.peek().map_or(u64::MAX, |Reverse(f)| f.0);
-            // Tie-break at equal times: fills, then writes, then reads.
-            let now = next_fill.min(next_write).min(next_read);
-            if now >= end {
-                break;
-            }
-            if next_fill == now {
-                let Reverse((_, _, key, version, token)) = fills.pop().expect("peeked");
-                if self.invalidation == Invalidation::Leases && token != lease[key] {
-                    r.refused_fills += 1;
-                } else {
-                    r.poisoned_fills += u64::from(version < db[key]);
-                    cache[key] = Some(version);
-                }
-            } else if next_write == now {
-                let key = picker.pick(&mut writes_rng);
-                db[key] += 1;
-                cache[key] = None;
-                lease[key] += 1;
-                next_write = now + ns(exponential(&mut writes_rng, self.write_rate));
-            } else {
-                let key = picker.pick(&mut reads_rng);
-                r.reads += 1;
-                match cache[key] {
-                    Some(v) => {
-                        r.hits += 1;
-                        r.stale_reads += u64::from(v < db[key]);
-                    }
-                    None => {
-                        let delay = ns(exponential(&mut delay_rng, 1e3 / self.fill_delay_ms));
-                        fills.push(Reverse((now + delay, seq, key, db[key], lease[key])));
-                        seq += 1;
-                    }
-                }
-                next_read = now + ns(exponential(&mut reads_rng, self.read_rate));
-            }
-        }
-        Ok(r)
+        let store = Store {
+            leases: self.invalidation == Invalidation::Leases,
+            db: vec![0; self.keys],
+            cache: vec![None; self.keys],
+            lease: vec![0; self.keys],
+            counts,
+        };
+        let actors = vec![
+            Actor::Store(Box::new(store)),
+            Actor::Readers(clients("stale/reads", self.read_rate)?),
+            Actor::Writers(clients("stale/writes", self.write_rate)?),
+        ];
+        let instant = Network::new().latency(Latency::Constant(Duration::ZERO));
+        let mut sim = Simulation::new(seed, actors)?.with_network(instant)?.with_trace_mode(TraceMode::DigestOnly);
+        sim.run_until(Time::ZERO + self.duration)?;
+        let Actor::Store(store) = sim.node(STORE) else { unreachable!("node 0 is the store") };
+        Ok(store.counts.clone())
     }
+}
 
-    /// Runs the same workload under both schemes, for side-by-side display.
-    pub fn compare(&self, seed: u64) -> Result<StaleComparison> {
-        let racy = StaleReadConfig { invalidation: Invalidation::DeleteOnWrite, ..self.clone() }.run(seed)?;
-        let leases = StaleReadConfig { invalidation: Invalidation::Leases, ..self.clone() }.run(seed)?;
-        Ok(StaleComparison { runs: vec![racy, leases] })
+impl StaleReadConfig {
+    /// The same workload under every invalidation scheme with every seed of `seeds`: a thin
+    /// wrapper over [`Experiment::sweep`] of `invalidation`.
+    pub fn compare(&self, seeds: impl IntoIterator<Item = u64>) -> Result<ExperimentSweep> {
+        self.sweep("invalidation", Invalidation::CHOICES, seeds)
     }
 }
 
@@ -181,49 +304,64 @@ impl StaleReadResult {
             self.stale_reads as f64 / self.reads as f64
         }
     }
-    /// One-row table.
-    pub fn table(&self) -> Table {
-        StaleComparison { runs: vec![self.clone()] }.table()
-    }
-    /// Counts as bars.
-    pub fn plot(&self) -> Plot {
-        StaleComparison { runs: vec![self.clone()] }.plot()
-    }
-}
 
-/// Several invalidation schemes on the same workload.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StaleComparison {
-    /// One run per scheme.
-    pub runs: Vec<StaleReadResult>,
-}
+    /// Fraction of reads answered from the cache.
+    pub fn hit_ratio(&self) -> f64 {
+        if self.reads == 0 {
+            0.0
+        } else {
+            self.hits as f64 / self.reads as f64
+        }
+    }
 
-impl StaleComparison {
-    /// Scheme against reads, hits, poisoned fills and stale reads.
+    /// The scheme against reads, hits, poisoned and refused fills, and stale reads.
     pub fn table(&self) -> Table {
         let mut t =
             Table::new(["invalidation", "reads", "hits", "poisoned fills", "refused fills", "stale reads", "stale %"])
                 .title("Stale reads caused by the invalidation race");
-        for r in &self.runs {
-            t.row(vec![
-                format!("{:?}", r.config.invalidation).into(),
-                r.reads.into(),
-                r.hits.into(),
-                r.poisoned_fills.into(),
-                r.refused_fills.into(),
-                r.stale_reads.into(),
-                r.stale_fraction().into(),
-            ])
-            .expect("seven columns");
-        }
+        t.row(vec![
+            format!("{:?}", self.config.invalidation).into(),
+            self.reads.into(),
+            self.hits.into(),
+            self.poisoned_fills.into(),
+            self.refused_fills.into(),
+            self.stale_reads.into(),
+            self.stale_fraction().into(),
+        ])
+        .expect("seven columns");
         t.format("stale %", Format::Percent(3)).expect("column exists")
     }
-    /// Stale reads per scheme.
+
+    /// The fills and stale reads as bars.
     pub fn plot(&self) -> Plot {
-        Plot::new("Stale reads by invalidation scheme").y_label("stale reads").bar(
-            "stale reads",
-            self.runs.iter().map(|r| (format!("{:?}", r.config.invalidation), r.stale_reads as f64)).collect(),
+        Plot::new(format!("Invalidation race: {:?}", self.config.invalidation)).y_label("count").bar(
+            "count",
+            vec![
+                ("poisoned fills".into(), self.poisoned_fills as f64),
+                ("refused fills".into(), self.refused_fills as f64),
+                ("stale reads".into(), self.stale_reads as f64),
+            ],
         )
+    }
+}
+
+impl Report for StaleReadResult {
+    /// `stale_fraction` and `hit_ratio` (fractions of the reads), then the counts `stale_reads`,
+    /// `poisoned_fills` and `refused_fills`.
+    fn measures(&self) -> Vec<(String, f64)> {
+        vec![
+            ("stale_fraction".into(), self.stale_fraction()),
+            ("hit_ratio".into(), self.hit_ratio()),
+            ("stale_reads".into(), self.stale_reads as f64),
+            ("poisoned_fills".into(), self.poisoned_fills as f64),
+            ("refused_fills".into(), self.refused_fills as f64),
+        ]
+    }
+    fn table(&self) -> Table {
+        StaleReadResult::table(self)
+    }
+    fn plot(&self) -> Plot {
+        StaleReadResult::plot(self)
     }
 }
 
@@ -232,9 +370,4 @@ impl Render for StaleReadResult {
         self.table().mime_bundle()
     }
 }
-impl Render for StaleComparison {
-    fn mime_bundle(&self) -> MimeBundle {
-        self.table().mime_bundle()
-    }
-}
-crate::impl_evcxr_display!(StaleReadResult, StaleComparison);
+crate::impl_evcxr_display!(StaleReadResult);

@@ -4,33 +4,54 @@
 //! fraction `ρ = λ/μ` of the time (its *utilisation*). Requests that arrive while it is busy wait.
 //! With random (Poisson) arrivals and random (exponential) service — the M/M/1 queue — the mean time
 //! in the system is `W = 1/(μ − λ)`: at 50% utilisation a request takes twice its service time, at
-//! 90% ten times, at 99% a hundred times. Plotted against utilisation this is the *hockey stick*,
-//! and the tail (p99) bends up sooner and harder than the median.
+//! 90% ten times, at 99% a hundred times. Plotted against utilisation this is the *hockey stick*
+//! ([`hockey_stick`]), and the tail (p99) bends up sooner and harder than the median.
 //!
 //! With `c` servers sharing one queue (M/M/c) the probability of waiting at all is the Erlang C
 //! formula; pooling servers flattens the stick. *Little's law* `L = λW` links the average number of
 //! requests in the system to their arrival rate and mean latency, for any stable queue.
 //!
 //! The simulation here is exact for a first-come-first-served queue: request `i` starts when it has
-//! arrived and a server is free, which needs no event queue, only the servers' next-free times.
-//! The mean latency's 95% confidence interval uses *batch means* (successive latencies are
-//! correlated, so the naive standard error would be too small).
+//! arrived and a server is free, which needs no event queue, only the servers' next-free times
+//! (Lindley's recursion). The mean latency's 95% confidence interval uses *batch means* (successive
+//! latencies are correlated, so the naive standard error would be too small). Arrivals and service
+//! times draw from two streams of their own (`queue/arrivals`, `queue/service`), so two loads run
+//! with one seed serve the same work: the difference between them is the load's effect.
+//!
+//! ```
+//! use distsim::prelude::*;
+//! use concepts::queueing::QueueConfig;
+//! let busy = QueueConfig::default().run(12)?; // one server at 80%: 5 ms mean in theory
+//! assert!((busy.mean_latency.mean - busy.theory.mean_latency).abs() < 5e-4);
+//! let loads = QueueConfig::default().sweep("arrival_rate", &[500.0, 900.0], 0..3)?;
+//! let p99 = loads.means("p99_ms")?;
+//! assert!(p99[1] > 3.0 * p99[0]); // the hockey stick
+//! # Ok::<(), distsim::Error>(())
+//! ```
 //!
 //! See also [`fanout`] (waiting for the slowest of `n` servers) and [`batching`].
 
 pub mod batching;
 pub mod fanout;
+mod hockey;
 mod theory;
 
+pub use hockey::{hockey_stick, HockeyPoint, HockeyStick};
 pub use theory::{erlang_c, mm1_mean_latency, MmcTheory};
 
 use crate::cancel::Checkpoint;
 use crate::error::{Error, Result};
-use crate::render::{Format, MimeBundle, Plot, Render, Table, Value};
+use crate::experiment::{Experiment, Parameters, Range, Report};
+use crate::render::{MimeBundle, Plot, Render, Table, Value};
 use crate::rng::{stream, SimRng, Stream};
 use crate::stats::{mean_ci95, Estimate};
-use crate::validate;
+use crate::time::Duration;
 use rand::Rng;
+
+/// Inter-arrival times of the queue's requests.
+const ARRIVALS: Stream = Stream::named("queue/arrivals", 0);
+/// Service times of the queue's requests.
+const SERVICE: Stream = Stream::named("queue/service", 0);
 
 /// An M/M/c queue: Poisson arrivals, exponential service, `servers` servers sharing one FCFS queue.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,9 +64,17 @@ pub struct QueueConfig {
     pub servers: usize,
     /// Requests simulated, including the warm-up.
     pub requests: usize,
-    /// Requests discarded at the start, while the queue fills from empty.
+    /// Requests discarded at the start, while the queue fills from empty (less than half of them).
     pub warmup: usize,
 }
+
+crate::parameters!(QueueConfig {
+    arrival_rate: Range::real(0.001, 1e9) => "requests arriving per second (Poisson), below servers × service_rate",
+    service_rate: Range::real(0.001, 1e9) => "requests one server finishes per second (exponential service)",
+    servers: Range::count(1, 10_000) => "servers sharing the one queue",
+    requests: Range::count(1_000, 100_000_000) => "requests simulated, warm-up included",
+    warmup: Range::count(0, 50_000_000) => "requests discarded at the start (fewer than requests / 2)",
+});
 
 impl Default for QueueConfig {
     /// One server doing 1,000 requests/s at 80% utilisation: 5 ms mean latency in theory.
@@ -55,12 +84,23 @@ impl Default for QueueConfig {
 }
 
 impl QueueConfig {
-    /// Refuses rates that are not positive, an unstable queue (λ ≥ cμ) and too few requests.
-    pub fn validate(&self) -> Result<()> {
-        validate::positive("arrival_rate", self.arrival_rate)?;
-        validate::positive("service_rate", self.service_rate)?;
-        validate::count_in("servers", self.servers, 1, 10_000)?;
-        validate::count_in("requests", self.requests, 1_000, 100_000_000)?;
+    /// Utilisation ρ = λ / (cμ).
+    pub fn utilisation(&self) -> f64 {
+        self.arrival_rate / (self.servers as f64 * self.service_rate)
+    }
+
+    /// The closed-form M/M/c figures for this queue.
+    pub fn theory(&self) -> Result<MmcTheory> {
+        MmcTheory::new(self.arrival_rate, self.service_rate, self.servers)
+    }
+}
+
+impl Experiment for QueueConfig {
+    type Output = QueueResult;
+
+    /// The ranges, then: a warm-up shorter than half the run, and a stable queue (λ < cμ).
+    fn validate(&self) -> Result<()> {
+        self.check_ranges()?;
         if self.warmup >= self.requests / 2 {
             return Err(Error::invalid(
                 "warmup",
@@ -79,21 +119,10 @@ impl QueueConfig {
         Ok(())
     }
 
-    /// Utilisation ρ = λ / (cμ).
-    pub fn utilisation(&self) -> f64 {
-        self.arrival_rate / (self.servers as f64 * self.service_rate)
-    }
-
-    /// The closed-form M/M/c figures for this queue.
-    pub fn theory(&self) -> Result<MmcTheory> {
-        MmcTheory::new(self.arrival_rate, self.service_rate, self.servers)
-    }
-
-    /// Simulates the queue with the `Workload` stream of `seed`.
-    pub fn run(&self, seed: u64) -> Result<QueueResult> {
+    /// Simulates the queue: arrivals from stream `queue/arrivals`, service from `queue/service`.
+    fn run(&self, seed: u64) -> Result<QueueResult> {
         self.validate()?;
-        let mut rng = stream(seed, Stream::Workload);
-        let (arrivals, departures) = simulate_fcfs(self, &mut rng)?;
+        let (arrivals, departures) = simulate_fcfs(self, seed)?;
         let kept = self.warmup..self.requests;
         let latencies: Vec<f64> = kept.clone().map(|i| departures[i] - arrivals[i]).collect();
         // Batch means: 20 consecutive batches are nearly independent for runs this long.
@@ -108,26 +137,27 @@ impl QueueConfig {
             config: self.clone(),
             theory: self.theory()?,
             mean_latency,
-            p50: sample_quantile(&sorted, 0.50),
-            p99: sample_quantile(&sorted, 0.99),
+            p50: Duration::from_secs_f64("p50", sample_quantile(&sorted, 0.50))?,
+            p99: Duration::from_secs_f64("p99", sample_quantile(&sorted, 0.99))?,
             little,
         })
     }
 }
 
 /// Exact FCFS multi-server recursion: returns arrival and departure times in seconds.
-fn simulate_fcfs(cfg: &QueueConfig, rng: &mut SimRng) -> Result<(Vec<f64>, Vec<f64>)> {
+fn simulate_fcfs(cfg: &QueueConfig, seed: u64) -> Result<(Vec<f64>, Vec<f64>)> {
+    let (mut arrive, mut serve) = (stream(seed, ARRIVALS), stream(seed, SERVICE));
     let mut free_at = vec![0.0_f64; cfg.servers];
     let (mut arrivals, mut departures) = (Vec::with_capacity(cfg.requests), Vec::with_capacity(cfg.requests));
     let mut now = 0.0;
     let mut checkpoint = Checkpoint::every(65_536);
     for _ in 0..cfg.requests {
         checkpoint.tick()?;
-        now += exponential(rng, cfg.arrival_rate);
+        now += exponential(&mut arrive, cfg.arrival_rate);
         // The server that frees up first takes the request; ties go to the lowest index.
         let (k, &free) = free_at.iter().enumerate().min_by(|a, b| a.1.total_cmp(b.1)).expect("servers >= 1");
         let start = if free > now { free } else { now };
-        let done = start + exponential(rng, cfg.service_rate);
+        let done = start + exponential(&mut serve, cfg.service_rate);
         free_at[k] = done;
         arrivals.push(now);
         departures.push(done);
@@ -138,6 +168,16 @@ fn simulate_fcfs(cfg: &QueueConfig, rng: &mut SimRng) -> Result<(Vec<f64>, Vec<f
 /// One exponential draw with the given rate (inverse transform; `1 − u` avoids `ln 0`).
 pub(crate) fn exponential(rng: &mut SimRng, rate: f64) -> f64 {
     -(1.0 - rng.random::<f64>()).ln() / rate
+}
+
+/// One exponential span of time with the given mean (zero without a draw when the mean is zero),
+/// rounded to the engine's nanosecond.
+pub(crate) fn exponential_time(rng: &mut SimRng, mean: Duration) -> Duration {
+    if mean == Duration::ZERO {
+        return Duration::ZERO;
+    }
+    let draw = -(1.0 - rng.random::<f64>()).ln();
+    Duration((draw * mean.as_nanos() as f64).round() as u64)
 }
 
 /// The `q`-quantile of ascending `sorted` samples (nearest rank); 0 for an empty slice.
@@ -196,14 +236,14 @@ fn little_check(arrivals: &[f64], departures: &[f64], warmup: usize) -> LittleCh
 pub struct QueueResult {
     /// The configuration that was run.
     pub config: QueueConfig,
-    /// Erlang C / M/M/1 closed forms.
+    /// Erlang C / M/M/1 closed forms (times in seconds).
     pub theory: MmcTheory,
-    /// Mean latency (seconds) with a batch-means 95% CI.
+    /// Mean latency in seconds, with a batch-means 95% CI.
     pub mean_latency: Estimate,
-    /// Median latency, seconds.
-    pub p50: f64,
-    /// 99th-percentile latency, seconds.
-    pub p99: f64,
+    /// Median latency.
+    pub p50: Duration,
+    /// 99th-percentile latency.
+    pub p99: Duration,
     /// Little's law, measured.
     pub little: LittleCheck,
 }
@@ -222,8 +262,8 @@ impl QueueResult {
         let th = &self.theory;
         let rows = vec![
             vec!["mean latency W".into(), ms(th.mean_latency), ms(self.mean_latency.mean), ci.into()],
-            vec!["p50 latency".into(), ms(th.latency_quantile(0.5)), ms(self.p50), Value::Missing],
-            vec!["p99 latency".into(), ms(th.latency_quantile(0.99)), ms(self.p99), Value::Missing],
+            vec!["p50 latency".into(), ms(th.latency_quantile(0.5)), ms(self.p50.as_secs_f64()), Value::Missing],
+            vec!["p99 latency".into(), ms(th.latency_quantile(0.99)), ms(self.p99.as_secs_f64()), Value::Missing],
             vec!["P(wait) (Erlang C)".into(), th.wait_probability.into(), Value::Missing, Value::Missing],
             vec![
                 "L (mean in system)".into(),
@@ -248,12 +288,32 @@ impl QueueResult {
     pub fn plot(&self) -> Plot {
         let qs = [0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99];
         let th: Vec<(f64, f64)> = qs.iter().map(|&q| (q, 1e3 * self.theory.latency_quantile(q))).collect();
-        let sim = vec![(0.5, 1e3 * self.p50), (0.99, 1e3 * self.p99)];
+        let sim = vec![(0.5, self.p50.as_millis_f64()), (0.99, self.p99.as_millis_f64())];
         Plot::new(format!("M/M/{} latency quantiles", self.config.servers))
             .x_label("quantile")
             .y_label("latency (ms)")
             .line("theory", th)
             .scatter("simulated", sim)
+    }
+}
+
+impl Report for QueueResult {
+    /// `mean_ms`, `p50_ms`, `p99_ms` (latency), `in_system` (L, measured) and `little_ratio`
+    /// (L / λW, 1 when Little's law holds).
+    fn measures(&self) -> Vec<(String, f64)> {
+        vec![
+            ("mean_ms".into(), 1e3 * self.mean_latency.mean),
+            ("p50_ms".into(), self.p50.as_millis_f64()),
+            ("p99_ms".into(), self.p99.as_millis_f64()),
+            ("in_system".into(), self.little.mean_in_system),
+            ("little_ratio".into(), self.little.ratio()),
+        ]
+    }
+    fn table(&self) -> Table {
+        QueueResult::table(self)
+    }
+    fn plot(&self) -> Plot {
+        QueueResult::plot(self)
     }
 }
 
@@ -263,76 +323,3 @@ impl Render for QueueResult {
     }
 }
 crate::impl_evcxr_display!(QueueResult);
-
-/// One utilisation of a [`hockey_stick`] sweep.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HockeyPoint {
-    /// ρ.
-    pub utilisation: f64,
-    /// The run at that utilisation.
-    pub result: QueueResult,
-}
-
-/// p50 and p99 vs utilisation: the hockey stick.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HockeyStick {
-    /// One point per utilisation, in the order given.
-    pub points: Vec<HockeyPoint>,
-}
-
-/// Runs `base` at each utilisation (changing only the arrival rate), all with `seed`.
-pub fn hockey_stick(base: &QueueConfig, utilisations: &[f64], seed: u64) -> Result<HockeyStick> {
-    if utilisations.is_empty() {
-        return Err(Error::empty("utilisations"));
-    }
-    let mut points = Vec::with_capacity(utilisations.len());
-    for &u in utilisations {
-        if !(u.is_finite() && u > 0.0 && u < 1.0) {
-            return Err(Error::invalid("utilisations", u, "utilisations in (0, 1)"));
-        }
-        let cfg = QueueConfig { arrival_rate: u * base.servers as f64 * base.service_rate, ..base.clone() };
-        points.push(HockeyPoint { utilisation: u, result: cfg.run(seed)? });
-    }
-    Ok(HockeyStick { points })
-}
-
-impl HockeyStick {
-    /// Utilisation against p50/p99, theory and simulation, in milliseconds.
-    pub fn table(&self) -> Table {
-        let mut t = Table::new(["utilisation", "p50 theory (ms)", "p50 sim (ms)", "p99 theory (ms)", "p99 sim (ms)"])
-            .title("Latency vs utilisation");
-        for p in &self.points {
-            let (th, r) = (&p.result.theory, &p.result);
-            t.row(vec![
-                p.utilisation.into(),
-                (1e3 * th.latency_quantile(0.5)).into(),
-                (1e3 * r.p50).into(),
-                (1e3 * th.latency_quantile(0.99)).into(),
-                (1e3 * r.p99).into(),
-            ])
-            .expect("five columns");
-        }
-        t.format("utilisation", Format::Percent(0)).expect("column exists")
-    }
-
-    /// The hockey stick itself.
-    pub fn plot(&self) -> Plot {
-        let series = |f: &dyn Fn(&HockeyPoint) -> f64| -> Vec<(f64, f64)> {
-            self.points.iter().map(|p| (p.utilisation, 1e3 * f(p))).collect()
-        };
-        Plot::new("Latency vs utilisation (the hockey stick)")
-            .x_label("utilisation ρ")
-            .y_label("latency (ms)")
-            .line("p50 theory", series(&|p| p.result.theory.latency_quantile(0.5)))
-            .line("p99 theory", series(&|p| p.result.theory.latency_quantile(0.99)))
-            .scatter("p50 simulated", series(&|p| p.result.p50))
-            .scatter("p99 simulated", series(&|p| p.result.p99))
-    }
-}
-
-impl Render for HockeyStick {
-    fn mime_bundle(&self) -> MimeBundle {
-        self.table().mime_bundle()
-    }
-}
-crate::impl_evcxr_display!(HockeyStick);

@@ -147,7 +147,7 @@ pub fn fit_amdahl(points: &[(f64, f64)]) -> Result<AmdahlFit> {
 }
 
 /// Synthetic measurements: the USL curve at each node count, times `1 + noise·ε` with `ε` uniform
-/// in [−1, 1] (stream `Custom(8)`). For checking that [`fit_usl`] recovers known parameters.
+/// in [−1, 1] (stream `scaling/synthetic_noise`). For checking that [`fit_usl`] recovers known parameters.
 pub fn synthetic_usl(
     nodes: &[usize],
     lambda: f64,
@@ -160,7 +160,7 @@ pub fn synthetic_usl(
     validate::in_range("sigma", sigma, 0.0, 1.0)?;
     validate::non_negative("kappa", kappa)?;
     validate::in_range("noise", noise, 0.0, 0.5)?;
-    let mut rng = stream(seed, Stream::Custom(8));
+    let mut rng = stream(seed, Stream::named("scaling/synthetic_noise", 0));
     Ok(nodes
         .iter()
         .map(|&n| {
