@@ -48,6 +48,7 @@ fn cell(view: &View<'_>, event: &TraceEvent) -> (Option<usize>, String) {
             (None, format!("{} {description}", if *healed { "== healed:" } else { "== partition:" }))
         }
         EventKind::Log { node, text } => (Some(*node), format!("log: {text}")),
+        EventKind::Slow { node, factor } => (Some(*node), format!("SLOW x{factor}")),
     };
     match view.stamps.get(&event.seq) {
         Some(l) => (node, format!("[{l}] {text}")),
