@@ -81,6 +81,12 @@ impl Latency {
     /// panicking) results.
     #[inline]
     pub fn sample(&self, rng: &mut SimRng) -> Duration {
+        self.sample_from(rng)
+    }
+
+    /// One draw from any generator (the engine's network uses a counter-based one per message).
+    #[inline]
+    pub fn sample_from<R: Rng + ?Sized>(&self, rng: &mut R) -> Duration {
         match *self {
             Latency::Constant(d) => d,
             Latency::Uniform { lo, hi } => {
