@@ -23,7 +23,7 @@ pub use crate::render::{
     clear_output, display, display_updatable, DebugDisplay, DisplayHandle, Format, MimeBundle, Plot, Progress,
     ProgressBar, Render, Table, Value,
 };
-pub use crate::stats::{mean_ci95, proportion_ci95, Estimate};
+pub use crate::stats::{difference_ci95, mean_ci95, paired_difference_ci95, proportion_ci95, Estimate};
 pub use crate::sweep::{Sweep, SweepPoint, SweepResult};
 pub use crate::trace::spacetime::SpaceTime;
 

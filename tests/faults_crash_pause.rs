@@ -121,6 +121,27 @@ fn slow_node_stretches_its_timers_and_message_flights() {
 }
 
 #[test]
+fn a_slow_fault_is_traced_as_its_own_event_kind() {
+    let mut sim = Simulation::new(1, vec![Sender, Sender]).unwrap();
+    sim.schedule(t(2), Fault::Slow { node: 0, factor: 3.0 }).unwrap();
+    sim.schedule(t(20), Fault::Slow { node: 0, factor: 1.0 }).unwrap();
+    sim.run_until_quiet().unwrap();
+    let slows: Vec<_> = sim.trace().events.iter().filter(|e| matches!(e.kind, EventKind::Slow { .. })).collect();
+    assert_eq!(slows.len(), 2);
+    assert_eq!((slows[0].time, &slows[0].kind), (t(2), &EventKind::Slow { node: 0, factor: 3.0 }));
+    assert_eq!((slows[1].time, &slows[1].kind), (t(20), &EventKind::Slow { node: 0, factor: 1.0 }));
+    assert_eq!(sim.trace().describe(&slows[0].kind), "n0 slowed to 1/3 speed");
+    assert_eq!(sim.trace().describe(&slows[1].kind), "n0 back to normal speed");
+    // Not as a log line, as it used to be; and it is a step of the node, with a Lamport stamp.
+    assert_eq!(sim.trace().count(|k| matches!(k, EventKind::Log { .. })), 0);
+    assert!(slows.iter().all(|e| e.lamport.is_some()));
+    let text = distsim::trace::spacetime::SpaceTime::new(sim.trace()).to_text();
+    assert!(text.contains("SLOW x3"), "{text}");
+    let svg = distsim::trace::spacetime::SpaceTime::new(sim.trace()).to_svg();
+    assert!(svg.contains("n0 slowed to 1/3 speed at t=2ms"), "{svg}");
+}
+
+#[test]
 fn bad_faults_are_refused_with_the_parameter_named() {
     let mut sim = Simulation::new(1, vec![Sender, Sender]).unwrap();
     let e = sim.schedule(t(1), Fault::Crash(2)).unwrap_err();

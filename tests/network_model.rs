@@ -122,6 +122,33 @@ fn two_way_and_one_way_partitions_drop_until_healed() {
 }
 
 #[test]
+fn overlapping_partitions_each_last_their_own_time() {
+    // 1 message every 10 us for 100 ms. One cut from 20 ms to 50 ms, another (the same direction,
+    // another partition) from 30 ms to 70 ms: messages sent in [20 ms, 70 ms) are dropped. Ending
+    // the first must not end the second.
+    let mut sim = Simulation::new(1, pair(10_000, micros(10))).unwrap();
+    let plan = FaultPlan::new()
+        .partition_for(Partition::TwoWay { a: vec![0], b: vec![1] }, Time::ZERO + millis(20), millis(30))
+        .partition_for(Partition::OneWay { from: vec![0], to: vec![1] }, Time::ZERO + millis(30), millis(40));
+    sim.apply_plan(&plan).unwrap();
+    sim.run_until_quiet().unwrap();
+    let dropped = sim.trace().count(|k| matches!(k, EventKind::Drop { reason: DropReason::Partition, .. }));
+    assert_eq!(dropped, 5000);
+    assert!(sim.node(1).got.iter().all(|&(_, m)| !(2000..7000).contains(&m)));
+    assert_eq!(sim.node(1).got.len(), 5000);
+    let heals: Vec<String> = sim
+        .trace()
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Partition { description, healed: true } => Some(format!("{} {description}", e.time)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(heals, ["t=50ms {0} | {1}", "t=70ms {0} -/-> {1}"]);
+}
+
+#[test]
 fn bandwidth_makes_messages_queue_and_a_full_queue_drops() {
     // 10 messages of 1000 B sent together over 1 MB/s: each takes 1 ms to serialise, then 1 ms to fly.
     let burst = |limit: Option<usize>| {

@@ -158,11 +158,16 @@ impl<N: Node> Simulation<N> {
             Fault::Slow { node, factor } => {
                 self.core.states[node].slow = factor;
                 let stamp = self.core.tick(node);
-                self.core.record(EventKind::Log { node, text: format!("slowed to 1/{factor} speed") }, Some(stamp));
+                self.core.record(EventKind::Slow { node, factor }, Some(stamp));
             }
             Fault::Partition(p) => {
                 self.core.net.add_partition(&p, self.core.n);
                 self.core.record(EventKind::Partition { description: p.describe(), healed: false }, None);
+            }
+            Fault::HealPartition(p) => {
+                if self.core.net.partitions.heal_one(&p) {
+                    self.core.record(EventKind::Partition { description: p.describe(), healed: true }, None);
+                }
             }
             Fault::Heal => {
                 self.core.net.partitions.heal();

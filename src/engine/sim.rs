@@ -67,7 +67,7 @@ impl<N: Node> Simulation<N> {
             n,
             queue,
             states: vec![NodeState::new(); n],
-            net: NetRuntime::new(Network::new(), stream(seed, Stream::Network)),
+            net: NetRuntime::new(Network::new(), seed, n),
             tamper: None,
             node_rngs: (0..n).map(|i| stream(seed, Stream::Node(i))).collect(),
             trace: Trace::new((0..n).map(|i| format!("n{i}")).collect()),
@@ -88,7 +88,7 @@ impl<N: Node> Simulation<N> {
     pub fn with_network(mut self, net: Network) -> Result<Self> {
         net.validate(self.core.n)?;
         let partitions = std::mem::take(&mut self.core.net.partitions);
-        self.core.net = NetRuntime::new(net, stream(self.seed, Stream::Network));
+        self.core.net = NetRuntime::new(net, self.seed, self.core.n);
         self.core.net.partitions = partitions;
         Ok(self)
     }

@@ -12,7 +12,9 @@
 //! - **Slow** (`Fault::Slow`): the node does everything `factor` times slower: each message it sends
 //!   takes `factor ×` its drawn flight time, and each timer it sets fires after `factor ×` the asked
 //!   delay. `factor = 1` makes it normal again.
-//! - **Partition / Heal**: see `network::Partition`. `Heal` ends every active partition.
+//! - **Partition / Heal**: see `network::Partition`. `HealPartition(p)` ends partition `p` (one
+//!   occurrence of it, if it was started more than once) and leaves the others in force; `Heal`
+//!   ends every active partition.
 //!
 //! Crashing a crashed node, recovering a running one, or pausing a crashed one does nothing;
 //! pausing a paused node restarts its pause from now.
@@ -45,6 +47,9 @@ pub enum Fault {
     Slow { node: NodeId, factor: f64 },
     /// The partition starts.
     Partition(Partition),
+    /// This partition ends; other partitions stay in force. Healing a partition that is not in
+    /// force does nothing.
+    HealPartition(Partition),
     /// Every partition ends.
     Heal,
 }
@@ -67,7 +72,7 @@ impl Fault {
                 check("fault.slow.node", *node)?;
                 crate::validate::in_range("fault.slow.factor", *factor, 1.0, 1e6).map(|_| ())
             }
-            Fault::Partition(p) => p.validate(node_count),
+            Fault::Partition(p) | Fault::HealPartition(p) => p.validate(node_count),
             Fault::Heal => Ok(()),
         }
     }
@@ -80,6 +85,7 @@ impl Fault {
             Fault::Pause { node, for_ } => format!("pause n{node} for {for_}"),
             Fault::Slow { node, factor } => format!("slow n{node} x{factor}"),
             Fault::Partition(p) => format!("partition {}", p.describe()),
+            Fault::HealPartition(p) => format!("heal {}", p.describe()),
             Fault::Heal => "heal".to_string(),
         }
     }

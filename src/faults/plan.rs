@@ -55,9 +55,11 @@ impl FaultPlan {
     pub fn partition(self, p: Partition, at: Time) -> Self {
         self.at(at, Fault::Partition(p))
     }
-    /// The partition starts at `at` and every partition heals `for_` later.
+    /// The partition starts at `at` and heals `for_` later; other partitions are not touched, so
+    /// overlapping partitions each last their own time.
     pub fn partition_for(self, p: Partition, at: Time, for_: Duration) -> Self {
-        self.partition(p, at).heal(at + for_)
+        let end = at + for_;
+        self.partition(p.clone(), at).at(end, Fault::HealPartition(p))
     }
     /// Every partition heals at `at`.
     pub fn heal(self, at: Time) -> Self {

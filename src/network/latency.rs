@@ -3,7 +3,8 @@
 //! Real networks are not "1 ms per hop": most messages are quick and a few are very slow. The
 //! distributions here cover the usual teaching cases: a fixed delay, a bounded jitter (uniform),
 //! a memoryless delay (exponential), a bell curve (normal), and the long right tail of real RPC
-//! latencies (log-normal). Samples are drawn from the run's network stream, so a seed fixes them.
+//! latencies (log-normal). Samples are drawn from the sender's `network/latency` stream of the run's
+//! seed, so a seed fixes them.
 
 use crate::error::{Error, Result};
 use crate::rng::SimRng;
@@ -80,6 +81,12 @@ impl Latency {
     /// panicking) results.
     #[inline]
     pub fn sample(&self, rng: &mut SimRng) -> Duration {
+        self.sample_from(rng)
+    }
+
+    /// One draw from any generator (the engine's network uses a counter-based one per message).
+    #[inline]
+    pub fn sample_from<R: Rng + ?Sized>(&self, rng: &mut R) -> Duration {
         match *self {
             Latency::Constant(d) => d,
             Latency::Uniform { lo, hi } => {

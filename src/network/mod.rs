@@ -13,6 +13,15 @@
 //! latency draw (plus the light-in-fiber floor between sites); with probability `reorder` it is held
 //! back by one more latency draw so later messages overtake it; with probability `duplicate` a second
 //! copy flies with its own latency draw.
+//!
+//! **Random streams.** Each effect draws from its own streams, one per sender
+//! (`Stream::named("network/latency", sender)`, and likewise `network/loss`, `network/reorder`,
+//! `network/duplicate`), and every message takes one draw of each effect that is on for its link,
+//! whatever becomes of it. So with the same seed, switching duplication on leaves every original
+//! message's loss decision and latency as they were, switching loss on leaves the survivors'
+//! latencies as they were, and switching reordering on leaves every loss decision as it was:
+//! comparing two settings compares the knob, not fresh noise. (Only what the nodes do differently
+//! in reply, say resending a lost message, sends other messages and so takes other draws.)
 
 pub mod auth;
 mod latency;

@@ -48,7 +48,8 @@ impl Partition {
         Ok(())
     }
 
-    /// A short description for the trace, e.g. `{0,1} | {2,3,4}` or `{0} -> {1}`.
+    /// A short description for the trace, e.g. `{0,1} | {2,3,4}` (two-way) or `{0} -/-> {1}` (one-way:
+    /// `{0}` cannot reach `{1}`).
     pub fn describe(&self) -> String {
         let set = |v: &Vec<NodeId>| {
             let items: Vec<String> = v.iter().map(|n| n.to_string()).collect();
@@ -61,10 +62,12 @@ impl Partition {
     }
 }
 
-/// The cuts in force, as membership bitmaps so a check costs O(number of cuts).
+/// The cuts in force, as membership bitmaps so a check costs O(number of cuts), each with the
+/// partition it came from so that it can be healed alone.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct ActivePartitions {
     cuts: Vec<(Vec<bool>, Vec<bool>, bool)>, // (side x, side y, two-way)
+    sources: Vec<Partition>,
 }
 
 impl ActivePartitions {
@@ -78,10 +81,24 @@ impl ActivePartitions {
             Partition::TwoWay { a, b } => self.cuts.push((bits(a), bits(b), true)),
             Partition::OneWay { from, to } => self.cuts.push((bits(from), bits(to), false)),
         }
+        self.sources.push(p.clone());
+    }
+
+    /// Ends the oldest occurrence of `p` still in force; returns whether there was one.
+    pub(crate) fn heal_one(&mut self, p: &Partition) -> bool {
+        match self.sources.iter().position(|q| q == p) {
+            Some(i) => {
+                self.sources.remove(i);
+                self.cuts.remove(i);
+                true
+            }
+            None => false,
+        }
     }
 
     pub(crate) fn heal(&mut self) {
         self.cuts.clear();
+        self.sources.clear();
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -110,6 +127,28 @@ mod tests {
         p.add(&Partition::OneWay { from: vec![0], to: vec![1, 2] }, 3);
         assert!(p.blocks(0, 1) && p.blocks(0, 2));
         assert!(!p.blocks(1, 0) && !p.blocks(2, 0));
+    }
+
+    #[test]
+    fn healing_one_partition_keeps_the_others() {
+        let mut p = ActivePartitions::default();
+        let first = Partition::TwoWay { a: vec![0], b: vec![1] };
+        let second = Partition::OneWay { from: vec![2], to: vec![0] };
+        p.add(&first, 3);
+        p.add(&second, 3);
+        assert!(p.heal_one(&first));
+        assert!(!p.blocks(0, 1) && !p.blocks(1, 0));
+        assert!(p.blocks(2, 0), "the second partition must still be in force");
+        assert!(!p.heal_one(&first), "healing a partition not in force does nothing");
+        assert!(p.heal_one(&second));
+        assert!(p.is_empty());
+    }
+
+    #[test]
+    fn one_way_description_matches_the_doc() {
+        let p = Partition::OneWay { from: vec![0], to: vec![1] };
+        assert_eq!(p.describe(), "{0} -/-> {1}");
+        assert_eq!(Partition::TwoWay { a: vec![0, 1], b: vec![2, 3, 4] }.describe(), "{0,1} | {2,3,4}");
     }
 
     #[test]

@@ -59,6 +59,8 @@ pub enum EventKind {
     Partition { description: String, healed: bool },
     /// A line a node wrote with `ctx.log`.
     Log { node: usize, text: String },
+    /// A `Fault::Slow` struck: from now on the node runs `factor` times slower (1 = normal speed).
+    Slow { node: usize, factor: f64 },
 }
 
 /// One entry of the trace.
@@ -98,9 +100,10 @@ pub struct Trace {
 //   [time in ns, kind code, fields in declaration order]
 //
 // with kind codes Send=1, Deliver=2, Drop=3, Duplicate=4, Timer=5, Crash=6, Recover=7, Pause=8,
-// Partition=9, Log=10; node ids and message ids as u64; a drop reason as its code (Loss=1,
+// Partition=9, Log=10, Slow=11; node ids and message ids as u64; a drop reason as its code (Loss=1,
 // Partition=2, Crashed=3, QueueFull=4, Rejected=5); booleans as 0/1; a string as its byte length
-// followed by its bytes packed little-endian into words (zero-padded). The Send `label` and the
+// followed by its bytes packed little-endian into words (zero-padded); a factor as its IEEE-754
+// bits (`f64::to_bits`). The Send `label` and the
 // Lamport stamps are left out: labels exist only in `TraceMode::Full`, and the digest must not
 // depend on the trace mode. A final `h ^= h >> 32` mix per event spreads high bits downwards.
 // ---------------------------------------------------------------------------------------------
@@ -168,6 +171,7 @@ impl EventKind {
             EventKind::Pause { node, paused } => mix(mix(mix(h, 8), u(*node)), *paused as u64),
             EventKind::Partition { description, healed } => mix_str(mix(mix(h, 9), *healed as u64), description),
             EventKind::Log { node, text } => mix_str(mix(mix(h, 10), u(*node)), text),
+            EventKind::Slow { node, factor } => mix(mix(mix(h, 11), u(*node)), factor.to_bits()),
         }
     }
 
@@ -180,7 +184,8 @@ impl EventKind {
             | EventKind::Crash { node }
             | EventKind::Recover { node }
             | EventKind::Pause { node, .. }
-            | EventKind::Log { node, .. } => Some(*node),
+            | EventKind::Log { node, .. }
+            | EventKind::Slow { node, .. } => Some(*node),
             EventKind::Partition { .. } => None,
         }
     }
@@ -264,6 +269,8 @@ impl Trace {
             EventKind::Partition { description, healed: false } => format!("partition {description}"),
             EventKind::Partition { description, healed: true } => format!("heal {description}"),
             EventKind::Log { node, text } => format!("{}: {text}", n(node)),
+            EventKind::Slow { node, factor } if *factor == 1.0 => format!("{} back to normal speed", n(node)),
+            EventKind::Slow { node, factor } => format!("{} slowed to 1/{factor} speed", n(node)),
         }
     }
 }
@@ -289,6 +296,24 @@ mod digest_tests {
         assert_ne!(run(&[(1, a.clone())]), run(&[(1, EventKind::Crash { node: 2 })]));
         let log = |s: &str| EventKind::Log { node: 0, text: s.into() };
         assert_ne!(run(&[(1, log("abcdefgh1"))]), run(&[(1, log("abcdefgh2"))]));
+        let slow = |node, factor| EventKind::Slow { node, factor };
+        assert_ne!(run(&[(1, slow(0, 2.0))]), run(&[(1, slow(0, 3.0))]));
+        assert_ne!(run(&[(1, slow(0, 2.0))]), run(&[(1, slow(1, 2.0))]));
+    }
+
+    #[test]
+    fn a_slow_event_folds_its_own_kind_code() {
+        // The canonical encoding written out by hand: [time, 11, node, factor bits], then the mix.
+        let mut h = mix(FNV_OFFSET, 5);
+        for w in [11, 2, 4.0f64.to_bits()] {
+            h = mix(h, w);
+        }
+        let mut t = Trace::new(vec![]);
+        t.record(Time(5), EventKind::Slow { node: 2, factor: 4.0 }, None, false);
+        assert_eq!(t.digest, h ^ (h >> 32));
+        let names = Trace::new(vec!["a".into(), "b".into(), "c".into()]);
+        assert_eq!(names.describe(&EventKind::Slow { node: 2, factor: 4.0 }), "c slowed to 1/4 speed");
+        assert_eq!(names.describe(&EventKind::Slow { node: 0, factor: 1.0 }), "a back to normal speed");
     }
 
     #[test]

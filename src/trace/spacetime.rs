@@ -331,7 +331,8 @@ fn max_node(kind: &EventKind) -> Option<usize> {
         | EventKind::Crash { node }
         | EventKind::Recover { node }
         | EventKind::Pause { node, .. }
-        | EventKind::Log { node, .. } => Some(*node),
+        | EventKind::Log { node, .. }
+        | EventKind::Slow { node, .. } => Some(*node),
         EventKind::Partition { .. } => None,
     }
 }

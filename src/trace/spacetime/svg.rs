@@ -375,6 +375,17 @@ fn draw_event(c: &mut Canvas<'_>, e: &TraceEvent, label_arrows: bool, resolved: 
                 &format!("log: {text}"),
             );
         }
+        EventKind::Slow { node, factor } => {
+            // An hourglass: two triangles meeting at the event's point.
+            let (x, y) = (c.x(e.time), c.y(*node));
+            let speed =
+                if *factor == 1.0 { "back to normal speed".to_string() } else { format!("slowed to 1/{factor} speed") };
+            c.polygon(
+                &[(x - 5.0, y - 7.0), (x + 5.0, y - 7.0), (x, y), (x + 5.0, y + 7.0), (x - 5.0, y + 7.0), (x, y)],
+                r##"fill="#e69f00""##,
+                &format!("{} {speed} at {}", c.view.names[*node], e.time),
+            );
+        }
     }
 }
 
@@ -406,6 +417,6 @@ fn draw_axis(c: &mut Canvas<'_>, height: f64) {
         tick += step;
     }
     let key = "arrow: delivered · red dashed + ×: lost · brown dotted + //: blocked by a partition (shaded band) · \
-               × on a lane: crash · ▲: recovery · ○: timer · ◇: log";
+               × on a lane: crash · ▲: recovery · ○: timer · ◇: log · ⧗: slowed";
     c.text((LEFT, height - 8.0), 10, "start", "#666", key);
 }

@@ -58,6 +58,7 @@ fn cell(view: &View<'_>, event: &TraceEvent) -> (Option<usize>, String, String) 
         EventKind::Partition { description, healed } => {
             (None, format!("{} {description}", if *healed { "== healed:" } else { "== partition:" }))
         }
+        EventKind::Slow { node, factor } => (Some(*node), format!("SLOW x{factor}")),
     };
     stamped(view, event, node, text, String::new())
 }
