@@ -46,6 +46,7 @@ struct PingPong {
 
 impl Node for PingPong {
     type Msg = u64;
+    type Timer = ();
     fn on_start(&mut self, ctx: &mut Context<u64>) {
         if ctx.id() == 0 {
             ctx.send(1, 0);
@@ -68,6 +69,7 @@ struct Gossip {
 
 impl Node for Gossip {
     type Msg = u32;
+    type Timer = ();
     fn on_start(&mut self, ctx: &mut Context<u32>) {
         for _ in 0..self.first {
             let to = ctx.random_peer();

@@ -25,6 +25,7 @@
 //!
 //! ```
 //! use distsim::concepts::two_generals::{self, enumerate};
+//! use distsim::experiment::Experiment;
 //! let r = two_generals::Config { capture: 0.3, messengers: 4, ..Default::default() }.run(7)?;
 //! assert!(r.coordinated.contains(r.config.exact_coordinated())); // simulation vs exact
 //! let every = enumerate(&two_generals::Config { messengers: 2, depth: 3, ..Default::default() })?;

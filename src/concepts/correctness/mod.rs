@@ -23,7 +23,7 @@
 
 mod branch;
 
-pub use branch::{BankMsg, Branch};
+pub use branch::{BankMsg, Branch, BranchTimer};
 
 use crate::engine::Simulation;
 use crate::error::Result;

@@ -6,7 +6,7 @@
 //! to each node's speed brings the job time back down.
 
 use super::{Experiment, Fallacy};
-use crate::engine::{Context, Node, NodeId, Simulation, Timer};
+use crate::engine::{Context, Node, NodeId, Simulation};
 use crate::error::{Error, Result};
 use crate::render::{Plot, Table};
 use crate::time::{Duration, Time};
@@ -40,6 +40,10 @@ pub enum Msg {
     Done,
 }
 
+/// A worker's only timer: its task is finished.
+#[derive(Debug, Clone)]
+struct TaskDone;
+
 struct Worker {
     speed: f64,
     unit: Duration,
@@ -49,23 +53,24 @@ struct Worker {
 
 impl Node for Worker {
     type Msg = Msg;
-    fn on_start(&mut self, ctx: &mut Context<Msg>) {
+    type Timer = TaskDone;
+    fn on_start(&mut self, ctx: &mut Context<Msg, TaskDone>) {
         if ctx.id() == 0 {
             for (w, &units) in self.shares.iter().enumerate() {
                 ctx.send(w + 1, Msg::Task(units));
             }
         }
     }
-    fn on_message(&mut self, ctx: &mut Context<Msg>, _from: NodeId, msg: Msg) {
+    fn on_message(&mut self, ctx: &mut Context<Msg, TaskDone>, _from: NodeId, msg: Msg) {
         match msg {
             Msg::Task(units) => {
                 let ns = (units as f64 * self.unit.0 as f64 / self.speed).round() as u64;
-                ctx.set_timer(Duration(ns), 0);
+                ctx.set_timer(Duration(ns), TaskDone);
             }
             Msg::Done => self.finished.push(ctx.now()),
         }
     }
-    fn on_timer(&mut self, ctx: &mut Context<Msg>, _timer: Timer) {
+    fn on_timer(&mut self, ctx: &mut Context<Msg, TaskDone>, _: TaskDone) {
         ctx.send(0, Msg::Done);
     }
 }
