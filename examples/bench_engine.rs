@@ -10,7 +10,10 @@
 //! - `fanout`: 1,000 nodes each start 10 messages to random peers; every receiver forwards to a
 //!   random peer until each message has made `--hops` hops (exponential latency, mean 1 ms);
 //! - `memory`: 1,000 nodes each send 1,000 messages at time zero (exponential latency, mean 1 s),
-//!   so 1,000,000 are in flight at once; reports resident memory at that moment.
+//!   so 1,000,000 are in flight at once; reports resident memory at that moment;
+//! - `timers`: 1,000 nodes each fire a heartbeat timer every 1 ms, `--ticks` times, and every
+//!   heartbeat resets the node's 10 ms election timeout (a cancel and a set), so that only the last
+//!   one fires; `messages` counts the timers fired.
 //!
 //! With `--workload all` each workload runs in its own child process, so that one workload's
 //! peak memory cannot show up in another's figures.
@@ -35,6 +38,9 @@ struct Args {
     /// Messages in flight for memory (spread over 1,000 nodes).
     #[arg(long, default_value_t = 1_000_000)]
     in_flight: u64,
+    /// Heartbeats per node for timers.
+    #[arg(long, default_value_t = 1_000)]
+    ticks: u32,
     /// Seed.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -46,6 +52,7 @@ struct PingPong {
 
 impl Node for PingPong {
     type Msg = u64;
+    type Timer = ();
     fn on_start(&mut self, ctx: &mut Context<u64>) {
         if ctx.id() == 0 {
             ctx.send(1, 0);
@@ -68,6 +75,7 @@ struct Gossip {
 
 impl Node for Gossip {
     type Msg = u32;
+    type Timer = ();
     fn on_start(&mut self, ctx: &mut Context<u32>) {
         for _ in 0..self.first {
             let to = ctx.random_peer();
@@ -78,6 +86,36 @@ impl Node for Gossip {
         if ttl > 0 {
             let to = ctx.random_peer();
             ctx.send(to, ttl - 1);
+        }
+    }
+}
+
+/// The two timers of the `timers` workload.
+#[derive(Clone, Debug)]
+enum Beat {
+    Heartbeat,
+    Election,
+}
+
+struct Ticker {
+    left: u32,
+    election: Option<TimerId>,
+}
+
+impl Node for Ticker {
+    type Msg = ();
+    type Timer = Beat;
+    fn on_start(&mut self, ctx: &mut Context<(), Beat>) {
+        // Staggered by id (not drawn), so that every engine version runs exactly this schedule.
+        ctx.set_timer(micros(ctx.id() as u64), Beat::Heartbeat);
+    }
+    fn on_timer(&mut self, ctx: &mut Context<(), Beat>, timer: Beat) {
+        if let Beat::Heartbeat = timer {
+            ctx.reset_timer(&mut self.election, millis(10), Beat::Election);
+            self.left -= 1;
+            if self.left > 0 {
+                ctx.set_timer(millis(1), Beat::Heartbeat);
+            }
         }
     }
 }
@@ -177,25 +215,37 @@ fn memory(a: &Args) -> Result<()> {
     Ok(())
 }
 
+fn timers(a: &Args) -> Result<()> {
+    let nodes = (0..1000).map(|_| Ticker { left: a.ticks, election: None }).collect();
+    let mut sim = Simulation::new(a.seed, nodes)?.with_trace_mode(TraceMode::DigestOnly);
+    let watch = Watch::start();
+    sim.run_until_quiet()?;
+    let fired = sim.metrics().counter("timers");
+    assert_eq!(fired, 1000 * (u64::from(a.ticks) + 1), "every heartbeat and one election per node");
+    watch.line("timers", fired, json!({"nodes": 1000, "digest": sim.trace().digest_hex()}));
+    Ok(())
+}
+
 fn main() -> Result<()> {
     let a = Args::parse();
     match a.workload.as_str() {
         "pingpong" => pingpong(&a),
         "fanout" => fanout(&a),
         "memory" => memory(&a),
+        "timers" => timers(&a),
         "all" => {
             let exe = std::env::current_exe().expect("own path");
-            for w in ["pingpong", "fanout", "memory"] {
+            for w in ["pingpong", "fanout", "memory", "timers"] {
                 let status = std::process::Command::new(&exe)
                     .args(["--workload", w, "--round-trips", &a.round_trips.to_string()])
                     .args(["--hops", &a.hops.to_string(), "--in-flight", &a.in_flight.to_string()])
-                    .args(["--seed", &a.seed.to_string()])
+                    .args(["--ticks", &a.ticks.to_string(), "--seed", &a.seed.to_string()])
                     .status()
                     .expect("run child");
                 assert!(status.success(), "workload {w} failed");
             }
             Ok(())
         }
-        other => Err(Error::invalid("--workload", other, "one of pingpong, fanout, memory, all")),
+        other => Err(Error::invalid("--workload", other, "one of pingpong, fanout, memory, timers, all")),
     }
 }

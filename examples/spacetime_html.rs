@@ -27,9 +27,10 @@ enum Msg {
 
 impl Node for Gossip {
     type Msg = Msg;
+    type Timer = ();
     fn on_start(&mut self, ctx: &mut Context<Msg>) {
         let first = millis(1 + ctx.id() as u64);
-        ctx.set_timer(first, 0);
+        ctx.set_timer(first, ());
     }
     fn on_message(&mut self, ctx: &mut Context<Msg>, from: NodeId, msg: Msg) {
         match msg {
@@ -40,11 +41,11 @@ impl Node for Gossip {
             Msg::Ack { n } => self.heard = self.heard.max(n),
         }
     }
-    fn on_timer(&mut self, ctx: &mut Context<Msg>, _timer: Timer) {
+    fn on_timer(&mut self, ctx: &mut Context<Msg>, _timer: ()) {
         self.heard += 1;
         let peer = ctx.random_peer();
         ctx.send(peer, Msg::Rumour { n: self.heard });
-        ctx.set_timer(millis(5), 0);
+        ctx.set_timer(millis(5), ());
     }
 }
 
@@ -86,7 +87,7 @@ fn small() -> Trace {
         (40, EventKind::Crash { node: 2 }),
         (45, EventKind::Partition { description: "all".into(), healed: true }),
         (50, EventKind::Pause { node: 1, paused: true }),
-        (55, EventKind::Timer { node: 0, timer: 7 }),
+        (55, EventKind::Timer { node: 0, timer: 7, label: String::new() }),
         (60, EventKind::Pause { node: 1, paused: false }),
         (62, EventKind::Recover { node: 2 }),
         (65, send(1, 0, 5, "Done")),

@@ -10,7 +10,8 @@
 //!
 //! 1. **Nodes and the engine** ([`engine`]). You write a type that implements [`engine::Node`]:
 //!    it reacts to start, messages and timers, and acts only through its [`engine::Context`]
-//!    (send, broadcast, timers, its own random stream, a log). A [`engine::Simulation`] owns the
+//!    (send, broadcast, timers that carry a value of the node's own type, its own random stream,
+//!    a log). A [`engine::Simulation`] owns the
 //!    nodes and an event queue ordered by `(time, seq)`: equal times run first in, first out.
 //! 2. **Time and seeds** ([`time`], [`rng`]). Time is an integer count of nanoseconds
 //!    ([`time::Time`], [`time::Duration`]), never the wall clock. Every run takes a `u64` seed, and
@@ -60,6 +61,7 @@
 //!
 //! impl Node for Player {
 //!     type Msg = Ball;
+//!     type Timer = (); // no timers (see `engine` for a node with two kinds)
 //!     fn on_start(&mut self, ctx: &mut Context<Ball>) {
 //!         if ctx.id() == 0 {
 //!             ctx.send(1, Ball(1)); // node 0 serves

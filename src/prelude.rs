@@ -12,7 +12,7 @@ pub use rand::Rng;
 
 // --- engine, network, faults, clocks (engine work) ---
 pub use crate::clock::{ClockConfig, ClockSync, LamportClock, PhysicalClock, VectorClock};
-pub use crate::engine::{Context, Node, NodeId, RunSummary, Simulation, Timer, TimerId};
+pub use crate::engine::{Context, Node, NodeId, RunSummary, Simulation, TimerId};
 pub use crate::faults::{Domain, DomainKind, Fault, FaultPlan, Topology};
 pub use crate::metrics::{LatencyHistogram, Metrics};
 pub use crate::network::{auth, Latency, LinkConfig, Network, Packet, Partition, Site, SiteMatrix, Verdict};

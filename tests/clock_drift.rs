@@ -8,10 +8,11 @@ struct Reader {
 
 impl Node for Reader {
     type Msg = ();
+    type Timer = ();
     fn on_start(&mut self, ctx: &mut Context<()>) {
-        ctx.set_timer(secs(1000), 0);
+        ctx.set_timer(secs(1000), ());
     }
-    fn on_timer(&mut self, ctx: &mut Context<()>, _t: Timer) {
+    fn on_timer(&mut self, ctx: &mut Context<()>, _: ()) {
         self.readings.push((ctx.now(), ctx.clock()));
     }
 }

@@ -9,11 +9,12 @@ struct Gossip {
 
 impl Node for Gossip {
     type Msg = u8;
+    type Timer = ();
     fn on_start(&mut self, ctx: &mut Context<u8>) {
         let n = ctx.node_count();
         let to = ctx.rng().random_range(0..n);
         ctx.send(to, 6);
-        ctx.set_timer(millis(3), 0);
+        ctx.set_timer(millis(3), ());
     }
     fn on_message(&mut self, ctx: &mut Context<u8>, _from: NodeId, hops: u8) {
         self.heard += 1;
@@ -22,7 +23,7 @@ impl Node for Gossip {
             ctx.send(to, hops - 1);
         }
     }
-    fn on_timer(&mut self, ctx: &mut Context<u8>, _t: Timer) {
+    fn on_timer(&mut self, ctx: &mut Context<u8>, _: ()) {
         ctx.log(format!("heard {}", self.heard));
     }
 }

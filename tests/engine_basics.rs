@@ -1,4 +1,5 @@
-//! The engine's core promises: ordering, timers, run modes, the trace, and refusing bad input.
+//! The engine's core promises: ordering, run modes, the trace, and refusing bad input (timers have
+//! their own file, `engine_timers.rs`).
 
 use distsim::prelude::*;
 use distsim::trace::EventKind;
@@ -8,11 +9,11 @@ use distsim::trace::EventKind;
 struct Recorder {
     script: Vec<(NodeId, u32)>,
     got: Vec<(Time, NodeId, u32)>,
-    timers: Vec<(Time, u64)>,
 }
 
 impl Node for Recorder {
     type Msg = u32;
+    type Timer = ();
     fn on_start(&mut self, ctx: &mut Context<u32>) {
         for (to, m) in self.script.clone() {
             ctx.send(to, m);
@@ -20,9 +21,6 @@ impl Node for Recorder {
     }
     fn on_message(&mut self, ctx: &mut Context<u32>, from: NodeId, msg: u32) {
         self.got.push((ctx.now(), from, msg));
-    }
-    fn on_timer(&mut self, ctx: &mut Context<u32>, timer: Timer) {
-        self.timers.push((ctx.now(), timer.tag));
     }
 }
 
@@ -41,33 +39,6 @@ fn equal_time_events_run_in_scheduling_order() {
     let got: Vec<u32> = sim.node(2).got.iter().map(|g| g.2).collect();
     assert_eq!(got, [1, 2, 3, 10]);
     assert!(sim.node(2).got.iter().all(|g| g.0 == Time::ZERO + millis(1)));
-}
-
-struct TimerNode {
-    fired: Vec<(Time, u64)>,
-}
-
-impl Node for TimerNode {
-    type Msg = ();
-    fn on_start(&mut self, ctx: &mut Context<()>) {
-        ctx.set_timer(millis(30), 3);
-        let cancelled = ctx.set_timer(millis(20), 2);
-        ctx.set_timer(millis(10), 1);
-        ctx.cancel_timer(cancelled);
-        ctx.cancel_timer(TimerId(999)); // never existed: ignored
-    }
-    fn on_timer(&mut self, ctx: &mut Context<()>, timer: Timer) {
-        self.fired.push((ctx.now(), timer.tag));
-    }
-}
-
-#[test]
-fn timers_fire_in_time_order_and_cancelled_ones_do_not() {
-    let mut sim = Simulation::new(1, vec![TimerNode { fired: vec![] }]).unwrap();
-    sim.run_until_quiet().unwrap();
-    let t = |ms| Time::ZERO + millis(ms);
-    assert_eq!(sim.node(0).fired, [(t(10), 1), (t(30), 3)]);
-    assert_eq!(sim.metrics().counter("timers"), 2);
 }
 
 #[test]
@@ -98,6 +69,7 @@ fn run_events_counts_events() {
 struct Broadcaster;
 impl Node for Broadcaster {
     type Msg = String;
+    type Timer = ();
     fn on_start(&mut self, ctx: &mut Context<String>) {
         if ctx.id() == 1 {
             ctx.log("hello");
@@ -153,6 +125,7 @@ fn node_names_appear_in_the_trace() {
 struct Stray;
 impl Node for Stray {
     type Msg = ();
+    type Timer = ();
     fn on_start(&mut self, ctx: &mut Context<()>) {
         ctx.send(5, ());
     }
@@ -198,6 +171,7 @@ fn node_rng_streams_are_independent_of_each_other() {
     struct Draw(u64);
     impl Node for Draw {
         type Msg = ();
+        type Timer = ();
         fn on_start(&mut self, ctx: &mut Context<()>) {
             self.0 = ctx.rng().random();
         }
@@ -216,6 +190,7 @@ fn user_metrics_live_next_to_engine_counters() {
     struct Count;
     impl Node for Count {
         type Msg = ();
+        type Timer = ();
         fn on_start(&mut self, ctx: &mut Context<()>) {
             ctx.metrics().incr("starts");
             ctx.metrics().record("think", millis(2));

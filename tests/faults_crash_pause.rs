@@ -15,16 +15,17 @@ struct Server {
 
 impl Node for Server {
     type Msg = u32;
+    type Timer = ();
     fn on_start(&mut self, ctx: &mut Context<u32>) {
-        ctx.set_timer(millis(10), 0);
+        ctx.set_timer(millis(10), ());
     }
     fn on_message(&mut self, _ctx: &mut Context<u32>, _from: NodeId, m: u32) {
         self.volatile += m;
         self.durable += m;
     }
-    fn on_timer(&mut self, ctx: &mut Context<u32>, _t: Timer) {
+    fn on_timer(&mut self, ctx: &mut Context<u32>, _: ()) {
         self.beats.push(ctx.now());
-        ctx.set_timer(millis(10), 0);
+        ctx.set_timer(millis(10), ());
     }
     fn on_crash(&mut self) {
         self.crashed += 1;
@@ -32,7 +33,7 @@ impl Node for Server {
     }
     fn on_recover(&mut self, ctx: &mut Context<u32>) {
         self.recovered += 1;
-        ctx.set_timer(millis(10), 0);
+        ctx.set_timer(millis(10), ());
     }
 }
 
@@ -92,12 +93,13 @@ fn paused_node_handles_held_events_in_order_when_it_resumes() {
 struct Sender;
 impl Node for Sender {
     type Msg = ();
+    type Timer = ();
     fn on_start(&mut self, ctx: &mut Context<()>) {
         if ctx.id() == 0 {
-            ctx.set_timer(millis(10), 0);
+            ctx.set_timer(millis(10), ());
         }
     }
-    fn on_timer(&mut self, ctx: &mut Context<()>, _t: Timer) {
+    fn on_timer(&mut self, ctx: &mut Context<()>, _: ()) {
         ctx.send(1, ());
     }
 }

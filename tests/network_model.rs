@@ -18,16 +18,17 @@ fn pair(count: u32, gap: Duration) -> Vec<Stream> {
 
 impl Node for Stream {
     type Msg = u32;
+    type Timer = ();
     fn on_start(&mut self, ctx: &mut Context<u32>) {
         if ctx.id() == 0 && self.count > 0 {
-            ctx.set_timer(Duration::ZERO, 0);
+            ctx.set_timer(Duration::ZERO, ());
         }
     }
-    fn on_timer(&mut self, ctx: &mut Context<u32>, _t: Timer) {
+    fn on_timer(&mut self, ctx: &mut Context<u32>, _: ()) {
         ctx.send_sized(1, self.sent, self.bytes);
         self.sent += 1;
         if self.sent < self.count {
-            ctx.set_timer(self.gap, 0);
+            ctx.set_timer(self.gap, ());
         }
     }
     fn on_message(&mut self, ctx: &mut Context<u32>, _from: NodeId, m: u32) {

@@ -16,6 +16,7 @@ struct Sender {
 
 impl Node for Sender {
     type Msg = (usize, u32);
+    type Timer = ();
     fn on_start(&mut self, ctx: &mut Context<(usize, u32)>) {
         let (me, n) = (ctx.id(), ctx.node_count());
         for k in 0..self.count {

@@ -19,6 +19,7 @@ struct Bank {
 
 impl Node for Bank {
     type Msg = Transfer;
+    type Timer = ();
     fn on_start(&mut self, ctx: &mut Context<Transfer>) {
         if ctx.id() == 0 {
             for amount in [10u32, 20, 30] {
@@ -76,6 +77,7 @@ fn replace_substitutes_the_payload_and_forged_senders_are_believed() {
     struct Who(Vec<NodeId>);
     impl Node for Who {
         type Msg = u8;
+        type Timer = ();
         fn on_start(&mut self, ctx: &mut Context<u8>) {
             if ctx.id() == 0 {
                 ctx.send(1, 1);

@@ -26,7 +26,7 @@ fn small() -> Trace {
         (3, EventKind::Send { from: 1, to: 2, msg: 2, label: "fwd".into() }, Some(3)),
         (4, EventKind::Drop { from: 1, to: 2, msg: 2, reason: DropReason::Loss }, None),
         (5, EventKind::Crash { node: 2 }, None),
-        (6, EventKind::Timer { node: 0, timer: 9 }, Some(2)),
+        (6, EventKind::Timer { node: 0, timer: 9, label: String::new() }, Some(2)),
         (8, EventKind::Recover { node: 2 }, None),
     ])
 }
@@ -139,7 +139,7 @@ fn empty_trace_renders_without_panicking() {
 fn lamport_stamps_are_computed_when_the_trace_has_none() {
     let t = trace(vec![
         (0, EventKind::Send { from: 0, to: 1, msg: 1, label: String::new() }, None),
-        (1, EventKind::Timer { node: 0, timer: 1 }, None),
+        (1, EventKind::Timer { node: 0, timer: 1, label: String::new() }, None),
         (2, EventKind::Deliver { from: 0, to: 1, msg: 1 }, None),
         (3, EventKind::Send { from: 1, to: 2, msg: 2, label: String::new() }, None),
         (4, EventKind::Log { node: 2, text: "before".into() }, None),

@@ -2,6 +2,10 @@
 
 use distsim::prelude::*;
 
+/// The client's only timer: resend the first ping.
+#[derive(Clone, Debug)]
+struct Retry;
+
 #[derive(Debug)]
 struct Pinger {
     left: u32,
@@ -9,18 +13,19 @@ struct Pinger {
 
 impl Node for Pinger {
     type Msg = u32;
-    fn on_start(&mut self, ctx: &mut Context<u32>) {
+    type Timer = Retry;
+    fn on_start(&mut self, ctx: &mut Context<u32, Retry>) {
         if ctx.id() == 0 {
             ctx.send(1, self.left);
-            ctx.set_timer(millis(50), 7);
+            ctx.set_timer(millis(50), Retry);
         }
     }
-    fn on_message(&mut self, ctx: &mut Context<u32>, from: NodeId, n: u32) {
+    fn on_message(&mut self, ctx: &mut Context<u32, Retry>, from: NodeId, n: u32) {
         if n > 0 {
             ctx.send(from, n - 1);
         }
     }
-    fn on_timer(&mut self, ctx: &mut Context<u32>, _timer: Timer) {
+    fn on_timer(&mut self, ctx: &mut Context<u32, Retry>, _: Retry) {
         ctx.log("retry");
         ctx.send(1, self.left);
     }
@@ -58,4 +63,7 @@ fn engine_trace_renders_deterministically_with_arrows_and_drops() {
     assert!(svg.contains("server crashed at t=20ms"), "{}", a.to_text());
     let text = a.to_text();
     assert!(text.contains("CRASH") && text.contains("RECOVER"), "{text}");
+    // A timer is labelled with the value it carried.
+    assert!(svg.contains("timer 0 Retry fired at t=50ms"), "{text}");
+    assert!(text.contains("timer Retry"), "{text}");
 }

@@ -65,7 +65,7 @@ fn busy(nodes: usize, events: usize) -> Trace {
             out.push((t + 1, arrive));
         }
         if out.len() < events && msg % 5 == 0 {
-            out.push((t + 1, EventKind::Timer { node: to, timer: 1 }));
+            out.push((t + 1, EventKind::Timer { node: to, timer: 1, label: String::new() }));
         }
         msg += 1;
         t += 1;
@@ -183,7 +183,7 @@ fn a_message_dropped_at_send_is_marked_by_its_sender() {
         vec![
             (0, send(0, 2, 1, "Hello")),
             (0, EventKind::Drop { from: 0, to: 2, msg: 1, reason: DropReason::Loss }),
-            (5, EventKind::Timer { node: 1, timer: 0 }),
+            (5, EventKind::Timer { node: 1, timer: 0, label: String::new() }),
         ],
     );
     let svg = SpaceTime::new(&t).to_svg();

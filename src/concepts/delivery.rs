@@ -40,7 +40,7 @@
 mod nodes;
 mod report;
 
-pub use nodes::{Client, DeliveryNode, Msg, RequestState, Server};
+pub use nodes::{Client, ClientTimer, DeliveryNode, Msg, RequestState, Server};
 pub use report::{DeliveryCurve, DeliveryPoint, DeliveryResult};
 
 use crate::engine::Simulation;

@@ -17,7 +17,7 @@
 //! contradicts the causal order, and how many newer writes wall-clock LWW throws away.
 
 use crate::clock::{ClockConfig, LamportClock, VectorClock};
-use crate::engine::{Context, Node, NodeId, Simulation, Timer};
+use crate::engine::{Context, Node, NodeId, Simulation};
 use crate::error::Result;
 use crate::experiment::{Experiment, Parameters, Range, Report};
 use crate::network::{Latency, Network};
@@ -108,10 +108,10 @@ pub struct Update {
 }
 
 impl ClockNode {
-    fn next(&mut self, ctx: &mut Context<Update>) {
+    fn next(&mut self, ctx: &mut Context<Update, NextWrite>) {
         if self.left > 0 {
             let gap = -self.gap_s * (1.0 - ctx.rng().random::<f64>()).ln();
-            ctx.set_timer(Duration::from_nanos((gap * 1e9) as u64), 0);
+            ctx.set_timer(Duration::from_nanos((gap * 1e9) as u64), NextWrite);
         }
     }
     fn apply(&mut self, wall: Time, id: (NodeId, usize)) {
@@ -121,12 +121,17 @@ impl ClockNode {
     }
 }
 
+/// A node's only timer: time for its next write.
+#[derive(Clone, Copy, Debug)]
+pub struct NextWrite;
+
 impl Node for ClockNode {
     type Msg = Update;
-    fn on_start(&mut self, ctx: &mut Context<Update>) {
+    type Timer = NextWrite;
+    fn on_start(&mut self, ctx: &mut Context<Update, NextWrite>) {
         self.next(ctx);
     }
-    fn on_timer(&mut self, ctx: &mut Context<Update>, _t: Timer) {
+    fn on_timer(&mut self, ctx: &mut Context<Update, NextWrite>, _: NextWrite) {
         self.left -= 1;
         let me = ctx.id();
         let lamport = self.lamport.tick();
@@ -138,7 +143,7 @@ impl Node for ClockNode {
         self.writes.push(rec);
         self.next(ctx);
     }
-    fn on_message(&mut self, _ctx: &mut Context<Update>, _from: NodeId, u: Update) {
+    fn on_message(&mut self, _ctx: &mut Context<Update, NextWrite>, _from: NodeId, u: Update) {
         self.lamport.observe(u.lamport);
         self.vector.merge(&u.vector);
         self.apply(u.wall, u.id);

@@ -3,22 +3,27 @@
 use super::core::Core;
 use super::event::Ev;
 use super::{NodeId, TimerId};
+use crate::error::Error;
 use crate::metrics::Metrics;
 use crate::rng::SimRng;
 use crate::time::{Duration, Time};
 use crate::trace::EventKind;
+use std::ops::Range;
 
 /// Default message size for [`Context::send`], in bytes: what bandwidth models charge for it.
 pub const DEFAULT_MESSAGE_BYTES: u64 = 100;
 
 /// What a node may do while handling an event. It borrows the simulation for the duration of one
 /// handler call only; nodes never keep it.
-pub struct Context<'a, M> {
+///
+/// `M` is the node's message type and `T` its timer type (`Node::Timer`); `T` defaults to `()`,
+/// so a node without timers writes `Context<Msg>`.
+pub struct Context<'a, M, T = ()> {
     pub(crate) id: NodeId,
-    pub(crate) core: &'a mut Core<M>,
+    pub(crate) core: &'a mut Core<M, T>,
 }
 
-impl<M: Clone + std::fmt::Debug> Context<'_, M> {
+impl<M: Clone + std::fmt::Debug, T> Context<'_, M, T> {
     /// This node's id.
     pub fn id(&self) -> NodeId {
         self.id
@@ -61,29 +66,61 @@ impl<M: Clone + std::fmt::Debug> Context<'_, M> {
         }
     }
 
-    /// Fires [`Node::on_timer`](super::Node::on_timer) with this `tag` after `after` (stretched
-    /// by the node's slowness factor). The timer is lost if the node crashes first.
-    pub fn set_timer(&mut self, after: Duration, tag: u64) -> TimerId {
+    /// Calls [`Node::on_timer`](super::Node::on_timer) with `value` after `after` (stretched by
+    /// the node's slowness factor). The timer is lost if the node crashes first.
+    pub fn set_timer(&mut self, after: Duration, value: T) -> TimerId {
         let core = &mut *self.core;
-        let id = core.next_timer;
-        core.next_timer += 1;
+        let timer = core.timers.insert(value);
         let state = &core.states[self.id];
         let after = if state.slow == 1.0 { after } else { Duration((after.0 as f64 * state.slow) as u64) };
-        let ev = Ev::Timer { node: self.id as u32, epoch: state.epoch, id, tag };
+        let ev = Ev::Timer { node: self.id as u32, epoch: state.epoch, slot: timer.slot };
         core.queue.push(core.now + after, ev);
-        TimerId(id)
+        timer
     }
 
-    /// Cancels a timer; cancelling one that already fired (or never existed) does nothing.
+    /// Cancels a pending timer; cancelling one that already fired or was cancelled does nothing.
     pub fn cancel_timer(&mut self, id: TimerId) {
-        if id.0 < self.core.next_timer {
-            self.core.cancelled.insert(id.0);
+        self.core.timers.cancel(id);
+    }
+
+    /// Re-arms the timer a node keeps in `slot`: cancels the one there (if any is still pending),
+    /// sets a new one with `value` after `after`, and stores its handle in `slot`. One line resets
+    /// an election timeout:
+    /// `ctx.reset_timer(&mut self.election, ctx.random_duration(millis(150)..millis(300)), Timer::Election)`.
+    pub fn reset_timer(&mut self, slot: &mut Option<TimerId>, after: Duration, value: T) -> TimerId {
+        self.clear_timer(slot);
+        let id = self.set_timer(after, value);
+        *slot = Some(id);
+        id
+    }
+
+    /// Cancels the timer a node keeps in `slot` (if any is still pending) and empties `slot`.
+    pub fn clear_timer(&mut self, slot: &mut Option<TimerId>) {
+        if let Some(id) = slot.take() {
+            self.cancel_timer(id);
         }
+    }
+
+    /// A duration drawn uniformly from `range` (`lo..hi`, `lo < hi`, in whole nanoseconds) from
+    /// this node's own stream, e.g. a randomised election timeout. It borrows the context only
+    /// shortly, so it can be an argument of another context call:
+    /// `ctx.set_timer(ctx.random_duration(millis(150)..millis(300)), Timer::Election)`.
+    /// An empty range ends the run with an error naming `random_duration.range` (and this call
+    /// returns `range.start`).
+    pub fn random_duration(&self, range: Range<Duration>) -> Duration {
+        use rand::Rng;
+        if range.start >= range.end {
+            let given = format!("{}..{}", range.start, range.end);
+            self.core.fail(Error::invalid("random_duration.range", given, "a range lo..hi with lo < hi"));
+            return range.start;
+        }
+        let mut rng = self.core.node_rngs[self.id].borrow_mut();
+        Duration(rng.random_range(range.start.0..range.end.0))
     }
 
     /// This node's own random stream (independent of every other node's and of the network's).
     pub fn rng(&mut self) -> &mut SimRng {
-        &mut self.core.node_rngs[self.id]
+        self.core.node_rngs[self.id].get_mut()
     }
 
     /// A node other than this one, uniformly at random from this node's stream (this node itself
@@ -94,7 +131,7 @@ impl<M: Clone + std::fmt::Debug> Context<'_, M> {
         if n == 1 {
             return me;
         }
-        let k = self.core.node_rngs[me].random_range(0..n - 1);
+        let k = self.core.node_rngs[me].get_mut().random_range(0..n - 1);
         if k >= me {
             k + 1
         } else {

@@ -4,6 +4,7 @@
 
 use super::event::{Envelope, Ev, NodeState};
 use super::queue::EventQueue;
+use super::timers::TimerSlab;
 use crate::clock::ClockState;
 use crate::error::Error;
 use crate::metrics::{LatencyTally, Metrics};
@@ -12,19 +13,21 @@ use crate::network::{Packet, Verdict};
 use crate::rng::SimRng;
 use crate::time::Time;
 use crate::trace::{DropReason, EventKind, Trace, TraceMode};
-use std::collections::BTreeSet;
+use std::cell::{Cell, RefCell};
 
 /// A tamper rule: sees every message at send time and may rewrite, replace or drop it.
 pub type TamperRule<M> = Box<dyn FnMut(&mut Packet<M>) -> Verdict<M>>;
 
-pub(crate) struct Core<M> {
+pub(crate) struct Core<M, T> {
     pub(crate) now: Time,
     pub(crate) n: usize,
     pub(crate) queue: EventQueue<Ev<M>>,
     pub(crate) states: Vec<NodeState>,
     pub(crate) net: NetRuntime,
     pub(crate) tamper: Option<TamperRule<M>>,
-    pub(crate) node_rngs: Vec<SimRng>,
+    /// Each node's stream, in a `RefCell` so that `Context::random_duration` can draw through a
+    /// shared borrow and be used as an argument of another `Context` method.
+    pub(crate) node_rngs: Vec<RefCell<SimRng>>,
     pub(crate) trace: Trace,
     pub(crate) full: bool,
     pub(crate) metrics: Metrics,
@@ -32,13 +35,14 @@ pub(crate) struct Core<M> {
     pub(crate) latencies: LatencyTally,
     pub(crate) clocks: ClockState,
     pub(crate) next_msg: u64,
-    pub(crate) next_timer: u64,
-    pub(crate) cancelled: BTreeSet<u64>,
-    /// The first error a handler caused (e.g. a send to an unknown node); ends the run.
-    pub(crate) error: Option<Error>,
+    /// The values of pending timers; a timer's queue entry holds its slot.
+    pub(crate) timers: TimerSlab<T>,
+    /// The first error a handler caused (e.g. a send to an unknown node); ends the run. A `Cell`
+    /// so that methods taking `&Context` can report one too.
+    pub(crate) error: Cell<Option<Error>>,
 }
 
-impl<M: Clone + std::fmt::Debug> Core<M> {
+impl<M: Clone + std::fmt::Debug, T> Core<M, T> {
     pub(crate) fn set_trace_mode(&mut self, mode: TraceMode) {
         self.full = mode == TraceMode::Full;
     }
@@ -84,10 +88,10 @@ impl<M: Clone + std::fmt::Debug> Core<M> {
         self.latencies.fold_into(&mut self.metrics.delivery_latency);
     }
 
-    pub(crate) fn fail(&mut self, e: Error) {
-        if self.error.is_none() {
-            self.error = Some(e);
-        }
+    /// Keeps `e` unless an earlier error is already waiting to end the run.
+    pub(crate) fn fail(&self, e: Error) {
+        let first = self.error.take().unwrap_or(e);
+        self.error.set(Some(first));
     }
 
     /// The whole path of a message from `from`'s handler into the event queue.

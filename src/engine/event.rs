@@ -21,8 +21,10 @@ pub(crate) enum Ev<M> {
     Deliver(Envelope<M>),
     /// A message injected from outside: traced as a send and delivered at once.
     Inject(Envelope<M>),
-    /// A timer fires, unless cancelled or set before a crash (`epoch` no longer current).
-    Timer { node: u32, epoch: u32, id: u64, tag: u64 },
+    /// A timer fires, unless cancelled or set before a crash (`epoch` no longer current). Its id
+    /// and value wait in the engine's timer slab at index `slot`, so this entry stays small
+    /// whatever the node's timer type.
+    Timer { node: u32, epoch: u32, slot: u32 },
     /// A scheduled fault (index into the simulation's fault list).
     Fault(u32),
     /// A paused node resumes, if `generation` is still its current pause.

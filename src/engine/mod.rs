@@ -3,7 +3,14 @@
 //! A simulation is a set of [`Node`]s and a queue of future events (a message arriving, a timer
 //! firing, a fault striking). The engine repeatedly takes the earliest event, advances virtual time
 //! to it, and runs the handler of the node it concerns. Handlers act only through their
-//! [`Context`]: sending, setting timers, logging. Nothing reads the wall clock and every random
+//! [`Context`]: sending, setting timers, logging.
+//!
+//! **Timers** carry a value of a type the node chooses (`Node::Timer`, usually an enum: election
+//! timeout, heartbeat, retry of request 7), handed back to [`Node::on_timer`] to be matched like a
+//! message; the trace labels each firing with its debug text. [`Context::set_timer`] returns a
+//! [`TimerId`] for [`Context::cancel_timer`]; a node that keeps the id of its one election timer
+//! re-arms it with [`Context::reset_timer`], and [`Context::random_duration`] draws a randomised
+//! timeout from the node's own stream. A crash discards the node's pending timers. Nothing reads the wall clock and every random
 //! choice comes from a stream derived from the run's seed, so a run is a pure function of its seed
 //! and configuration.
 //!
@@ -32,6 +39,7 @@
 //!
 //! impl Node for Player {
 //!     type Msg = Msg;
+//!     type Timer = (); // this node sets no timers
 //!     fn on_start(&mut self, ctx: &mut Context<Msg>) {
 //!         if ctx.id() == 0 {
 //!             ctx.send(1, Msg::Ping(1));
@@ -66,6 +74,56 @@
 //! assert_eq!(sim.metrics().counter("delivered"), 4);
 //! # Ok::<(), distsim::Error>(())
 //! ```
+//!
+//! # Example: two kinds of timer
+//!
+//! A follower expects a heartbeat every 50 ms and suspects the leader when none comes within a
+//! randomised 150 to 300 ms; the leader (node 0) stops after three heartbeats.
+//!
+//! ```
+//! use distsim::prelude::*;
+//!
+//! #[derive(Clone, Debug)]
+//! enum Tick { Heartbeat, Election }
+//!
+//! #[derive(Default)]
+//! struct Member { sent: u32, election: Option<TimerId>, suspected_at: Option<Time> }
+//!
+//! impl Node for Member {
+//!     type Msg = ();
+//!     type Timer = Tick;
+//!     fn on_start(&mut self, ctx: &mut Context<(), Tick>) {
+//!         if ctx.id() == 0 {
+//!             ctx.set_timer(millis(50), Tick::Heartbeat);
+//!         } else {
+//!             ctx.reset_timer(&mut self.election, ctx.random_duration(millis(150)..millis(300)), Tick::Election);
+//!         }
+//!     }
+//!     fn on_message(&mut self, ctx: &mut Context<(), Tick>, _from: NodeId, _msg: ()) {
+//!         // The leader is alive: start the election timeout over.
+//!         ctx.reset_timer(&mut self.election, ctx.random_duration(millis(150)..millis(300)), Tick::Election);
+//!     }
+//!     fn on_timer(&mut self, ctx: &mut Context<(), Tick>, timer: Tick) {
+//!         match timer {
+//!             Tick::Heartbeat if self.sent < 3 => {
+//!                 self.sent += 1;
+//!                 ctx.broadcast(());
+//!                 ctx.set_timer(millis(50), Tick::Heartbeat);
+//!             }
+//!             Tick::Heartbeat => {} // the leader falls silent
+//!             Tick::Election => self.suspected_at = Some(ctx.now()),
+//!         }
+//!     }
+//! }
+//!
+//! let mut sim = Simulation::new(1, vec![Member::default(), Member::default()])?;
+//! sim.run_until_quiet()?;
+//! // The last heartbeat arrived at 151 ms; the follower suspects the leader 150-300 ms later.
+//! let suspected = sim.node(1).suspected_at.expect("the election timer fired");
+//! assert!(suspected >= Time::ZERO + millis(301) && suspected < Time::ZERO + millis(451));
+//! assert!(sim.trace().to_text().contains("n1 timer 7 Election"));
+//! # Ok::<(), distsim::Error>(())
+//! ```
 
 mod context;
 mod core;
@@ -74,8 +132,9 @@ mod node;
 mod queue;
 mod run;
 mod sim;
+mod timers;
 
 pub use self::core::TamperRule;
 pub use context::{Context, DEFAULT_MESSAGE_BYTES};
-pub use node::{Node, NodeId, Timer, TimerId};
+pub use node::{Node, NodeId, TimerId};
 pub use sim::{RunSummary, Simulation};

@@ -3,7 +3,7 @@
 use super::context::Context;
 use super::event::{Envelope, Ev, Status};
 use super::sim::{RunSummary, Simulation};
-use super::{Node, Timer, TimerId};
+use super::Node;
 use crate::error::Result;
 use crate::faults::Fault;
 use crate::time::{Duration, Time};
@@ -88,7 +88,7 @@ impl<N: Node> Simulation<N> {
                 self.core.record(EventKind::Send { from, to, msg: env.id, label }, None);
                 self.deliver(env);
             }
-            Ev::Timer { node, epoch, id, tag } => self.fire_timer(node as usize, epoch, id, tag),
+            Ev::Timer { node, epoch, slot } => self.fire_timer(node as usize, epoch, slot),
             Ev::Fault(i) => self.apply_fault(self.faults[i as usize].clone()),
             Ev::Resume { node, generation } => self.resume(node as usize, generation),
         }
@@ -111,20 +111,22 @@ impl<N: Node> Simulation<N> {
         self.nodes[to].on_message(&mut ctx, from, env.msg);
     }
 
-    fn fire_timer(&mut self, node: usize, epoch: u32, id: u64, tag: u64) {
+    #[inline]
+    fn fire_timer(&mut self, node: usize, epoch: u32, slot: u32) {
         let core = &mut self.core;
-        if !core.cancelled.is_empty() && core.cancelled.remove(&id) {
-            return;
-        }
+        // Taking the value frees the slot whatever happens next; `None` means it was cancelled.
+        let Some((id, value)) = core.timers.take(slot) else { return };
         // A timer set before a crash died with the node's volatile state.
         if core.states[node].status == Status::Down || core.states[node].epoch != epoch {
             return;
         }
         core.metrics.engine.timers += 1;
         let stamp = core.tick(node);
-        core.record(EventKind::Timer { node, timer: id }, Some(stamp));
+        // The label (debug text) costs an allocation, so only full traces pay for it.
+        let label = if core.full { format!("{value:?}") } else { String::new() };
+        core.record(EventKind::Timer { node, timer: id, label }, Some(stamp));
         let mut ctx = Context { id: node, core };
-        self.nodes[node].on_timer(&mut ctx, Timer { id: TimerId(id), tag });
+        self.nodes[node].on_timer(&mut ctx, value);
     }
 
     fn apply_fault(&mut self, fault: Fault) {
@@ -189,8 +191,14 @@ impl<N: Node> Simulation<N> {
         self.nodes[node].on_crash();
         // Messages held during a pause now meet a crashed node; held timers die with it.
         for ev in std::mem::take(&mut self.deferred[node]) {
-            if let Ev::Deliver(env) | Ev::Inject(env) = ev {
-                self.core.drop_msg(env.from as usize, node, env.id, DropReason::Crashed);
+            match ev {
+                Ev::Deliver(env) | Ev::Inject(env) => {
+                    self.core.drop_msg(env.from as usize, node, env.id, DropReason::Crashed)
+                }
+                Ev::Timer { slot, .. } => {
+                    self.core.timers.take(slot);
+                }
+                Ev::Start(_) | Ev::Fault(_) | Ev::Resume { .. } => {}
             }
         }
     }

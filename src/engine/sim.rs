@@ -3,6 +3,7 @@
 use super::core::{Core, TamperRule};
 use super::event::{Envelope, Ev, NodeState, Status};
 use super::queue::EventQueue;
+use super::timers::TimerSlab;
 use super::{Node, NodeId};
 use crate::cancel::Checkpoint;
 use crate::clock::{ClockConfig, ClockState, PhysicalClock};
@@ -14,7 +15,7 @@ use crate::network::Network;
 use crate::rng::{stream, Stream};
 use crate::time::Time;
 use crate::trace::{Trace, TraceMode};
-use std::collections::BTreeSet;
+use std::cell::{Cell, RefCell};
 
 /// A deterministic simulation of a set of nodes of type `N`.
 ///
@@ -24,7 +25,7 @@ use std::collections::BTreeSet;
 pub struct Simulation<N: Node> {
     pub(crate) seed: u64,
     pub(crate) nodes: Vec<N>,
-    pub(crate) core: Core<N::Msg>,
+    pub(crate) core: Core<N::Msg, N::Timer>,
     pub(crate) faults: Vec<Fault>,
     /// Events for paused nodes, held in arrival order until they resume.
     pub(crate) deferred: Vec<Vec<Ev<N::Msg>>>,
@@ -69,16 +70,15 @@ impl<N: Node> Simulation<N> {
             states: vec![NodeState::new(); n],
             net: NetRuntime::new(Network::new(), seed, n),
             tamper: None,
-            node_rngs: (0..n).map(|i| stream(seed, Stream::Node(i))).collect(),
+            node_rngs: (0..n).map(|i| RefCell::new(stream(seed, Stream::Node(i)))).collect(),
             trace: Trace::new((0..n).map(|i| format!("n{i}")).collect()),
             full: true,
             metrics: Metrics::new(),
             latencies: Default::default(),
             clocks: ClockState::perfect(seed, n),
             next_msg: 0,
-            next_timer: 0,
-            cancelled: BTreeSet::new(),
-            error: None,
+            timers: TimerSlab::new(),
+            error: Cell::new(None),
         };
         let deferred = (0..n).map(|_| Vec::new()).collect();
         Ok(Simulation { seed, nodes, core, faults: Vec::new(), deferred, checkpoint: Checkpoint::every(4096) })

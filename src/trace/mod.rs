@@ -47,8 +47,9 @@ pub enum EventKind {
     Drop { from: usize, to: usize, msg: u64, reason: DropReason },
     /// The network delivered an extra copy of `msg`; `copy` is the new copy's id.
     Duplicate { from: usize, to: usize, msg: u64, copy: u64 },
-    /// A node's timer fired.
-    Timer { node: usize, timer: u64 },
+    /// A node's timer fired: `timer` is its number in the run, `label` the debug text of the value
+    /// it carried (empty unless the trace is `Full`).
+    Timer { node: usize, timer: u64, label: String },
     /// The node crashed: its volatile state and pending timers are gone.
     Crash { node: usize },
     /// The node restarted after a crash.
@@ -103,9 +104,9 @@ pub struct Trace {
 // Partition=9, Log=10, Slow=11; node ids and message ids as u64; a drop reason as its code (Loss=1,
 // Partition=2, Crashed=3, QueueFull=4, Rejected=5); booleans as 0/1; a string as its byte length
 // followed by its bytes packed little-endian into words (zero-padded); a factor as its IEEE-754
-// bits (`f64::to_bits`). The Send `label` and the
-// Lamport stamps are left out: labels exist only in `TraceMode::Full`, and the digest must not
-// depend on the trace mode. A final `h ^= h >> 32` mix per event spreads high bits downwards.
+// bits (`f64::to_bits`). The Send and Timer `label`s and the Lamport stamps are left out: labels
+// exist only in `TraceMode::Full`, and the digest must not depend on the trace mode. A final
+// `h ^= h >> 32` mix per event spreads high bits downwards.
 // ---------------------------------------------------------------------------------------------
 
 /// FNV-1a 64-bit offset basis: the digest of a run with no events.
@@ -165,7 +166,7 @@ impl EventKind {
             EventKind::Duplicate { from, to, msg, copy } => {
                 mix(mix(mix(mix(mix(h, 4), u(*from)), u(*to)), *msg), *copy)
             }
-            EventKind::Timer { node, timer } => mix(mix(mix(h, 5), u(*node)), *timer),
+            EventKind::Timer { node, timer, .. } => mix(mix(mix(h, 5), u(*node)), *timer),
             EventKind::Crash { node } => mix(mix(h, 6), u(*node)),
             EventKind::Recover { node } => mix(mix(h, 7), u(*node)),
             EventKind::Pause { node, paused } => mix(mix(mix(h, 8), u(*node)), *paused as u64),
@@ -261,7 +262,8 @@ impl Trace {
             EventKind::Duplicate { from, to, msg, copy } => {
                 format!("{} -> {} duplicate #{msg} as #{copy}", n(from), n(to))
             }
-            EventKind::Timer { node, timer } => format!("{} timer {timer}", n(node)),
+            EventKind::Timer { node, timer, label } if label.is_empty() => format!("{} timer {timer}", n(node)),
+            EventKind::Timer { node, timer, label } => format!("{} timer {timer} {label}", n(node)),
             EventKind::Crash { node } => format!("{} crash", n(node)),
             EventKind::Recover { node } => format!("{} recover", n(node)),
             EventKind::Pause { node, paused: true } => format!("{} pause", n(node)),

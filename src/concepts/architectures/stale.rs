@@ -27,7 +27,7 @@
 //! # Ok::<(), distsim::Error>(())
 //! ```
 
-use crate::engine::{Context, Node, NodeId, Simulation, Timer, TimerId};
+use crate::engine::{Context, Node, NodeId, Simulation};
 use crate::error::Result;
 use crate::experiment::{Experiment, ExperimentSweep, Parameters, Range, Report};
 use crate::network::{Latency, Network};
@@ -35,7 +35,6 @@ use crate::render::{Format, MimeBundle, Plot, Render, Table};
 use crate::rng::{stream, SimRng, Stream};
 use crate::time::{micros, secs, Duration, Time};
 use crate::trace::TraceMode;
-use std::collections::BTreeMap;
 
 use super::cache::KeyPicker;
 use crate::concepts::queueing::{exponential, exponential_time};
@@ -113,12 +112,16 @@ pub struct StaleReadResult {
 
 /// The store's node id; the readers are node 1, the writers node 2.
 const STORE: NodeId = 0;
-/// Readers' timer: the next read is due.
-const NEXT_READ: u64 = 0;
-/// Readers' timer: a fill delay is over.
-const FILL_DUE: u64 = 1;
-/// Writers' timer: the next write is due.
-const NEXT_WRITE: u64 = 2;
+/// What a client's timer is for.
+#[derive(Clone, Debug)]
+enum Due {
+    /// Readers: the next read is due.
+    NextRead,
+    /// Readers: a fill delay is over; the fill carries what the missed read learned.
+    Fill { key: usize, version: u64, lease: u64 },
+    /// Writers: the next write is due.
+    NextWrite,
+}
 
 #[derive(Clone, Debug)]
 enum Msg {
@@ -153,10 +156,9 @@ struct Clients {
     picker: KeyPicker,
     rate: f64,
     arrivals: SimRng,
-    /// Readers only: fill delays and the fills waiting for them.
+    /// Readers only: how long a fill takes to reach the cache.
     fill_delay: Duration,
     delays: SimRng,
-    pending: BTreeMap<TimerId, (usize, u64, u64)>,
 }
 
 enum Actor {
@@ -166,44 +168,44 @@ enum Actor {
 }
 
 impl Clients {
-    fn next(&mut self, ctx: &mut Context<Msg>, tag: u64) {
+    fn next(&mut self, ctx: &mut Context<Msg, Due>, due: Due) {
         let gap = exponential(&mut self.arrivals, self.rate);
-        ctx.set_timer(Duration((gap * 1e9).round() as u64), tag);
+        ctx.set_timer(Duration((gap * 1e9).round() as u64), due);
     }
 }
 
 impl Node for Actor {
     type Msg = Msg;
+    type Timer = Due;
 
-    fn on_start(&mut self, ctx: &mut Context<Msg>) {
+    fn on_start(&mut self, ctx: &mut Context<Msg, Due>) {
         match self {
-            Actor::Readers(r) => r.next(ctx, NEXT_READ),
-            Actor::Writers(w) if w.rate > 0.0 => w.next(ctx, NEXT_WRITE),
+            Actor::Readers(r) => r.next(ctx, Due::NextRead),
+            Actor::Writers(w) if w.rate > 0.0 => w.next(ctx, Due::NextWrite),
             _ => {}
         }
     }
 
-    fn on_timer(&mut self, ctx: &mut Context<Msg>, timer: Timer) {
-        match (self, timer.tag) {
-            (Actor::Readers(r), NEXT_READ) => {
+    fn on_timer(&mut self, ctx: &mut Context<Msg, Due>, due: Due) {
+        match (self, due) {
+            (Actor::Readers(r), Due::NextRead) => {
                 let key = r.picker.pick(&mut r.arrivals);
                 ctx.send(STORE, Msg::Read { key });
-                r.next(ctx, NEXT_READ);
+                r.next(ctx, Due::NextRead);
             }
-            (Actor::Readers(r), FILL_DUE) => {
-                let (key, version, lease) = r.pending.remove(&timer.id).expect("every fill timer has its fill");
+            (Actor::Readers(_), Due::Fill { key, version, lease }) => {
                 ctx.send(STORE, Msg::Fill { key, version, lease });
             }
-            (Actor::Writers(w), NEXT_WRITE) => {
+            (Actor::Writers(w), Due::NextWrite) => {
                 let key = w.picker.pick(&mut w.arrivals);
                 ctx.send(STORE, Msg::Write { key });
-                w.next(ctx, NEXT_WRITE);
+                w.next(ctx, Due::NextWrite);
             }
             _ => {}
         }
     }
 
-    fn on_message(&mut self, ctx: &mut Context<Msg>, from: NodeId, msg: Msg) {
+    fn on_message(&mut self, ctx: &mut Context<Msg, Due>, from: NodeId, msg: Msg) {
         match (self, msg) {
             (Actor::Store(s), Msg::Read { key }) => {
                 s.counts.reads += 1;
@@ -230,8 +232,7 @@ impl Node for Actor {
             }
             (Actor::Readers(r), Msg::Miss { key, version, lease }) => {
                 let delay = exponential_time(&mut r.delays, r.fill_delay);
-                let id = ctx.set_timer(delay, FILL_DUE);
-                r.pending.insert(id, (key, version, lease));
+                ctx.set_timer(delay, Due::Fill { key, version, lease });
             }
             _ => {}
         }
@@ -256,7 +257,6 @@ impl Experiment for StaleReadConfig {
                 arrivals: stream(seed, Stream::named(name, 0)),
                 fill_delay: self.fill_delay,
                 delays: stream(seed, Stream::named("stale/fill_delay", 0)),
-                pending: BTreeMap::new(),
             })
         };
         let counts = StaleReadResult {

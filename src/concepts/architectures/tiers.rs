@@ -14,14 +14,14 @@
 use super::cache::{KeyPicker, LruCache};
 use super::{Architecture, ArchitectureConfig};
 use crate::concepts::queueing::{exponential, exponential_time};
-use crate::engine::{Context, Node, NodeId, Simulation, Timer, TimerId};
+use crate::engine::{Context, Node, NodeId, Simulation};
 use crate::error::Result;
 use crate::network::{Latency, LinkConfig, Network};
 use crate::rng::{stream, SimRng, Stream};
 use crate::time::{Duration, Time};
 use crate::trace::TraceMode;
 use rand::Rng;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 /// What happened to one request.
 #[derive(Clone, Debug, Default)]
@@ -71,10 +71,14 @@ fn users_of(job: &Job) -> NodeId {
     }
 }
 
-/// Users' timer: the next request is due.
-const NEXT_REQUEST: u64 = 0;
-/// A station's timer: one server finished its job.
-const SERVICE_DONE: u64 = 1;
+/// What a timer is for.
+#[derive(Clone, Debug)]
+enum Due {
+    /// Users: the next request is due.
+    NextRequest,
+    /// A station: one server finished `job`, which came from node `from`.
+    ServiceDone { from: NodeId, job: Job },
+}
 
 struct Users {
     /// This node's requests in arrival order.
@@ -100,7 +104,6 @@ struct Station {
     mean: Duration,
     rng: SimRng,
     waiting: VecDeque<(NodeId, Job)>,
-    busy: BTreeMap<TimerId, (NodeId, Job)>,
 }
 
 enum TierNode {
@@ -109,27 +112,26 @@ enum TierNode {
 }
 
 impl Users {
-    fn schedule_next(&self, ctx: &mut Context<Msg>) {
+    fn schedule_next(&self, ctx: &mut Context<Msg, Due>) {
         if let Some(&(at, _)) = self.schedule.front() {
-            ctx.set_timer(at - ctx.now(), NEXT_REQUEST);
+            ctx.set_timer(at - ctx.now(), Due::NextRequest);
         }
     }
 }
 
 impl Station {
-    fn admit(&mut self, ctx: &mut Context<Msg>, from: NodeId, job: Job) {
+    fn admit(&mut self, ctx: &mut Context<Msg, Due>, from: NodeId, job: Job) {
         if self.idle == 0 {
             self.waiting.push_back((from, job));
             return;
         }
         self.idle -= 1;
-        let id = ctx.set_timer(exponential_time(&mut self.rng, self.mean), SERVICE_DONE);
-        self.busy.insert(id, (from, job));
+        ctx.set_timer(exponential_time(&mut self.rng, self.mean), Due::ServiceDone { from, job });
     }
 
     /// A front-end's next step for `job`: the cache for a read that may hit, then the database
     /// for writes and misses, then the user.
-    fn route(&self, ctx: &mut Context<Msg>, job: Job, after_cache: bool, after_database: bool) {
+    fn route(&self, ctx: &mut Context<Msg, Due>, job: Job, after_cache: bool, after_database: bool) {
         let Role::FrontEnd { cache, database } = self.role else { return };
         match (cache, database) {
             (Some(c), _) if !job.write && !after_cache && !after_database => ctx.send(c, Msg::Request(job)),
@@ -138,8 +140,7 @@ impl Station {
         }
     }
 
-    fn finish(&mut self, ctx: &mut Context<Msg>, timer: TimerId) {
-        let (from, job) = self.busy.remove(&timer).expect("every service timer has its job");
+    fn finish(&mut self, ctx: &mut Context<Msg, Due>, from: NodeId, job: Job) {
         match self.role {
             Role::FrontEnd { .. } => self.route(ctx, job, false, false),
             Role::Backend => ctx.send(from, Msg::Served(job)),
@@ -153,26 +154,27 @@ impl Station {
 
 impl Node for TierNode {
     type Msg = Msg;
+    type Timer = Due;
 
-    fn on_start(&mut self, ctx: &mut Context<Msg>) {
+    fn on_start(&mut self, ctx: &mut Context<Msg, Due>) {
         if let TierNode::Users(u) = self {
             u.schedule_next(ctx);
         }
     }
 
-    fn on_timer(&mut self, ctx: &mut Context<Msg>, timer: Timer) {
-        match (self, timer.tag) {
-            (TierNode::Users(u), NEXT_REQUEST) => {
+    fn on_timer(&mut self, ctx: &mut Context<Msg, Due>, due: Due) {
+        match (self, due) {
+            (TierNode::Users(u), Due::NextRequest) => {
                 let (_, job) = u.schedule.pop_front().expect("a timer per scheduled request");
                 ctx.send(front_end(job.dc as usize), Msg::Request(job));
                 u.schedule_next(ctx);
             }
-            (TierNode::Station(s), SERVICE_DONE) => s.finish(ctx, timer.id),
+            (TierNode::Station(s), Due::ServiceDone { from, job }) => s.finish(ctx, from, job),
             _ => {}
         }
     }
 
-    fn on_message(&mut self, ctx: &mut Context<Msg>, from: NodeId, msg: Msg) {
+    fn on_message(&mut self, ctx: &mut Context<Msg, Due>, from: NodeId, msg: Msg) {
         match (self, msg) {
             (TierNode::Users(u), Msg::Response(job)) => u.done[job.id as usize] = ctx.now(),
             (TierNode::Station(s), Msg::Request(job)) => s.admit(ctx, from, job),
@@ -232,7 +234,7 @@ pub(crate) fn simulate(cfg: &ArchitectureConfig, arch: Architecture, seed: u64) 
         TierNode::Users(Users { schedule, done: vec![Time::ZERO; reqs.len()] })
     };
     let station = |role, servers: usize, mean, rng| {
-        TierNode::Station(Station { role, idle: servers, mean, rng, waiting: VecDeque::new(), busy: BTreeMap::new() })
+        TierNode::Station(Station { role, idle: servers, mean, rng, waiting: VecDeque::new() })
     };
     let mut nodes = vec![
         users(false),

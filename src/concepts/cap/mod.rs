@@ -22,7 +22,7 @@ pub mod replica;
 mod report;
 
 pub use linearizability::{check_register, LinearizabilityReport, Operation, RegisterOp, MAX_WINDOW};
-pub use replica::{CapMsg, ClientOp, Mode, Replica};
+pub use replica::{CapMsg, ClientOp, Mode, Replica, ReplicaTimer};
 pub use report::{CapComparison, CapResult};
 
 use crate::clock::ClockConfig;

@@ -15,7 +15,7 @@
 //! Whenever two values meet, the higher stamp wins — which may be the *older* write when clocks
 //! disagree.
 
-use crate::engine::{Context, Node, NodeId, Timer};
+use crate::engine::{Context, Node, NodeId};
 use crate::time::{Duration, Time};
 use std::collections::BTreeMap;
 
@@ -76,10 +76,16 @@ struct Pending {
     agreeing: usize,
 }
 
-/// Timer tags: 0 issues the next client operation, 1 runs anti-entropy, 2+k is op k's timeout.
-const TAG_ISSUE: u64 = 0;
-const TAG_ANTI_ENTROPY: u64 = 1;
-const TAG_TIMEOUT: u64 = 2;
+/// A replica's timers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReplicaTimer {
+    /// The client has thought long enough: issue its next operation.
+    Issue,
+    /// AP mode: push the local copy to every other replica.
+    AntiEntropy,
+    /// Operation `op` has waited `timeout`: it fails if it is still in flight.
+    Timeout(u64),
+}
 
 /// A replica and its client.
 #[derive(Clone, Debug)]
@@ -131,11 +137,11 @@ impl Replica {
 
     /// The client thinks for an exponential time after each operation, then issues the next one:
     /// one operation in flight per client, as in a well-formed history.
-    fn schedule_next(&mut self, ctx: &mut Context<CapMsg>) {
+    fn schedule_next(&mut self, ctx: &mut Context<CapMsg, ReplicaTimer>) {
         if self.ops_left > 0 {
             let u: f64 = rand::Rng::random(ctx.rng());
             let gap = -self.think * (1.0 - u).ln();
-            ctx.set_timer(Duration::from_nanos((gap * 1e9) as u64), TAG_ISSUE);
+            ctx.set_timer(Duration::from_nanos((gap * 1e9) as u64), ReplicaTimer::Issue);
         }
     }
 
@@ -152,7 +158,7 @@ impl Replica {
         }
     }
 
-    fn issue(&mut self, ctx: &mut Context<CapMsg>) {
+    fn issue(&mut self, ctx: &mut Context<CapMsg, ReplicaTimer>) {
         self.ops_left -= 1;
         let id = ctx.id() as u64;
         let n = ctx.node_count() as u64;
@@ -196,14 +202,14 @@ impl Replica {
                     Pending { index, phase2: false, replies: 1, best: (self.stamp, self.value), agreeing: 1 },
                 );
                 ctx.broadcast(CapMsg::Query { op });
-                ctx.set_timer(self.timeout, TAG_TIMEOUT + op);
+                ctx.set_timer(self.timeout, ReplicaTimer::Timeout(op));
                 self.maybe_advance(ctx, op);
             }
         }
     }
 
     /// Moves operation `op` on when a majority has answered the current phase.
-    fn maybe_advance(&mut self, ctx: &mut Context<CapMsg>, op: u64) {
+    fn maybe_advance(&mut self, ctx: &mut Context<CapMsg, ReplicaTimer>, op: u64) {
         let majority = ctx.node_count() / 2 + 1;
         let Some(p) = self.pending.get_mut(&op) else { return };
         if p.replies < majority {
@@ -241,15 +247,16 @@ impl Replica {
 
 impl Node for Replica {
     type Msg = CapMsg;
+    type Timer = ReplicaTimer;
 
-    fn on_start(&mut self, ctx: &mut Context<CapMsg>) {
+    fn on_start(&mut self, ctx: &mut Context<CapMsg, ReplicaTimer>) {
         self.schedule_next(ctx);
         if self.mode == Mode::Ap {
-            ctx.set_timer(self.anti_entropy, TAG_ANTI_ENTROPY);
+            ctx.set_timer(self.anti_entropy, ReplicaTimer::AntiEntropy);
         }
     }
 
-    fn on_message(&mut self, ctx: &mut Context<CapMsg>, from: NodeId, msg: CapMsg) {
+    fn on_message(&mut self, ctx: &mut Context<CapMsg, ReplicaTimer>, from: NodeId, msg: CapMsg) {
         match msg {
             CapMsg::Query { op } => ctx.send(from, CapMsg::QueryReply { op, stamp: self.stamp, value: self.value }),
             CapMsg::Store { op, stamp, value } => {
@@ -281,20 +288,20 @@ impl Node for Replica {
         }
     }
 
-    fn on_timer(&mut self, ctx: &mut Context<CapMsg>, timer: Timer) {
-        match timer.tag {
-            TAG_ISSUE => self.issue(ctx),
-            TAG_ANTI_ENTROPY => {
+    fn on_timer(&mut self, ctx: &mut Context<CapMsg, ReplicaTimer>, timer: ReplicaTimer) {
+        match timer {
+            ReplicaTimer::Issue => self.issue(ctx),
+            ReplicaTimer::AntiEntropy => {
                 if self.value != 0 {
                     ctx.broadcast(CapMsg::Merge { stamp: self.stamp, value: self.value });
                 }
                 if ctx.now() < self.anti_entropy_until {
-                    ctx.set_timer(self.anti_entropy, TAG_ANTI_ENTROPY);
+                    ctx.set_timer(self.anti_entropy, ReplicaTimer::AntiEntropy);
                 }
             }
-            tag => {
-                // A timeout: the operation fails if it is still in flight.
-                if let Some(p) = self.pending.remove(&(tag - TAG_TIMEOUT)) {
+            ReplicaTimer::Timeout(op) => {
+                // The operation fails if it is still in flight.
+                if let Some(p) = self.pending.remove(&op) {
                     let h = &mut self.history[p.index];
                     h.complete = Some(ctx.now());
                     h.indeterminate = p.phase2 && h.write.is_some();

@@ -1,7 +1,7 @@
 //! A bank branch: the node that runs each transfer protocol (see the parent module).
 
 use super::Protocol;
-use crate::engine::{Context, Node, NodeId, Timer};
+use crate::engine::{Context, Node, NodeId};
 use crate::time::Duration;
 use rand::Rng;
 use std::collections::{BTreeMap, BTreeSet};
@@ -19,6 +19,15 @@ pub enum BankMsg {
     Vote { id: u64 },
     /// 2PC: forget a prepared transfer.
     Abort { id: u64 },
+}
+
+/// A branch's timers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BranchTimer {
+    /// Time to start the next transfer.
+    NextTransfer,
+    /// Transfer `id` has waited `timeout` for its acknowledgement (or its 2PC vote): resend it.
+    Resend(u64),
 }
 
 /// A branch.
@@ -45,13 +54,13 @@ pub struct Branch {
 }
 
 impl Branch {
-    fn next(&mut self, ctx: &mut Context<BankMsg>) {
+    fn next(&mut self, ctx: &mut Context<BankMsg, BranchTimer>) {
         if self.left > 0 {
             let gap = -self.gap_s * (1.0 - ctx.rng().random::<f64>()).ln();
-            ctx.set_timer(Duration::from_nanos((gap * 1e9) as u64), 0);
+            ctx.set_timer(Duration::from_nanos((gap * 1e9) as u64), BranchTimer::NextTransfer);
         }
     }
-    fn start_transfer(&mut self, ctx: &mut Context<BankMsg>) {
+    fn start_transfer(&mut self, ctx: &mut Context<BankMsg, BranchTimer>) {
         self.left -= 1;
         let n = ctx.node_count();
         let to = (ctx.id() + 1 + ctx.rng().random_range(0..n - 1)) % n;
@@ -75,10 +84,10 @@ impl Branch {
                 ctx.send(to, BankMsg::Credit { id, amount });
             }
         }
-        ctx.set_timer(self.timeout, id + 1);
+        ctx.set_timer(self.timeout, BranchTimer::Resend(id));
     }
     /// Resends transfer `id` if it is still unacknowledged, and re-arms its timer.
-    fn resend(&mut self, ctx: &mut Context<BankMsg>, id: u64) {
+    fn resend(&mut self, ctx: &mut Context<BankMsg, BranchTimer>, id: u64) {
         let msg = if let Some(&(to, amount)) = self.outbox.get(&id) {
             (to, BankMsg::Credit { id, amount })
         } else if let Some(&(to, amount)) = self.holds.get(&id) {
@@ -87,24 +96,26 @@ impl Branch {
             return;
         };
         ctx.send(msg.0, msg.1);
-        ctx.set_timer(self.timeout, id + 1);
+        ctx.set_timer(self.timeout, BranchTimer::Resend(id));
     }
 }
 
 impl Node for Branch {
     type Msg = BankMsg;
-    fn on_start(&mut self, ctx: &mut Context<BankMsg>) {
+    type Timer = BranchTimer;
+    fn on_start(&mut self, ctx: &mut Context<BankMsg, BranchTimer>) {
         self.next(ctx);
     }
-    fn on_timer(&mut self, ctx: &mut Context<BankMsg>, t: Timer) {
-        if t.tag == 0 {
-            self.start_transfer(ctx);
-            self.next(ctx);
-        } else {
-            self.resend(ctx, t.tag - 1);
+    fn on_timer(&mut self, ctx: &mut Context<BankMsg, BranchTimer>, timer: BranchTimer) {
+        match timer {
+            BranchTimer::NextTransfer => {
+                self.start_transfer(ctx);
+                self.next(ctx);
+            }
+            BranchTimer::Resend(id) => self.resend(ctx, id),
         }
     }
-    fn on_message(&mut self, ctx: &mut Context<BankMsg>, from: NodeId, msg: BankMsg) {
+    fn on_message(&mut self, ctx: &mut Context<BankMsg, BranchTimer>, from: NodeId, msg: BankMsg) {
         match msg {
             BankMsg::Credit { id, amount } => {
                 let duplicate = self.protocol != Protocol::Naive && self.applied.contains(&id);
@@ -143,7 +154,7 @@ impl Node for Branch {
             self.outbox.clear(); // in memory only: these transfers are forgotten
         }
     }
-    fn on_recover(&mut self, ctx: &mut Context<BankMsg>) {
+    fn on_recover(&mut self, ctx: &mut Context<BankMsg, BranchTimer>) {
         // Presumed abort: a 2PC transfer without a decision is abandoned and its money released.
         for (id, (to, amount)) in std::mem::take(&mut self.holds) {
             self.balance += amount;
@@ -153,7 +164,7 @@ impl Node for Branch {
         // Timers died with the crash: re-arm one per transfer still owed.
         let owed: Vec<u64> = self.outbox.keys().copied().collect();
         for id in owed {
-            ctx.set_timer(self.timeout, id + 1);
+            ctx.set_timer(self.timeout, BranchTimer::Resend(id));
         }
         self.next(ctx);
     }

@@ -24,7 +24,7 @@
 mod branch;
 mod report;
 
-pub use branch::{BankMsg, Branch};
+pub use branch::{BankMsg, Branch, BranchTimer};
 pub use report::{BankComparison, BankResult};
 
 use crate::engine::Simulation;

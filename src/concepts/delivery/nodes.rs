@@ -1,7 +1,7 @@
 //! The client and server nodes of the delivery model.
 
 use super::Semantics;
-use crate::engine::{Context, Node, NodeId, Timer, TimerId};
+use crate::engine::{Context, Node, NodeId, TimerId};
 use crate::time::{Duration, Time};
 
 /// Messages between client (node 0) and server (node 1).
@@ -19,9 +19,14 @@ pub enum Msg {
     },
 }
 
-/// Timer tags: `id * 2 + kind`.
-const SEND_NEW: u64 = 0;
-const TIMEOUT: u64 = 1;
+/// The client's timers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientTimer {
+    /// Time to send request `id` for the first time.
+    SendNew(u64),
+    /// Request `id`'s latest attempt has waited `timeout` without an ack.
+    Timeout(u64),
+}
 
 /// What the client knows about one request.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -57,13 +62,13 @@ impl Client {
         Client { semantics, retries, timeout, interval, requests: vec![RequestState::default(); requests as usize] }
     }
 
-    fn attempt(&mut self, ctx: &mut Context<Msg>, id: u64) {
+    fn attempt(&mut self, ctx: &mut Context<Msg, ClientTimer>, id: u64) {
         let r = &mut self.requests[id as usize];
         r.attempts += 1;
         r.first_sent.get_or_insert(ctx.now());
         ctx.send(1, Msg::Request { id });
         if self.semantics != Semantics::AtMostOnce {
-            r.timer = Some(ctx.set_timer(self.timeout, id * 2 + TIMEOUT));
+            r.timer = Some(ctx.set_timer(self.timeout, ClientTimer::Timeout(id)));
         }
     }
 }
@@ -95,17 +100,18 @@ pub enum DeliveryNode {
 
 impl Node for DeliveryNode {
     type Msg = Msg;
+    type Timer = ClientTimer;
 
-    fn on_start(&mut self, ctx: &mut Context<Msg>) {
+    fn on_start(&mut self, ctx: &mut Context<Msg, ClientTimer>) {
         if let DeliveryNode::Client(c) = self {
             // Request i leaves at i × interval; the timers fire in id order (FIFO at equal times).
             for id in 0..c.requests.len() as u64 {
-                ctx.set_timer(c.interval * id, id * 2 + SEND_NEW);
+                ctx.set_timer(c.interval * id, ClientTimer::SendNew(id));
             }
         }
     }
 
-    fn on_message(&mut self, ctx: &mut Context<Msg>, from: NodeId, msg: Msg) {
+    fn on_message(&mut self, ctx: &mut Context<Msg, ClientTimer>, from: NodeId, msg: Msg) {
         match (self, msg) {
             (DeliveryNode::Server(s), Msg::Request { id }) => {
                 let i = id as usize;
@@ -128,16 +134,16 @@ impl Node for DeliveryNode {
         }
     }
 
-    fn on_timer(&mut self, ctx: &mut Context<Msg>, timer: Timer) {
+    fn on_timer(&mut self, ctx: &mut Context<Msg, ClientTimer>, timer: ClientTimer) {
         let DeliveryNode::Client(c) = self else { return };
-        let id = timer.tag / 2;
-        if timer.tag % 2 == SEND_NEW {
-            c.attempt(ctx, id);
-        } else {
-            let r = &mut c.requests[id as usize];
-            r.timer = None;
-            if r.acked_at.is_none() && r.attempts <= c.retries {
-                c.attempt(ctx, id);
+        match timer {
+            ClientTimer::SendNew(id) => c.attempt(ctx, id),
+            ClientTimer::Timeout(id) => {
+                let r = &mut c.requests[id as usize];
+                r.timer = None;
+                if r.acked_at.is_none() && r.attempts <= c.retries {
+                    c.attempt(ctx, id);
+                }
             }
         }
     }

@@ -9,7 +9,7 @@
 //! retries included) and `served` (requests the server worked on); and `succeeded_before`.
 
 use super::{measure, Fallacy, FallacyReport};
-use crate::engine::{Context, Node, NodeId, Simulation, Timer};
+use crate::engine::{Context, Node, NodeId, Simulation};
 use crate::error::Result;
 use crate::experiment::{Experiment, Parameters, Range};
 use crate::render::{Plot, Table};
@@ -70,6 +70,15 @@ pub enum Msg {
     },
 }
 
+/// The two kinds of timer: the client's wait for an answer and the server's work on a request.
+#[derive(Debug, Clone)]
+enum Timer {
+    /// Client: the answer to attempt `attempt` of request `id` is overdue.
+    Timeout { id: u64, attempt: u32 },
+    /// Server: the work is done; send `reply` to `to`.
+    WorkDone { to: NodeId, reply: Msg },
+}
+
 struct Peer {
     timeout: Duration,
     retries: u32,
@@ -78,18 +87,17 @@ struct Peer {
     current: (u64, u32),
     succeeded: u64,
     attempts: u64,
-    pending: Vec<(NodeId, Msg)>,
     served: u64,
 }
 
 impl Peer {
-    fn attempt(&mut self, ctx: &mut Context<Msg>) {
+    fn attempt(&mut self, ctx: &mut Context<Msg, Timer>) {
         let (id, attempt) = self.current;
         self.attempts += 1;
         ctx.send(1, Msg::Request { id, attempt });
-        ctx.set_timer(self.timeout, id << 8 | u64::from(attempt));
+        ctx.set_timer(self.timeout, Timer::Timeout { id, attempt });
     }
-    fn next(&mut self, ctx: &mut Context<Msg>) {
+    fn next(&mut self, ctx: &mut Context<Msg, Timer>) {
         self.current = (self.current.0 + 1, 0);
         if self.current.0 < self.requests {
             self.attempt(ctx);
@@ -99,18 +107,18 @@ impl Peer {
 
 impl Node for Peer {
     type Msg = Msg;
-    fn on_start(&mut self, ctx: &mut Context<Msg>) {
+    type Timer = Timer;
+    fn on_start(&mut self, ctx: &mut Context<Msg, Timer>) {
         if ctx.id() == 0 {
             self.current = (0, 0);
             self.attempt(ctx);
         }
     }
-    fn on_message(&mut self, ctx: &mut Context<Msg>, from: NodeId, msg: Msg) {
+    fn on_message(&mut self, ctx: &mut Context<Msg, Timer>, from: NodeId, msg: Msg) {
         match msg {
             Msg::Request { id, attempt } => {
-                // Server: reply once the work is done (timer tag indexes the pending list).
-                self.pending.push((from, Msg::Reply { id, attempt }));
-                ctx.set_timer(self.work, (self.pending.len() - 1) as u64);
+                // Server: reply once the work is done.
+                ctx.set_timer(self.work, Timer::WorkDone { to: from, reply: Msg::Reply { id, attempt } });
             }
             Msg::Reply { id, attempt } if (id, attempt) == self.current => {
                 self.succeeded += 1;
@@ -120,18 +128,21 @@ impl Node for Peer {
             Msg::Reply { .. } => {} // too late: the client gave up on that attempt
         }
     }
-    fn on_timer(&mut self, ctx: &mut Context<Msg>, timer: Timer) {
-        if ctx.id() == 1 {
-            let (to, reply) = self.pending[timer.tag as usize].clone();
-            self.served += 1;
-            ctx.send(to, reply);
-        } else if (timer.tag >> 8, (timer.tag & 0xFF) as u32) == self.current {
-            if self.current.1 < self.retries {
-                self.current.1 += 1;
-                self.attempt(ctx);
-            } else {
-                self.next(ctx);
+    fn on_timer(&mut self, ctx: &mut Context<Msg, Timer>, timer: Timer) {
+        match timer {
+            Timer::WorkDone { to, reply } => {
+                self.served += 1;
+                ctx.send(to, reply);
             }
+            Timer::Timeout { id, attempt } if (id, attempt) == self.current => {
+                if self.current.1 < self.retries {
+                    self.current.1 += 1;
+                    self.attempt(ctx);
+                } else {
+                    self.next(ctx);
+                }
+            }
+            Timer::Timeout { .. } => {} // answered already: nothing to do
         }
     }
 }
@@ -166,7 +177,6 @@ impl Experiment for Config {
                 current: (0, 0),
                 succeeded: 0,
                 attempts: 0,
-                pending: Vec::new(),
                 served: 0,
             };
             let mut sim = Simulation::new(seed, vec![peer(), peer()])?.with_trace_mode(TraceMode::DigestOnly);

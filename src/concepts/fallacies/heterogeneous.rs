@@ -8,7 +8,7 @@
 //! Measures: `even_split_ms` and `by_speed_ms`, the job time (in ms) of each split.
 
 use super::{measure, Fallacy, FallacyReport};
-use crate::engine::{Context, Node, NodeId, Simulation, Timer};
+use crate::engine::{Context, Node, NodeId, Simulation};
 use crate::error::{Error, Result};
 use crate::experiment::{Experiment, Parameters, Range};
 use crate::render::{Plot, Table};
@@ -49,6 +49,10 @@ pub enum Msg {
     Done,
 }
 
+/// A worker's only timer: its task is finished.
+#[derive(Debug, Clone)]
+struct TaskDone;
+
 struct Worker {
     speed: f64,
     unit: Duration,
@@ -58,23 +62,24 @@ struct Worker {
 
 impl Node for Worker {
     type Msg = Msg;
-    fn on_start(&mut self, ctx: &mut Context<Msg>) {
+    type Timer = TaskDone;
+    fn on_start(&mut self, ctx: &mut Context<Msg, TaskDone>) {
         if ctx.id() == 0 {
             for (w, &units) in self.shares.iter().enumerate() {
                 ctx.send(w + 1, Msg::Task(units));
             }
         }
     }
-    fn on_message(&mut self, ctx: &mut Context<Msg>, _from: NodeId, msg: Msg) {
+    fn on_message(&mut self, ctx: &mut Context<Msg, TaskDone>, _from: NodeId, msg: Msg) {
         match msg {
             Msg::Task(units) => {
                 let ns = (units as f64 * self.unit.0 as f64 / self.speed).round() as u64;
-                ctx.set_timer(Duration(ns), 0);
+                ctx.set_timer(Duration(ns), TaskDone);
             }
             Msg::Done => self.finished.push(ctx.now()),
         }
     }
-    fn on_timer(&mut self, ctx: &mut Context<Msg>, _timer: Timer) {
+    fn on_timer(&mut self, ctx: &mut Context<Msg, TaskDone>, _: TaskDone) {
         ctx.send(0, Msg::Done);
     }
 }

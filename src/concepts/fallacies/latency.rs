@@ -63,6 +63,7 @@ struct Service {
 
 impl Node for Service {
     type Msg = Msg;
+    type Timer = ();
     fn on_start(&mut self, ctx: &mut Context<Msg>) {
         if ctx.id() == 0 {
             self.sent_at = ctx.now();

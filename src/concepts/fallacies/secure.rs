@@ -78,6 +78,7 @@ struct Bank {
 
 impl Node for Bank {
     type Msg = Transfer;
+    type Timer = ();
     fn on_start(&mut self, ctx: &mut Context<Transfer>) {
         if ctx.id() == 0 {
             for id in 0..self.transfers {

@@ -1,7 +1,7 @@
 //! A two-node workhorse for several experiments: node 0 sends numbered messages to node 1 at a
 //! steady pace, and node 1 notes when each arrives.
 
-use crate::engine::{Context, Node, NodeId, Simulation, Timer};
+use crate::engine::{Context, Node, NodeId, Simulation};
 use crate::faults::Fault;
 use crate::network::Network;
 use crate::time::{Duration, Time};
@@ -18,24 +18,29 @@ pub(super) struct Streamer {
     arrivals: Vec<(u64, Time)>,
 }
 
+/// The sender's only timer: time to send the next packet.
+#[derive(Debug, Clone)]
+pub(super) struct SendNext;
+
 impl Node for Streamer {
     type Msg = u64;
+    type Timer = SendNext;
 
-    fn on_start(&mut self, ctx: &mut Context<u64>) {
+    fn on_start(&mut self, ctx: &mut Context<u64, SendNext>) {
         if ctx.id() == 0 && self.count > 0 {
-            ctx.set_timer(Duration::ZERO, 0);
+            ctx.set_timer(Duration::ZERO, SendNext);
         }
     }
 
-    fn on_timer(&mut self, ctx: &mut Context<u64>, _timer: Timer) {
+    fn on_timer(&mut self, ctx: &mut Context<u64, SendNext>, _: SendNext) {
         ctx.send_sized(1, self.next, self.bytes);
         self.next += 1;
         if self.next < self.count {
-            ctx.set_timer(self.interval, 0);
+            ctx.set_timer(self.interval, SendNext);
         }
     }
 
-    fn on_message(&mut self, ctx: &mut Context<u64>, _from: NodeId, seq: u64) {
+    fn on_message(&mut self, ctx: &mut Context<u64, SendNext>, _from: NodeId, seq: u64) {
         self.arrivals.push((seq, ctx.now()));
     }
 }

@@ -11,7 +11,7 @@
 
 use super::ScalingConfig;
 use crate::concepts::queueing::exponential_time;
-use crate::engine::{Context, Node, NodeId, Simulation, Timer};
+use crate::engine::{Context, Node, NodeId, Simulation};
 use crate::error::Result;
 use crate::network::{Latency, Network};
 use crate::rng::{stream, SimRng, Stream};
@@ -21,10 +21,14 @@ use std::collections::VecDeque;
 
 /// The lock's node id.
 const LOCK: NodeId = 0;
-/// A worker's timer: its local work is done.
-const LOCAL_WORK_DONE: u64 = 0;
-/// The lock's timer: the critical section in progress is over.
-const CRITICAL_SECTION_DONE: u64 = 1;
+/// What a timer is for.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Due {
+    /// A worker's local work is done.
+    LocalWorkDone,
+    /// The lock's critical section in progress is over.
+    CriticalSectionDone,
+}
 
 /// What workers and the lock tell each other.
 #[derive(Clone, Debug)]
@@ -62,30 +66,31 @@ pub(crate) struct Lock {
 }
 
 impl Worker {
-    fn start_job(&mut self, ctx: &mut Context<Msg>, debt: Duration) {
+    fn start_job(&mut self, ctx: &mut Context<Msg, Due>, debt: Duration) {
         let work = exponential_time(&mut self.rng, self.local);
-        ctx.set_timer(debt + work, LOCAL_WORK_DONE);
+        ctx.set_timer(debt + work, Due::LocalWorkDone);
     }
 }
 
 impl Lock {
-    fn enter(&mut self, ctx: &mut Context<Msg>, worker: NodeId) {
+    fn enter(&mut self, ctx: &mut Context<Msg, Due>, worker: NodeId) {
         self.holder = Some(worker);
         let section = exponential_time(&mut self.rng, self.section);
-        ctx.set_timer(section, CRITICAL_SECTION_DONE);
+        ctx.set_timer(section, Due::CriticalSectionDone);
     }
 }
 
 impl Node for Member {
     type Msg = Msg;
+    type Timer = Due;
 
-    fn on_start(&mut self, ctx: &mut Context<Msg>) {
+    fn on_start(&mut self, ctx: &mut Context<Msg, Due>) {
         if let Member::Worker(w) = self {
             w.start_job(ctx, Duration::ZERO);
         }
     }
 
-    fn on_message(&mut self, ctx: &mut Context<Msg>, from: NodeId, msg: Msg) {
+    fn on_message(&mut self, ctx: &mut Context<Msg, Due>, from: NodeId, msg: Msg) {
         match (self, msg) {
             (Member::Lock(lock), Msg::Acquire) => {
                 if lock.finished_at.is_some() {
@@ -106,10 +111,10 @@ impl Node for Member {
         }
     }
 
-    fn on_timer(&mut self, ctx: &mut Context<Msg>, timer: Timer) {
-        match (self, timer.tag) {
-            (Member::Worker(_), LOCAL_WORK_DONE) => ctx.send(LOCK, Msg::Acquire),
-            (Member::Lock(lock), CRITICAL_SECTION_DONE) => {
+    fn on_timer(&mut self, ctx: &mut Context<Msg, Due>, due: Due) {
+        match (self, due) {
+            (Member::Worker(_), Due::LocalWorkDone) => ctx.send(LOCK, Msg::Acquire),
+            (Member::Lock(lock), Due::CriticalSectionDone) => {
                 let worker = lock.holder.take().expect("a section in progress has a holder");
                 lock.committed += 1;
                 if lock.committed >= lock.target {

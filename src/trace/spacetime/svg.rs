@@ -344,13 +344,14 @@ fn draw_event(c: &mut Canvas<'_>, e: &TraceEvent, label_arrows: bool, resolved: 
             c.text(p, 12, "middle", "#e69f00", "+");
             c.circle(p, 6.0, r#"fill="none" stroke="none""#, &format!("network duplicated #{msg} as #{copy}"));
         }
-        EventKind::Timer { node, timer } => {
+        EventKind::Timer { node, timer, label } => {
             let p = (c.x(e.time), c.y(*node));
+            let label = if label.is_empty() { String::new() } else { format!(" {label}") };
             c.circle(
                 p,
                 4.5,
                 r##"fill="white" stroke="#555" stroke-width="1.5""##,
-                &format!("timer {timer} fired at {}", e.time),
+                &format!("timer {timer}{label} fired at {}", e.time),
             );
             if let Some(l) = c.view.stamps.get(&e.seq) {
                 c.text((p.0, p.1 - 9.0), 10, "middle", "#7a3e9d", &l.to_string());
