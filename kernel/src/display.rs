@@ -1,13 +1,19 @@
 //! Turning the evaluation process's stdout into Jupyter outputs.
 //!
-//! A cell talks to the notebook through one pipe: its stdout. Besides the user's own text, three
-//! kinds of lines carry rich output (the "kernel line protocol" of `notes/API.md`):
+//! A cell talks to the notebook through one pipe: its stdout. Besides the user's own text, these
+//! lines carry rich output and errors (the kernel line protocol; its line types are defined once,
+//! in the library's `distsim::render` display module, and parsed here with the same serde types):
 //!
 //! - evcxr's blocks, one per MIME type, that together form one bundle:
 //!   `EVCXR_BEGIN_CONTENT image/svg+xml` / content lines / `EVCXR_END_CONTENT`;
-//! - `DISTSIM_DISPLAY {"data":{..},"metadata":{..},"display_id":..,"update":..}`, one line of JSON,
-//!   printed by distsim's `display()` and progress bars when `DISTSIM_KERNEL=1`;
-//! - `DISTSIM_CLEAR_OUTPUT {"wait":false}`.
+//! - `DISTSIM_DISPLAY {"data":{..},"metadata":{..},"display_id":..,"update":..}`
+//!   ([`DisplayLine`]), one line of JSON, printed by distsim's `display()` and progress bars when
+//!   `DISTSIM_KERNEL=1`;
+//! - `DISTSIM_CLEAR_OUTPUT {"wait":false}` ([`distsim::render::ClearLine`]);
+//! - `DISTSIM_ERROR {"ename":..,"evalue":..}` ([`ErrorLine`]) and `DISTSIM_ERROR_RETURNED`: an
+//!   error value printed by `eprintln!("{}", error)`, and the confirmation that the cell's `?`
+//!   returned it (see `interpreter::session`'s question-mark macros). Without the confirmation the
+//!   value was the user's own `eprintln!`, and it is shown on stderr as usual.
 //!
 //! The kernel's own panic hook adds `DISTSIM_PANIC <message>` (backslash-escaped, see
 //! [`unescape_panic`]), which the interpreter turns into the cell's `Panic` error.
@@ -16,12 +22,9 @@
 //! outputs reach the notebook in the order the cell produced them.
 
 use crate::interpreter::{MimeBundle, OutputSink, StreamName};
+use distsim::render::{ClearLine, DisplayLine, ErrorLine, CLEAR_PREFIX, DISPLAY_PREFIX, ERROR_PREFIX, ERROR_RETURNED};
 use serde_json::Value;
 
-/// Prefix of the display line (see the module docs).
-pub const DISPLAY_PREFIX: &str = "DISTSIM_DISPLAY ";
-/// Prefix of the clear-output line.
-pub const CLEAR_PREFIX: &str = "DISTSIM_CLEAR_OUTPUT";
 /// Prefix of the line printed by the kernel's panic hook.
 pub const PANIC_PREFIX: &str = "DISTSIM_PANIC ";
 const BEGIN: &str = "EVCXR_BEGIN_CONTENT ";
@@ -42,8 +45,12 @@ pub enum DisplayEvent {
     Clear {
         wait: bool,
     },
+    /// Text for stderr: an error value the user printed with `eprintln!("{}", error)`.
+    Stderr(String),
     /// The cell panicked with this message.
     Panic(String),
+    /// The cell's `?` returned this error.
+    Returned(ErrorLine),
 }
 
 /// Line-at-a-time parser of the child's stdout.
@@ -53,6 +60,8 @@ pub struct LineParser {
     block: Option<(String, String)>,
     /// Blocks already read that belong to the same bundle (consecutive blocks form one bundle).
     bundle: MimeBundle,
+    /// An error value just printed; the cell's error if `DISTSIM_ERROR_RETURNED` comes next.
+    error: Option<ErrorLine>,
 }
 
 impl LineParser {
@@ -80,8 +89,26 @@ impl LineParser {
             return Vec::new();
         }
         let mut events = self.flush_bundle();
-        events.push(parse_line(line));
+        if line == ERROR_RETURNED {
+            let error = self.error.take().unwrap_or_else(|| ErrorLine {
+                ename: "Error".to_owned(),
+                evalue: "the cell's `?` returned an error".to_owned(),
+            });
+            events.push(DisplayEvent::Returned(error));
+            return events;
+        }
+        events.extend(self.flush_error());
+        if let Some(error) = line.strip_prefix(ERROR_PREFIX).and_then(|json| serde_json::from_str(json).ok()) {
+            self.error = Some(error);
+        } else {
+            events.push(parse_line(line));
+        }
         events
+    }
+
+    /// An error value not followed by its confirmation was the user's own `eprintln!`.
+    fn flush_error(&mut self) -> Option<DisplayEvent> {
+        self.error.take().map(|error| DisplayEvent::Stderr(format!("{}\n", error.evalue)))
     }
 
     /// Ends the cell: an unfinished block is shown as it is.
@@ -89,15 +116,16 @@ impl LineParser {
         if let Some((mime, content)) = self.block.take() {
             self.bundle.insert(mime.clone(), mime_value(&mime, content));
         }
-        self.flush_bundle()
+        let mut events = self.flush_bundle();
+        events.extend(self.flush_error());
+        events
     }
 
     fn flush_bundle(&mut self) -> Vec<DisplayEvent> {
         if self.bundle.is_empty() {
             return Vec::new();
         }
-        let mut data = std::mem::take(&mut self.bundle);
-        ensure_text_plain(&mut data);
+        let data = std::mem::take(&mut self.bundle);
         vec![DisplayEvent::Display { data, metadata: MimeBundle::new(), display_id: None, update: false }]
     }
 }
@@ -105,15 +133,14 @@ impl LineParser {
 /// Classifies a line outside any evcxr block.
 fn parse_line(line: &str) -> DisplayEvent {
     if let Some(json) = line.strip_prefix(DISPLAY_PREFIX) {
-        if let Some(event) = parse_display(json) {
-            return event;
+        if let Ok(display) = serde_json::from_str::<DisplayLine>(json) {
+            return display_event(display);
         }
     } else if let Some(rest) = line.strip_prefix(CLEAR_PREFIX) {
-        let wait = serde_json::from_str::<Value>(rest.trim())
-            .ok()
-            .and_then(|v| v.get("wait").and_then(Value::as_bool))
-            .unwrap_or(false);
-        if rest.is_empty() || rest.starts_with(' ') {
+        if rest.is_empty() {
+            return DisplayEvent::Clear { wait: false };
+        }
+        if let Some(Ok(ClearLine { wait })) = rest.strip_prefix(' ').map(serde_json::from_str::<ClearLine>) {
             return DisplayEvent::Clear { wait };
         }
     } else if let Some(message) = line.strip_prefix(PANIC_PREFIX) {
@@ -122,19 +149,11 @@ fn parse_line(line: &str) -> DisplayEvent {
     DisplayEvent::Stream(format!("{line}\n"))
 }
 
-fn parse_display(json: &str) -> Option<DisplayEvent> {
-    let value: Value = serde_json::from_str(json).ok()?;
-    let mut data = value.get("data")?.as_object()?.clone();
-    for (mime, content) in data.iter_mut() {
-        if let Value::String(text) = content {
-            *content = mime_value(mime, std::mem::take(text));
-        }
-    }
-    ensure_text_plain(&mut data);
-    let metadata = value.get("metadata").and_then(Value::as_object).cloned().unwrap_or_default();
-    let display_id = value.get("display_id").and_then(Value::as_str).map(str::to_owned);
-    let update = value.get("update").and_then(Value::as_bool).unwrap_or(false);
-    Some(DisplayEvent::Display { data, metadata, display_id, update })
+fn display_event(line: DisplayLine) -> DisplayEvent {
+    let DisplayLine { data, metadata, display_id, update } = line;
+    let data = data.into_iter().map(|(mime, content)| (mime.clone(), mime_value(&mime, content))).collect();
+    let metadata = metadata.into_iter().collect();
+    DisplayEvent::Display { data, metadata, display_id, update }
 }
 
 /// JSON MIME types carry JSON, not a string holding JSON.
@@ -145,39 +164,6 @@ fn mime_value(mime: &str, content: String) -> Value {
         }
     }
     Value::String(content)
-}
-
-/// Adds `text/plain` if a bundle lacks it, so every front end (and nbconvert's text exporters)
-/// has something to show.
-pub fn ensure_text_plain(bundle: &mut MimeBundle) {
-    if bundle.contains_key("text/plain") {
-        return;
-    }
-    let text = if let Some(Value::String(md)) = bundle.get("text/markdown") {
-        md.clone()
-    } else if let Some(Value::String(html)) = bundle.get("text/html") {
-        strip_tags(html)
-    } else {
-        let kinds: Vec<&str> = bundle.keys().map(String::as_str).collect();
-        format!("<{}>", if kinds.is_empty() { "empty output".to_owned() } else { kinds.join(", ") })
-    };
-    bundle.insert("text/plain".to_owned(), Value::String(text));
-}
-
-/// Text of an HTML fragment with the tags removed and common entities decoded.
-fn strip_tags(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    let out = out.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&");
-    out.trim().to_owned()
 }
 
 /// Undoes the panic hook's escaping: `\\` => `\`, `\n` => newline, `\r` => carriage return.
@@ -199,7 +185,8 @@ pub fn unescape_panic(text: &str) -> String {
     out
 }
 
-/// Hands one event to the sink. A `Panic` is not an output; the caller collects it.
+/// Hands one event to the sink. A `Panic` or `Returned` error is not an output; the caller
+/// collects it.
 pub fn forward(event: DisplayEvent, sink: &dyn OutputSink) {
     match event {
         DisplayEvent::Stream(text) => sink.stream(StreamName::Stdout, &text),
@@ -207,7 +194,8 @@ pub fn forward(event: DisplayEvent, sink: &dyn OutputSink) {
             sink.display(data, metadata, display_id, update)
         }
         DisplayEvent::Clear { wait } => sink.clear_output(wait),
-        DisplayEvent::Panic(_) => {}
+        DisplayEvent::Stderr(text) => sink.stream(StreamName::Stderr, &text),
+        DisplayEvent::Panic(_) | DisplayEvent::Returned(_) => {}
     }
 }
 
@@ -248,7 +236,7 @@ mod tests {
         let DisplayEvent::Display { data, update, display_id, .. } = &events[1] else { panic!("{events:?}") };
         assert_eq!(data["text/html"], "<b>x</b>\n<i>y</i>");
         assert_eq!(data["image/svg+xml"], "<svg/>");
-        assert_eq!(data["text/plain"], "x\ny");
+        assert!(!data.contains_key("text/plain"), "the protocol layer adds it: {data:?}");
         assert!(!update && display_id.is_none());
         assert_eq!(events[2], DisplayEvent::Stream("after\n".into()));
     }
@@ -269,7 +257,6 @@ mod tests {
         let DisplayEvent::Display { data, display_id, update, .. } = &events[0] else { panic!() };
         assert_eq!(display_id.as_deref(), Some("p1"));
         assert!(!update);
-        assert_eq!(data["text/plain"], "1");
         assert_eq!(data["application/json"], serde_json::json!({"a": 1}));
         let DisplayEvent::Display { update, .. } = &events[1] else { panic!() };
         assert!(update);
@@ -285,6 +272,34 @@ mod tests {
                 DisplayEvent::Clear { wait: true },
                 DisplayEvent::Clear { wait: false },
                 DisplayEvent::Panic("a\nb \\ c".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn the_librarys_own_lines_parse_back() {
+        let bundle = distsim::render::MimeBundle::text("t").with("text/html", "<b>t</b>");
+        let line = distsim::render::protocol_display_line(&bundle, Some("distsim-3"), true);
+        let events = feed_all(&[line.trim_end()]);
+        let DisplayEvent::Display { data, display_id, update, .. } = &events[0] else { panic!("{events:?}") };
+        assert_eq!((data["text/plain"].as_str(), data["text/html"].as_str()), (Some("t"), Some("<b>t</b>")));
+        assert_eq!((display_id.as_deref(), *update), (Some("distsim-3"), true));
+    }
+
+    #[test]
+    fn an_error_value_is_the_cells_error_only_when_its_return_is_confirmed() {
+        let value = r#"DISTSIM_ERROR {"ename":"alloc::string::String","evalue":"boom"}"#;
+        assert_eq!(
+            feed_all(&[value, "DISTSIM_ERROR_RETURNED"]),
+            vec![DisplayEvent::Returned(ErrorLine { ename: "alloc::string::String".into(), evalue: "boom".into() })]
+        );
+        // The user's own `eprintln!("{}", error)`: shown on stderr, in order with what follows.
+        assert_eq!(
+            feed_all(&[value, "after", value]),
+            vec![
+                DisplayEvent::Stderr("boom\n".into()),
+                DisplayEvent::Stream("after\n".into()),
+                DisplayEvent::Stderr("boom\n".into())
             ]
         );
     }

@@ -52,7 +52,7 @@ impl LazyInterpreter {
         let starter = Arc::new(starter);
         let state = State::Starting(start_in_background(starter.clone()));
         let forwarder = Arc::new(Forwarder::default());
-        LazyInterpreter { state, starter, forwarder, language_version: rustc_version() }
+        LazyInterpreter { state, starter, forwarder, language_version: session::release(&session::rustc_version()) }
     }
 
     /// Waits for the start; `Err` holds the error to report for this cell.
@@ -108,13 +108,6 @@ fn error(ename: &str, evalue: &str) -> ExecOutcome {
         evalue: evalue.to_owned(),
         traceback: vec![format!("{ename}: {evalue}")],
     }
-}
-
-/// `rustc --version` -> "1.95.0"; "unknown" if rustc cannot be run.
-pub fn rustc_version() -> String {
-    let output = std::process::Command::new("rustc").arg("--version").output();
-    let text = output.ok().filter(|o| o.status.success()).map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
-    text.as_deref().and_then(|t| t.split_whitespace().nth(1)).unwrap_or("unknown").to_owned()
 }
 
 impl Interpreter for LazyInterpreter {

@@ -3,14 +3,17 @@
 //! Two transports, chosen by the environment:
 //!
 //! * Inside the distsim kernel (`DISTSIM_KERNEL=1`) each call prints **one line** of the kernel's
-//!   line protocol, `DISTSIM_DISPLAY {"data":{..},"metadata":{},"display_id":..,"update":..}` or
-//!   `DISTSIM_CLEAR_OUTPUT {"wait":..}`. One line per message lets the kernel turn it into a
-//!   `display_data`/`update_display_data`/`clear_output` message without buffering, and
-//!   supports display ids, which evcxr's block convention cannot express.
+//!   line protocol, `DISTSIM_DISPLAY {"data":{..},"metadata":{},"display_id":..,"update":..}`
+//!   ([`DisplayLine`]) or `DISTSIM_CLEAR_OUTPUT {"wait":..}` ([`ClearLine`]). One line per message
+//!   lets the kernel turn it into a `display_data`/`update_display_data`/`clear_output` message
+//!   without buffering, and supports display ids, which evcxr's block convention cannot express.
+//!   The kernel parses the lines with these same serde types.
 //! * Anywhere else (evcxr_jupyter, a terminal, a test) [`display`] prints evcxr's
 //!   `EVCXR_BEGIN_CONTENT` blocks, and updates simply print the new state again.
 
 use super::{MimeBundle, Render};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -61,32 +64,143 @@ pub(crate) fn write_stdout(text: &str) {
     let _ = lock.flush();
 }
 
-/// The `DISTSIM_DISPLAY` protocol line (with its trailing newline) for a bundle.
+/// Prefix of the line that carries one display message (see [`DisplayLine`]).
+pub const DISPLAY_PREFIX: &str = "DISTSIM_DISPLAY ";
+/// Prefix of the line that clears the cell's output (see [`ClearLine`]).
+pub const CLEAR_PREFIX: &str = "DISTSIM_CLEAR_OUTPUT";
+/// Prefix of the line that reports an error value a cell's `?` may be about to return
+/// (see [`ErrorLine`]).
+pub const ERROR_PREFIX: &str = "DISTSIM_ERROR ";
+/// The line that confirms the cell's `?` returned the error of the [`ErrorLine`] just before it.
+pub const ERROR_RETURNED: &str = "DISTSIM_ERROR_RETURNED";
+
+/// One `DISTSIM_DISPLAY` line: a `display_data` (or, with `update`, an `update_display_data`).
 ///
-/// Written by hand rather than through `serde_json::Value` so that the key order is fixed
-/// (`data`, `metadata`, `display_id`, `update`) whatever features `serde_json` was built with.
-pub fn protocol_display_line(bundle: &MimeBundle, display_id: Option<&str>, update: bool) -> String {
-    let mut data = String::from("{");
-    let mut first = true;
-    let plain_missing = !bundle.0.contains_key("text/plain");
-    let empty = String::new();
-    let entries = bundle.0.iter().map(|(k, v)| (k.as_str(), v)).chain(plain_missing.then_some(("text/plain", &empty)));
-    for (mime, content) in entries {
-        if !first {
-            data.push(',');
-        }
-        first = false;
-        data.push_str(&json_string(mime));
-        data.push(':');
-        data.push_str(&json_string(content));
-    }
-    data.push('}');
-    let id = display_id.map_or_else(|| "null".to_string(), json_string);
-    format!("DISTSIM_DISPLAY {{\"data\":{data},\"metadata\":{{}},\"display_id\":{id},\"update\":{update}}}\n")
+/// The kernel reads the line back into this same type, so the two sides cannot drift apart. Serde
+/// writes the fields in the order declared here.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisplayLine {
+    /// MIME type -> content, always with `text/plain` (see [`text_plain_fallback`]).
+    pub data: BTreeMap<String, String>,
+    /// Per-MIME-type metadata (none yet; kept for the protocol's shape).
+    #[serde(default)]
+    pub metadata: BTreeMap<String, serde_json::Value>,
+    /// The id an update refers to ([`DisplayHandle`]).
+    #[serde(default)]
+    pub display_id: Option<String>,
+    /// Replace the output shown under `display_id` instead of adding one.
+    #[serde(default)]
+    pub update: bool,
 }
 
-fn json_string(s: &str) -> String {
-    serde_json::to_string(s).expect("serializing a str cannot fail")
+impl DisplayLine {
+    /// The message for `bundle`, with `text/plain` filled in if the bundle lacks it.
+    pub fn new(bundle: &MimeBundle, display_id: Option<&str>, update: bool) -> Self {
+        let mut data = bundle.0.clone();
+        if !data.contains_key("text/plain") {
+            let plain = text_plain_fallback(data.iter().map(|(mime, content)| (mime.as_str(), Some(content.as_str()))));
+            data.insert("text/plain".to_owned(), plain);
+        }
+        DisplayLine { data, metadata: BTreeMap::new(), display_id: display_id.map(str::to_owned), update }
+    }
+
+    /// The protocol line, with its trailing newline.
+    pub fn to_line(&self) -> String {
+        format!("{DISPLAY_PREFIX}{}\n", to_json(self))
+    }
+}
+
+/// One `DISTSIM_CLEAR_OUTPUT` line. With `wait`, the front end clears only when the next output
+/// arrives. The JSON may be left out: a bare `DISTSIM_CLEAR_OUTPUT` clears at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClearLine {
+    #[serde(default)]
+    pub wait: bool,
+}
+
+/// One `DISTSIM_ERROR` line: an error value about to be printed by the code evcxr generates for a
+/// cell's `?` (`eprintln!("{}", error)`). The kernel shows it as the cell's `error` output when the
+/// [`ERROR_RETURNED`] line follows; otherwise it was the user's own `eprintln!`, shown as stderr.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorLine {
+    /// The error's type, as `std::any::type_name` spells it (`distsim::error::Error`).
+    pub ename: String,
+    /// The error as the cell formatted it (its `Display` text).
+    pub evalue: String,
+}
+
+/// The `text/plain` of a bundle that lacks one: its markdown, else its HTML without tags, else the
+/// list of its formats (`<image/svg+xml>`). Front ends show the richest format they know, but
+/// nbconvert's text exports, consoles and graders read `text/plain`. `formats` gives each MIME type
+/// with its content when that content is text.
+///
+/// The one fallback of the project: the library uses it for the lines it prints, the kernel for
+/// any bundle that reaches the protocol without `text/plain`.
+pub fn text_plain_fallback<'a>(formats: impl IntoIterator<Item = (&'a str, Option<&'a str>)>) -> String {
+    let formats: Vec<(&str, Option<&str>)> = formats.into_iter().collect();
+    let content = |wanted: &str| formats.iter().find(|(mime, _)| *mime == wanted).and_then(|(_, content)| *content);
+    if let Some(markdown) = content("text/markdown") {
+        return markdown.to_owned();
+    }
+    if let Some(html) = content("text/html") {
+        return strip_tags(html);
+    }
+    let kinds: Vec<&str> = formats.iter().map(|(mime, _)| *mime).collect();
+    format!("<{}>", if kinds.is_empty() { "empty output".to_owned() } else { kinds.join(", ") })
+}
+
+/// Text of an HTML fragment with the tags removed and common entities decoded.
+fn strip_tags(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    let out = out
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    out.trim().to_owned()
+}
+
+fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("protocol lines are plain data and always serialize")
+}
+
+/// The `DISTSIM_DISPLAY` protocol line (with its trailing newline) for a bundle.
+pub fn protocol_display_line(bundle: &MimeBundle, display_id: Option<&str>, update: bool) -> String {
+    DisplayLine::new(bundle, display_id, update).to_line()
+}
+
+/// Called by the kernel's `eprintln!` for `eprintln!("{}", error)`, the line evcxr generates to
+/// report an error a cell's `?` returns (the user may write it too). In the kernel it sends an
+/// [`ErrorLine`]; elsewhere it prints `message` to stderr, as `eprintln!` would.
+#[doc(hidden)]
+pub fn report_error_value(type_name: &str, message: String) {
+    if in_kernel() {
+        write_stdout(&format!(
+            "{ERROR_PREFIX}{}\n",
+            to_json(&ErrorLine { ename: type_name.to_owned(), evalue: message })
+        ));
+    } else {
+        eprintln!("{message}");
+    }
+}
+
+/// Called by the kernel's `println!` in the code evcxr generates when a cell's `?` returns an
+/// error: the [`ErrorLine`] just sent is the cell's error.
+#[doc(hidden)]
+pub fn report_error_returned() {
+    if in_kernel() {
+        write_stdout(&format!("{ERROR_RETURNED}\n"));
+    }
 }
 
 fn emit(bundle: &MimeBundle, display_id: Option<&str>, update: bool) {
@@ -115,7 +229,7 @@ pub fn display_updatable<R: Render + ?Sized>(value: &R) -> DisplayHandle {
 /// arrives, which avoids flicker. Only the distsim kernel understands it; elsewhere it does nothing.
 pub fn clear_output(wait: bool) {
     if in_kernel() {
-        write_stdout(&format!("DISTSIM_CLEAR_OUTPUT {{\"wait\":{wait}}}\n"));
+        write_stdout(&format!("{CLEAR_PREFIX} {}\n", to_json(&ClearLine { wait })));
     }
 }
 
@@ -175,10 +289,23 @@ mod tests {
     #[test]
     fn protocol_line_adds_missing_plain_text_and_null_id() {
         let mut b = MimeBundle::default();
-        b.0.insert("text/html".into(), "x".into());
+        b.0.insert("text/html".into(), "<p>x &amp; y</p>".into());
         let line = protocol_display_line(&b, None, false);
-        assert!(line.contains("\"text/plain\":\"\""), "{line}");
+        assert!(line.contains("\"text/plain\":\"x & y\""), "{line}");
         assert!(line.contains("\"display_id\":null,\"update\":false"), "{line}");
+        let parsed: DisplayLine = serde_json::from_str(line.trim_end().strip_prefix(DISPLAY_PREFIX).unwrap()).unwrap();
+        assert_eq!(parsed, DisplayLine::new(&b, None, false));
+    }
+
+    #[test]
+    fn the_fallback_prefers_markdown_then_html_then_lists_the_formats() {
+        assert_eq!(text_plain_fallback([("text/html", Some("<b>b</b>")), ("text/markdown", Some("*m*"))]), "*m*");
+        assert_eq!(text_plain_fallback([("text/html", Some("<b>a</b>\n<i>b</i>"))]), "a\nb");
+        assert_eq!(
+            text_plain_fallback([("image/png", Some("AAAA")), ("application/json", None)]),
+            "<image/png, application/json>"
+        );
+        assert_eq!(text_plain_fallback([]), "<empty output>");
     }
 
     #[test]

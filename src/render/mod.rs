@@ -39,7 +39,9 @@ mod value;
 
 pub use debug_display::DebugDisplay;
 pub use display::{
-    capture, clear_output, display, display_updatable, in_kernel, protocol_display_line, DisplayHandle, KERNEL_ENV,
+    capture, clear_output, display, display_updatable, in_kernel, protocol_display_line, report_error_returned,
+    report_error_value, text_plain_fallback, ClearLine, DisplayHandle, DisplayLine, ErrorLine, CLEAR_PREFIX,
+    DISPLAY_PREFIX, ERROR_PREFIX, ERROR_RETURNED, KERNEL_ENV,
 };
 pub use format::Format;
 pub use plot::Plot;
@@ -76,13 +78,15 @@ impl MimeBundle {
     /// The bundle in evcxr's display convention: one block per format,
     /// `EVCXR_BEGIN_CONTENT <mime>\n<content>\nEVCXR_END_CONTENT\n`.
     ///
-    /// `text/plain` is added (empty) if a hand-built bundle lacks it. A trailing newline of the
+    /// `text/plain` is added ([`text_plain_fallback`]) if a hand-built bundle lacks it. A trailing newline of the
     /// content is dropped, because evcxr joins the lines between the markers with `\n` and would
     /// otherwise keep an extra empty line.
     pub fn to_evcxr_blocks(&self) -> String {
         let mut out = String::new();
         if !self.0.contains_key("text/plain") {
-            out.push_str("EVCXR_BEGIN_CONTENT text/plain\n\nEVCXR_END_CONTENT\n");
+            let plain =
+                text_plain_fallback(self.0.iter().map(|(mime, content)| (mime.as_str(), Some(content.as_str()))));
+            out.push_str(&format!("EVCXR_BEGIN_CONTENT text/plain\n{plain}\nEVCXR_END_CONTENT\n"));
         }
         for (mime, content) in &self.0 {
             out.push_str("EVCXR_BEGIN_CONTENT ");

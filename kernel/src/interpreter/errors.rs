@@ -88,6 +88,49 @@ pub fn panic(message: &str) -> ExecOutcome {
     ExecOutcome::Error { ename: "Panic".to_owned(), evalue: message.to_owned(), traceback }
 }
 
+/// An error the cell's `?` returned: `ename` is the error's type, shortened as people write it
+/// (`distsim::error::Error` => `distsim::Error`, `alloc::string::String` => `String`), `evalue`
+/// its message. Variables the cell defined before the `?` are not kept (evcxr drops them).
+pub fn returned(type_name: &str, message: &str) -> ExecOutcome {
+    let ename = short_type_name(type_name);
+    let mut traceback = vec![format!("{BOLD_RED}{ename}{RESET}: {}", message.lines().next().unwrap_or(""))];
+    traceback.extend(message.lines().skip(1).map(str::to_owned));
+    ExecOutcome::Error { ename, evalue: message.to_owned(), traceback }
+}
+
+/// A type name from `std::any::type_name` as people write it: paths in the standard library lose
+/// their module (`alloc::string::String` => `String`), other paths keep their crate and name
+/// (`distsim::error::Error` => `distsim::Error`), and a type the cells defined keeps its name only
+/// (evcxr's cell crate is `ctx`).
+pub fn short_type_name(type_name: &str) -> String {
+    let mut out = String::new();
+    let mut path = String::new();
+    let flush = |path: &mut String, out: &mut String| {
+        let segments: Vec<&str> = path.split("::").collect();
+        let short = match segments.as_slice() {
+            [] | [_] => path.clone(),
+            [first, .., last] if ["std", "core", "alloc", "ctx"].contains(first) => (*last).to_owned(),
+            [first, .., last] => format!("{first}::{last}"),
+        };
+        out.push_str(&short);
+        path.clear();
+    };
+    let mut chars = type_name.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_alphanumeric() || c == '_' {
+            path.push(c);
+        } else if c == ':' && chars.peek() == Some(&':') {
+            chars.next();
+            path.push_str("::");
+        } else {
+            flush(&mut path, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut path, &mut out);
+    out
+}
+
 /// `Interrupted`, state kept: a distsim loop saw the cancel file and stopped.
 pub fn interrupted_state_kept() -> ExecOutcome {
     let evalue = "Interrupted by the user. Variables from earlier cells are kept.".to_owned();
@@ -129,4 +172,22 @@ pub fn other(message: &str) -> ExecOutcome {
     let mut traceback = vec![format!("{BOLD_RED}error{RESET}: {evalue}")];
     traceback.extend(message.lines().skip(1).map(str::to_owned));
     ExecOutcome::Error { ename: "Error".to_owned(), evalue: message.to_owned(), traceback }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_names_read_as_people_write_them() {
+        assert_eq!(short_type_name("distsim::error::Error"), "distsim::Error");
+        assert_eq!(short_type_name("alloc::string::String"), "String");
+        assert_eq!(short_type_name("core::num::error::ParseIntError"), "ParseIntError");
+        assert_eq!(
+            short_type_name("alloc::boxed::Box<dyn core::error::Error + core::marker::Send>"),
+            "Box<dyn Error + Send>"
+        );
+        assert_eq!(short_type_name("ctx::MyError"), "MyError");
+        assert_eq!(short_type_name("&str"), "&str");
+    }
 }

@@ -21,7 +21,6 @@ use super::pump::{self, Done};
 use super::session::{self, Session};
 use super::warmup::CacheLayout;
 use super::{Completeness, Completions, ExecOutcome, Interpreter, Interrupter, MimeBundle, OutputSink, StreamName};
-use crate::display::ensure_text_plain;
 use crate::log;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -181,10 +180,10 @@ impl EvcxrInterpreter {
         &mut self,
         code: &str,
         sink: &dyn OutputSink,
-    ) -> (Result<::evcxr::EvalOutputs, ::evcxr::Error>, Option<String>) {
+    ) -> (Result<::evcxr::EvalOutputs, ::evcxr::Error>, pump::Failure) {
         let done = Done::new(false);
         let suppress_stderr = AtomicBool::new(false);
-        let panic = Mutex::new(None);
+        let failure = Mutex::new(pump::Failure::default());
         let mut guard = self.lock();
         let session = guard.as_mut().expect("open session");
         session::enable_question_mark(session, code);
@@ -193,7 +192,7 @@ impl EvcxrInterpreter {
         self.interrupter.begin_cell();
         let (ctx, outputs) = (&mut session.ctx, &session.outputs);
         let result = std::thread::scope(|scope| {
-            let out = scope.spawn(|| pump::pump_stdout(outputs, sink, &done, &panic));
+            let out = scope.spawn(|| pump::pump_stdout(outputs, sink, &done, &failure));
             let err = scope.spawn(|| pump::pump_stderr(outputs, sink, &done, &suppress_stderr));
             // evcxr does not export its input request type; the closure's type comes from the field.
             let mut callbacks = ::evcxr::EvalCallbacks {
@@ -205,7 +204,7 @@ impl EvcxrInterpreter {
             let _ = err.join();
             result
         });
-        (result, panic.into_inner().unwrap_or(None))
+        (result, failure.into_inner().unwrap_or_else(|e| e.into_inner()))
     }
 
     fn help_additions() -> (&'static str, &'static str) {
@@ -271,7 +270,6 @@ fn bundle_from(outputs: &::evcxr::EvalOutputs) -> Option<MimeBundle> {
         };
         bundle.insert(mime.clone(), value);
     }
-    ensure_text_plain(&mut bundle);
     Some(bundle)
 }
 
@@ -286,7 +284,7 @@ impl Interpreter for EvcxrInterpreter {
                 "Loading distsim again (after a cell lost its state, or after :clear) failed; restart the kernel.\n{failure}"
             ));
         }
-        let (result, panic) = self.run_cell(code, sink);
+        let (result, failure) = self.run_cell(code, sink);
         self.trimmer.cell_done();
         if !self.warmed {
             // After the first cell, not at start: the first result is not delayed, and the user's
@@ -321,8 +319,11 @@ impl Interpreter for EvcxrInterpreter {
             // `use`; a student asking for a clean slate still expects distsim to be there.
             self.reload_preamble_in_background();
         }
-        if let Some(message) = panic {
+        if let Some(message) = failure.panic {
             return errors::panic(&message);
+        }
+        if let Some(error) = failure.returned {
+            return errors::returned(&error.ename, &error.evalue);
         }
         match result {
             Ok(outputs) => {
@@ -423,7 +424,6 @@ impl Interpreter for EvcxrInterpreter {
     }
 
     fn language_version(&self) -> String {
-        // "rustc 1.95.0 (59807616e 2026-04-14)" => "1.95.0"
-        self.rustc.split_whitespace().nth(1).unwrap_or("unknown").to_owned()
+        session::release(&self.rustc)
     }
 }

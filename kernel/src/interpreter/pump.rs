@@ -12,6 +12,7 @@
 
 use crate::display::{forward, DisplayEvent, LineParser};
 use crate::interpreter::{OutputSink, StreamName};
+use distsim::render::ErrorLine;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -25,14 +26,18 @@ const STDERR_QUIET: Duration = Duration::from_millis(8);
 /// Set by the interpreter when `execute` has returned from evcxr.
 pub type Done = AtomicBool;
 
-/// Forwards stdout lines until `done` is set and the channel is empty. Returns the first panic
-/// message reported by the kernel's panic hook, if any.
-pub fn pump_stdout(
-    rx: &::evcxr::EvalContextOutputs,
-    sink: &dyn OutputSink,
-    done: &Done,
-    panic: &Mutex<Option<String>>,
-) {
+/// How a cell failed, as its stdout told: the kernel line protocol's panic and `?` lines.
+#[derive(Debug, Default)]
+pub struct Failure {
+    /// The first panic message reported by the kernel's panic hook.
+    pub panic: Option<String>,
+    /// The error the cell's `?` returned.
+    pub returned: Option<ErrorLine>,
+}
+
+/// Forwards stdout lines until `done` is set and the channel is empty, noting in `failure` a panic
+/// or an error returned by `?`.
+pub fn pump_stdout(rx: &::evcxr::EvalContextOutputs, sink: &dyn OutputSink, done: &Done, failure: &Mutex<Failure>) {
     let mut parser = LineParser::new();
     let mut text = String::new();
     let handle = |events: Vec<DisplayEvent>, text: &mut String| {
@@ -40,8 +45,10 @@ pub fn pump_stdout(
             match event {
                 DisplayEvent::Stream(line) => text.push_str(&line),
                 DisplayEvent::Panic(message) => {
-                    let mut slot = panic.lock().unwrap();
-                    slot.get_or_insert(message);
+                    failure.lock().unwrap().panic.get_or_insert(message);
+                }
+                DisplayEvent::Returned(error) => {
+                    failure.lock().unwrap().returned = Some(error);
                 }
                 other => {
                     flush(text, StreamName::Stdout, sink);

@@ -52,6 +52,50 @@ const PANIC_HOOK: &str = r#"{
 /// lets it be the one that fails.
 const ENABLE_QUESTION_MARK: &str = "\"0\".parse::<u8>()?;";
 
+/// Makes an error returned by a cell's `?` the cell's `error` output, with the error's type and
+/// message, instead of a line on stderr and `status: ok`.
+///
+/// With `?` on, evcxr runs the cell in a closure returning `Result<(), EvcxrUserCodeError>`, and
+/// converts any error with a generated `From` impl whose body is
+/// `eprintln!("{}", error); println!("{}", evcxr_internal_runtime::USER_ERROR_OCCURRED);`.
+/// Only that impl knows the error's type. These two macros, defined as items of every later cell
+/// (macro_rules items shadow the standard library's macros of the same name), are how the kernel
+/// hears of it: `eprintln!("{}", error)` (any format and variable) sends the value as a
+/// `DISTSIM_ERROR` line, and the `println!` that only evcxr's generated code writes confirms that
+/// the cell returned it. Every other use of the two macros goes straight to the standard ones.
+/// Defined with `?` (in [`enable_question_mark`]), so cells without `?` never compile them.
+const QUESTION_MARK_MACROS: &str = r#"
+#[allow(unused_macros)]
+macro_rules! eprintln {
+    ($format:literal, $value:ident) => {
+        distsim_error_value!($value, $value, $format)
+    };
+    ($($arg:tt)*) => {
+        ::std::eprintln!($($arg)*)
+    };
+}
+#[allow(unused_macros)]
+macro_rules! distsim_error_value {
+    // The first ident only selects the arm; the second keeps the caller's hygiene.
+    (error, $value:ident, $format:literal) => {
+        ::distsim::render::report_error_value(::std::any::type_name_of_val(&$value), ::std::format!($format, $value))
+    };
+    ($other:ident, $value:ident, $format:literal) => {
+        ::std::eprintln!($format, $value)
+    };
+}
+#[allow(unused_macros)]
+macro_rules! println {
+    ("{}", evcxr_internal_runtime::USER_ERROR_OCCURRED) => {{
+        ::distsim::render::report_error_returned();
+        ::std::println!("{}", evcxr_internal_runtime::USER_ERROR_OCCURRED)
+    }};
+    ($($arg:tt)*) => {
+        ::std::println!($($arg)*)
+    };
+}
+"#;
+
 /// An evcxr session and its output channels.
 pub struct Session {
     pub ctx: CommandContext,
@@ -132,7 +176,7 @@ pub fn enable_question_mark(session: &mut Session, cell: &str) {
         return;
     }
     // The statement cannot fail at run time, and a compile failure would only leave `?` off.
-    let _ = session.ctx.execute(ENABLE_QUESTION_MARK);
+    let _ = session.ctx.execute(&format!("{QUESTION_MARK_MACROS}\n{ENABLE_QUESTION_MARK}"));
     super::pump::discard(&session.outputs);
     session.question_mark = true;
 }
@@ -178,7 +222,9 @@ fn prepend_path(dir: &Path, existing: Option<std::ffi::OsString>) -> std::ffi::O
     joined
 }
 
-/// `rustc --version`, e.g. `rustc 1.95.0 (59807616e 2026-04-14)`.
+/// `rustc --version` of the compiler cells are built with (`$RUSTC`, else `rustc`), e.g.
+/// `rustc 1.95.0 (59807616e 2026-04-14)`; `rustc (unknown version)` if it cannot be run.
+/// The one place the kernel asks; [`release`] takes the version number out of it.
 pub fn rustc_version() -> String {
     Command::new(std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into()))
         .arg("--version")
@@ -187,6 +233,12 @@ pub fn rustc_version() -> String {
         .filter(|o| o.status.success())
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
         .unwrap_or_else(|| "rustc (unknown version)".to_owned())
+}
+
+/// The version number in a [`rustc_version`] line (`1.95.0`), or `unknown`.
+pub fn release(rustc_version: &str) -> String {
+    let number = rustc_version.split_whitespace().nth(1).filter(|n| n.starts_with(|c: char| c.is_ascii_digit()));
+    number.unwrap_or("unknown").to_owned()
 }
 
 /// Makes sure the template for `distsim` is current, building it if needed (minutes, once).

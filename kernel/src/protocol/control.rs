@@ -2,7 +2,7 @@
 //! even while the shell thread is inside a long cell.
 
 use super::content::*;
-use super::dispatch::{decode, next_request, serve_one, BadRequest, Handled, HandlerTable, Next, Poll};
+use super::dispatch::{decode, next_request, serve_one, BadRequest, Handled, HandlerTable, Next, Poll, Served};
 use super::kernel::RestartMode;
 use super::message::Message;
 use super::requests;
@@ -27,8 +27,7 @@ pub fn serve(shared: &Shared, socket: &mut dyn RouterSocket) {
             Poll::Nothing => continue,
             Poll::Closed => return,
         };
-        if serve_one(&table, shared, socket, &request) == Next::Stop {
-            shared.stop.store(true, Ordering::SeqCst);
+        if matches!(serve_one(&table, shared, socket, &request), Served::Stop) {
             return;
         }
     }

@@ -34,13 +34,23 @@ impl Reply {
     }
 }
 
-/// What the channel loop should do after a request.
+/// What a handler asks for after its request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Next {
     Continue,
-    /// A cell failed with stop_on_error: abort the execute requests already queued.
+    /// A cell failed with stop_on_error: abort the execute requests queued behind it.
     AbortQueuedExecutes,
     /// Shut the kernel down.
+    Stop,
+}
+
+/// What the channel loop should do after [`serve_one`].
+#[derive(Debug)]
+pub enum Served {
+    Continue,
+    /// A cell failed with stop_on_error. These requests were already waiting when its reply went
+    /// out (read before the reply was sent); the loop answers their execute requests `aborted`.
+    AbortQueued(Vec<Message>),
     Stop,
 }
 
@@ -100,15 +110,8 @@ impl HandlerTable {
     pub fn get(&self, msg_type: &str) -> Option<Handler> {
         self.handlers.get(msg_type).copied()
     }
-
-    /// The message types this table answers, sorted.
-    pub fn msg_types(&self) -> Vec<&'static str> {
-        self.handlers.keys().copied().collect()
-    }
 }
 
-/// Verifies and decodes frames from `channel`. A forged or malformed message is logged (never
-/// shown in a notebook) and dropped; the caller simply goes on to the next one.
 /// What waiting on a ROUTER channel produced.
 pub enum Poll {
     /// A valid, correctly signed request.
@@ -135,6 +138,8 @@ pub fn next_request(shared: &Shared, socket: &mut dyn RouterSocket, channel: &st
     }
 }
 
+/// Verifies and decodes frames from `channel`. A forged or malformed message is logged (never
+/// shown in a notebook) and dropped; the caller simply goes on to the next one.
 pub fn receive(frames: Frames, shared: &Shared, channel: &str) -> Option<Message> {
     let raw = match RawMessage::from_frames(frames, &shared.signer) {
         Ok(raw) => raw,
@@ -160,17 +165,42 @@ pub fn send_reply(shared: &Shared, socket: &mut dyn RouterSocket, request: &Mess
     }
 }
 
+/// Every request waiting on `socket` now, in arrival order (forged or malformed ones dropped).
+fn drain(socket: &mut dyn RouterSocket, shared: &Shared, channel: &str) -> Vec<Message> {
+    let mut waiting = Vec::new();
+    while let Ok(Some(frames)) = socket.recv(std::time::Duration::ZERO) {
+        waiting.extend(receive(frames, shared, channel));
+    }
+    waiting
+}
+
 /// Serves one request: busy, handler, reply, idle. Unknown types are logged and get no reply
 /// (as the protocol suggests), but still busy/idle so front ends never wait on a status.
-pub fn serve_one(table: &HandlerTable, shared: &Shared, socket: &mut dyn RouterSocket, request: &Message) -> Next {
+///
+/// When the handler asks to abort the queue (a failed cell with stop_on_error), the queue is read
+/// *before* the reply goes out, as ipykernel aborts only what was queued when the failing reply was
+/// sent: a client that sends its next cell after seeing the error reply, however quickly, is never
+/// caught by the abort.
+pub fn serve_one(table: &HandlerTable, shared: &Shared, socket: &mut dyn RouterSocket, request: &Message) -> Served {
     shared.publisher.status(Some(request), ExecutionState::Busy);
-    let next = match table.get(request.msg_type()) {
+    let served = match table.get(request.msg_type()) {
         Some(handler) => match handler(shared, request) {
             Ok(handled) => {
+                let served = match handled.next {
+                    Next::Continue => Served::Continue,
+                    // Only execute_request (a shell request) asks for this.
+                    Next::AbortQueuedExecutes => Served::AbortQueued(drain(socket, shared, "shell")),
+                    Next::Stop => {
+                        // Before the reply: a client that sees the reply (or the idle after it)
+                        // finds the kernel already stopping.
+                        shared.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+                        Served::Stop
+                    }
+                };
                 if let Some(reply) = handled.reply {
                     send_reply(shared, socket, request, reply);
                 }
-                handled.next
+                served
             }
             Err(BadRequest(why)) => {
                 crate::log::warn(&why);
@@ -183,16 +213,16 @@ pub fn serve_one(table: &HandlerTable, shared: &Shared, socket: &mut dyn RouterS
                     };
                     send_reply(shared, socket, request, Reply::typed(&reply_type, &content));
                 }
-                Next::Continue
+                Served::Continue
             }
         },
         None => {
             crate::log::warn(&format!("no handler for message type {:?}", request.msg_type()));
-            Next::Continue
+            Served::Continue
         }
     };
     shared.publisher.status(Some(request), ExecutionState::Idle);
-    next
+    served
 }
 
 /// `foo_request` -> `foo_reply`; other types (comm messages) have no reply.

@@ -1,14 +1,13 @@
 //! The shell channel: execute and the code questions, one request at a time.
 
 use super::content::*;
-use super::dispatch::{next_request, receive, send_reply, serve_one, HandlerTable, Next, Poll, Reply};
+use super::dispatch::{next_request, send_reply, serve_one, HandlerTable, Poll, Reply, Served};
 use super::execute::{aborted, execute};
 use super::message::{Content, Message};
 use super::requests;
 use super::shared::Shared;
 use crate::transport::RouterSocket;
 use std::sync::atomic::Ordering;
-use std::time::Duration;
 
 /// What the shell channel answers.
 pub fn table() -> HandlerTable {
@@ -35,24 +34,21 @@ pub fn serve(shared: &Shared, socket: &mut dyn RouterSocket) {
             Poll::Closed => return,
         };
         match serve_one(&table, shared, socket, &request) {
-            Next::Continue => {}
-            Next::AbortQueuedExecutes => abort_queued(&table, shared, socket),
-            Next::Stop => return,
+            Served::Continue => {}
+            Served::AbortQueued(waiting) => abort_queued(&table, shared, socket, waiting),
+            Served::Stop => return,
         }
     }
 }
 
-/// After a failed cell with stop_on_error: every execute_request already waiting in the queue
-/// is answered `aborted` without running (other requests are served as usual), as in IPython.
+/// After a failed cell with stop_on_error: every execute_request that was waiting when the failing
+/// reply went out is answered `aborted` without running (other requests are served as usual), as
+/// in IPython.
 ///
-/// The queue is read to the end *before* any answer goes out. A client that sends a new cell once
-/// it sees an `aborted` reply is therefore never caught by this drain, however quickly its request
-/// arrives: only requests sent before the kernel started answering are aborted.
-fn abort_queued(table: &HandlerTable, shared: &Shared, socket: &mut dyn RouterSocket) {
-    let mut waiting = Vec::new();
-    while let Ok(Some(frames)) = socket.recv(Duration::ZERO) {
-        waiting.extend(receive(frames, shared, "shell"));
-    }
+/// `waiting` was read before that reply was sent (see [`serve_one`]). A client that sends a new
+/// cell once it sees the error reply or an `aborted` reply is therefore never caught, however
+/// quickly its request arrives: it is served by the loop as usual.
+fn abort_queued(table: &HandlerTable, shared: &Shared, socket: &mut dyn RouterSocket, waiting: Vec<Message>) {
     for request in waiting {
         if request.msg_type() == ExecuteRequest::MSG_TYPE {
             abort_one(shared, socket, &request);

@@ -26,12 +26,12 @@ pub struct CellSink<'a> {
 }
 
 /// Front ends show a bundle by its richest type they know, but nbconvert text exports, consoles
-/// and graders read `text/plain`; the protocol layer guarantees it is there.
+/// and graders read `text/plain`; the protocol layer guarantees it is there, for every bundle from
+/// any interpreter, with the project's one fallback ([`distsim::render::text_plain_fallback`]).
 pub fn ensure_text_plain(mut data: MimeBundle) -> MimeBundle {
     if !data.contains_key("text/plain") {
-        let kinds: Vec<&str> = data.keys().map(String::as_str).collect();
-        let summary = format!("<{}>", kinds.join(", "));
-        data.insert("text/plain".to_owned(), Value::String(summary));
+        let plain = distsim::render::text_plain_fallback(data.iter().map(|(mime, v)| (mime.as_str(), v.as_str())));
+        data.insert("text/plain".to_owned(), Value::String(plain));
     }
     data
 }

@@ -35,11 +35,6 @@ impl Signer {
         }
     }
 
-    /// A signer that neither signs nor checks (empty key).
-    pub fn unsigned() -> Self {
-        Self { key: None }
-    }
-
     /// Whether messages are signed at all.
     pub fn is_signing(&self) -> bool {
         self.key.is_some()

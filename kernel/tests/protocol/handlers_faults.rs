@@ -38,11 +38,12 @@ fn stop_on_error_aborts_the_executes_queued_behind_the_failure() {
     client.shutdown();
 }
 
-/// A shell socket that behaves like the quickest possible client: the moment the kernel sends an
-/// `aborted` reply, the follow-up request is already in the kernel's inbox.
+/// A shell socket that behaves like the quickest possible client: the moment the kernel sends a
+/// reply whose content contains `trigger`, the follow-up request is already in the kernel's inbox.
 struct InstantFollowUp {
     inner: MemorySocket,
     to_kernel: Sender<Frames>,
+    trigger: &'static [u8],
     follow_up: Option<Frames>,
 }
 
@@ -52,9 +53,10 @@ impl RouterSocket for InstantFollowUp {
     }
 
     fn send(&mut self, frames: Frames) -> Result<(), TransportError> {
-        let aborted = frames.last().is_some_and(|content| content.windows(9).any(|w| w == b"\"aborted\""));
+        let trigger = self.trigger;
+        let triggered = frames.last().is_some_and(|content| content.windows(trigger.len()).any(|w| w == trigger));
         self.inner.send(frames)?;
-        if aborted {
+        if triggered {
             if let Some(follow_up) = self.follow_up.take() {
                 self.to_kernel.send(follow_up).expect("the kernel's shell inbox is open");
             }
@@ -63,19 +65,38 @@ impl RouterSocket for InstantFollowUp {
     }
 }
 
-#[test]
-fn a_request_sent_after_an_aborted_reply_runs_however_fast_it_arrives() {
+/// A client whose next cell reaches the kernel the instant a reply containing `trigger` is sent.
+fn client_with_instant_follow_up(trigger: &'static [u8]) -> (Client, Message) {
     let follow_up = KernelIdentity::new().message(None, vec![CLIENT_ID.to_vec()], &execute_request("value 9"));
     let frames = follow_up.encode().into_frames(&Signer::new(KEY, "hmac-sha256").unwrap());
     let client = Client::start_custom(RestartMode::InPlace, move |inner, to_kernel| {
-        Box::new(InstantFollowUp { inner, to_kernel, follow_up: Some(frames) })
+        Box::new(InstantFollowUp { inner, to_kernel, trigger, follow_up: Some(frames) })
     });
+    (client, follow_up)
+}
+
+#[test]
+fn a_request_sent_after_an_aborted_reply_runs_however_fast_it_arrives() {
+    let (client, follow_up) = client_with_instant_follow_up(b"\"aborted\"");
     let (failing, asked) = blocked_cell(&client, "panic boom");
     let queued = client.send(Chan::Shell, &execute_request("value 2"));
     client.send_reply_to(Chan::Stdin, &asked, &InputReply { value: "yes".into() });
     assert!(matches!(client.reply::<ExecuteReply>(Chan::Shell, &failing), ExecuteReply::Error { .. }));
     assert_eq!(client.reply::<ExecuteReply>(Chan::Shell, &queued), ExecuteReply::Aborted { execution_count: 1 });
     // Sent only once the client saw the abort, so it was never queued behind the failure.
+    let reply: ExecuteReply = client.reply(Chan::Shell, &follow_up);
+    assert!(matches!(reply, ExecuteReply::Ok { execution_count: 2, .. }), "{reply:?}");
+    client.shutdown();
+}
+
+/// The CI flake of `control_answers_kernel_info_while_a_cell_runs_and_interrupt_stops_it`: the
+/// client sent its next cell on seeing the error reply, and the abort that follows a failed cell
+/// caught it when it arrived before the kernel had looked at its queue.
+#[test]
+fn a_request_sent_on_the_error_reply_runs_however_fast_it_arrives() {
+    let (client, follow_up) = client_with_instant_follow_up(b"\"status\":\"error\"");
+    let (reply, _) = client.execute("panic boom");
+    assert!(matches!(reply, ExecuteReply::Error { execution_count: 1, .. }), "{reply:?}");
     let reply: ExecuteReply = client.reply(Chan::Shell, &follow_up);
     assert!(matches!(reply, ExecuteReply::Ok { execution_count: 2, .. }), "{reply:?}");
     client.shutdown();
@@ -146,7 +167,8 @@ fn unknown_message_types_get_busy_idle_and_no_reply() {
     odd.header.msg_type = "frobnicate_request".into();
     client.send_frames(Chan::Shell, client.frames(&odd));
     assert_eq!(types(&client.iopub_for(&odd)), ["status", "status"]);
-    assert!(client.try_recv(Chan::Shell).is_none());
+    // A reply would have gone out before the idle just seen.
+    assert!(client.try_recv_now(Chan::Shell).is_none());
     client.shutdown();
 }
 
@@ -164,7 +186,7 @@ fn control_answers_kernel_info_while_a_cell_runs_and_interrupt_stops_it() {
     }
     let info = client.send(Chan::Control, &KernelInfoRequest {});
     let _: KernelInfoReply = client.reply(Chan::Control, &info);
-    assert!(client.try_recv(Chan::Shell).is_none(), "the cell is still running");
+    assert!(client.try_recv_now(Chan::Shell).is_none(), "the cell is still running");
 
     let interrupt = client.send(Chan::Control, &InterruptRequest {});
     assert_eq!(client.reply::<InterruptReply>(Chan::Control, &interrupt).status, ReplyStatus::Ok);
@@ -197,7 +219,8 @@ fn allow_stdin_false_means_no_input_request() {
     request.allow_stdin = false;
     let (reply, _) = client.execute_with(request);
     assert!(matches!(reply, ExecuteReply::Error { ref ename, .. } if ename == "NoInput"));
-    assert!(client.try_recv(Chan::Stdin).is_none());
+    // An input_request would have gone out before the reply.
+    assert!(client.try_recv_now(Chan::Stdin).is_none());
     client.shutdown();
 }
 

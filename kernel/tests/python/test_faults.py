@@ -6,6 +6,7 @@ contract, so they are asserted; they are generous compared with what the kernel 
 
 from __future__ import annotations
 
+import json
 import time
 from queue import Empty
 
@@ -57,9 +58,10 @@ def test_panic_is_an_error_and_keeps_earlier_variables(kernel):
     assert result_plain(outputs) == "43"
 
 
-def run_and_interrupt(kernel, code: str, after: float = 0.5):
-    """Runs `code`, which prints "running" first; sends interrupt_request on control `after` seconds
-    after that line arrives. Returns (reply, seconds from the interrupt to the execute_reply)."""
+def run_and_interrupt(kernel, code: str):
+    """Runs `code`, which prints "running" first; sends interrupt_request on control as soon as that
+    line arrives (the cell is running then). Returns (reply, seconds from the interrupt to the
+    execute_reply)."""
     msg_id = kernel.execute(code)
     deadline = time.monotonic() + CELL_TIMEOUT
     while True:
@@ -67,7 +69,6 @@ def run_and_interrupt(kernel, code: str, after: float = 0.5):
         if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "stream"
                 and "running" in msg["content"]["text"]):
             break
-    time.sleep(after)
     asked = time.monotonic()
     kernel.control_channel.send(kernel.session.msg("interrupt_request", {}))
     reply = shell_reply(kernel, msg_id)
@@ -109,6 +110,34 @@ def test_stop_on_error_aborts_queued_cells(kernel):
     assert result_plain(outputs) == "7"
 
 
+def test_an_err_from_question_mark_is_an_error_output(kernel):
+    reply, outputs = execute(kernel, 'let e: Result<i32, String> = Err("boom".into());\ne?')
+    assert reply["content"]["status"] == "error", reply["content"]
+    assert (reply["content"]["ename"], reply["content"]["evalue"]) == ("String", "boom")
+    errors = of_type(outputs, "error")
+    assert len(errors) == 1, outputs
+    for field in ("ename", "evalue", "traceback"):
+        assert errors[0]["content"][field] == reply["content"][field]
+    assert stream_text(outputs, "stderr") == "", "shown once, as the error"
+    assert of_type(outputs, "execute_result") == []
+
+
+def test_a_distsim_validation_error_from_question_mark_names_its_type(kernel):
+    reply, outputs = execute(
+        kernel, "let r = concepts::two_generals::Config { capture: 1.5, ..Default::default() }.run(1)?;")
+    assert reply["content"]["status"] == "error", reply["content"]
+    assert reply["content"]["ename"] == "distsim::Error"
+    assert reply["content"]["evalue"] == "invalid `capture` = 1.5: expected a probability in [0, 1]"
+    assert len(of_type(outputs, "error")) == 1 and stream_text(outputs, "stderr") == ""
+
+
+def test_printing_an_error_yourself_is_still_stderr(kernel):
+    reply, outputs = execute(kernel, 'let error = "not fatal"; eprintln!("{}", error); let ok: Result<u8, String> = Ok(3); ok?')
+    assert reply["content"]["status"] == "ok", reply["content"]
+    assert stream_text(outputs, "stderr") == "not fatal\n"
+    assert result_plain(outputs) == "3"
+
+
 def test_silent_suppresses_output_and_does_not_count(kernel):
     reply, _ = execute(kernel, "0")
     count = reply["content"]["execution_count"]
@@ -125,12 +154,17 @@ def test_no_stderr_from_a_passing_cell(kernel):
     assert result_plain(outputs) == "3"
 
 
-def test_stdout_streams_while_the_cell_runs(kernel):
-    code = 'println!("first"); std::thread::sleep(std::time::Duration::from_millis(1500)); println!("second");'
+def test_stdout_streams_while_the_cell_runs(kernel, tmp_path):
+    """The cell prints "first", then waits until the test has received it (the test creates a
+    file), then prints "second": it can only finish if "first" streamed while it ran."""
+    go = tmp_path / "go"
+    code = f"""println!("first");
+let go = std::path::Path::new({json.dumps(str(go))});
+let mut waited = 0;
+while !go.exists() && waited < 60_000 {{ std::thread::sleep(std::time::Duration::from_millis(1)); waited += 1; }}
+println!("{{}}", if go.exists() {{ "second" }} else {{ "gave up" }});"""
     msg_id = kernel.execute(code)
-    # Stamp each stream message as it arrives (not after the cell is over), so the test can tell
-    # streaming from a batch delivered at the end.
-    arrivals = []
+    texts = []
     deadline = time.monotonic() + CELL_TIMEOUT
     while time.monotonic() < deadline:
         try:
@@ -140,13 +174,13 @@ def test_stdout_streams_while_the_cell_runs(kernel):
         if msg["parent_header"].get("msg_id") != msg_id:
             continue
         if msg["msg_type"] == "stream":
-            arrivals.append((time.monotonic(), msg["content"]["text"]))
+            texts.append(msg["content"]["text"])
+            if "first" in msg["content"]["text"]:
+                go.touch()
         if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
             break
-    shell_reply(kernel, msg_id)
-    text = "".join(t for _, t in arrivals)
-    assert text == "first\nsecond\n"
-    assert len(arrivals) >= 2 and arrivals[-1][0] - arrivals[0][0] >= 1.0, arrivals
+    assert shell_reply(kernel, msg_id)["content"]["status"] == "ok"
+    assert "".join(texts) == "first\nsecond\n", texts
 
 
 def test_progress_bar_uses_update_display_data_and_stays(kernel):
@@ -174,16 +208,26 @@ quick.points.len()
 def test_forged_signature_is_ignored(kernel):
     forger = Session(key=b"not-the-key", username="mallory")
     forged = forger.msg("execute_request", {"code": 'println!("forged")', "silent": False})
+    before, _ = execute(kernel, "0")
+    # Same socket, so the kernel reads the forged request before the next one: no sleep needed.
     forger.send(kernel.shell_channel.socket, forged)
-    time.sleep(0.5)
-    _, outputs = execute(kernel, "6 * 7")
+    reply, outputs = execute(kernel, "6 * 7")
     assert result_plain(outputs) == "42"
-    assert "forged" not in stream_text(outputs, "stdout")
+    assert reply["content"]["execution_count"] == before["content"]["execution_count"] + 1, "the forged cell never ran"
 
 
-def test_kernel_info_on_control_is_answered_while_a_cell_runs(kernel):
-    msg_id = kernel.execute("std::thread::sleep(std::time::Duration::from_secs(4));")
-    time.sleep(2.0)  # the cell is compiled and sleeping by now
+def test_kernel_info_on_control_is_answered_while_a_cell_runs(kernel, tmp_path):
+    done = tmp_path / "done"
+    code = f"""println!("running");
+let done = std::path::Path::new({json.dumps(str(done))});
+let mut waited = 0;
+while !done.exists() && waited < 60_000 {{ std::thread::sleep(std::time::Duration::from_millis(1)); waited += 1; }}"""
+    msg_id = kernel.execute(code)
+    deadline = time.monotonic() + CELL_TIMEOUT
+    while True:  # the cell is compiled and running once it has printed
+        msg = kernel.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+        if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "stream":
+            break
     request = kernel.session.msg("kernel_info_request", {})
     asked = time.monotonic()
     kernel.control_channel.send(request)
@@ -194,7 +238,9 @@ def test_kernel_info_on_control_is_answered_while_a_cell_runs(kernel):
     assert reply["msg_type"] == "kernel_info_reply"
     assert reply["content"]["language_info"]["name"] == "rust"
     assert answered - asked < 1.0
+    done.touch()
     assert shell_reply(kernel, msg_id)["content"]["status"] == "ok"
+    collect(kernel, msg_id)
 
 
 def test_execution_count_starts_at_one_and_restart_clears_state(fresh_kernel):

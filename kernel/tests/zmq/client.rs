@@ -15,8 +15,22 @@ fn kernel_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_distsim-kernel"))
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+/// Five ports for one kernel: free now, distinct from each other and from every port this test
+/// process handed out before (the tests start kernels in parallel, and the OS may offer a port
+/// again as soon as its probe listener is closed, so two kernels could be given the same one).
+fn free_ports() -> Vec<u16> {
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+    let mut held = Vec::new(); // kept bound until all five are chosen
+    while held.len() < 5 {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        if !given.contains(&port) {
+            given.push(port);
+            held.push(listener);
+        }
+    }
+    held.iter().map(|l| l.local_addr().unwrap().port()).collect()
 }
 
 /// A decoded message as the client sees it (untyped on purpose: this is the other side).
@@ -61,7 +75,7 @@ impl Kernel {
     pub fn start(args: &[&str]) -> Kernel {
         let dir = std::env::temp_dir().join(format!("distsim-zmq-{}-{}", std::process::id(), uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
-        let ports: Vec<u16> = (0..5).map(|_| free_port()).collect();
+        let ports = free_ports();
         let info = json!({
             "ip": "127.0.0.1", "transport": "tcp", "key": KEY, "signature_scheme": "hmac-sha256",
             "shell_port": ports[0], "iopub_port": ports[1], "stdin_port": ports[2],
@@ -166,7 +180,8 @@ impl Kernel {
         let deadline = Instant::now() + timeout;
         while Instant::now() < deadline {
             let request = self.send(&self.shell, "kernel_info_request", json!({}));
-            let reply = Self::recv(&self.shell, deadline.saturating_duration_since(Instant::now()));
+            let reply = Self::recv_within(&self.shell, deadline.saturating_duration_since(Instant::now()))
+                .unwrap_or_else(|| panic!("no kernel_info_reply; kernel stderr:\n{}", self.stderr()));
             assert_eq!(reply.msg_type(), "kernel_info_reply");
             while let Some(message) = Self::recv_within(&self.iopub, Duration::from_millis(200)) {
                 if message.parent_id() == request["msg_id"].as_str() {
@@ -176,7 +191,7 @@ impl Kernel {
                 }
             }
         }
-        panic!("IOPub never connected");
+        panic!("IOPub never connected; kernel stderr:\n{}", self.stderr());
     }
 
     /// IOPub messages of the request `header`, through its idle.

@@ -81,7 +81,7 @@ fn control_answers_while_a_cell_runs_and_interrupt_ends_it() {
     }
     kernel.send(&kernel.control, "kernel_info_request", json!({}));
     assert_eq!(Kernel::recv(&kernel.control, T).msg_type(), "kernel_info_reply");
-    assert!(Kernel::recv_within(&kernel.shell, Duration::from_millis(300)).is_none(), "cell still running");
+    // The reply below is `Interrupted`: the cell was still running when the interrupt came.
     kernel.send(&kernel.control, "interrupt_request", json!({}));
     assert_eq!(Kernel::recv(&kernel.control, T).content["status"], "ok");
     let reply = Kernel::recv(&kernel.shell, T);
@@ -126,7 +126,8 @@ fn restart_in_place_keeps_the_process_and_resets_state() {
     let (reply, _) = kernel.execute("get x", T);
     assert_eq!(reply.content["ename"], "CompileError");
     assert_eq!(reply.content["execution_count"], 1);
-    assert!(kernel.wait_exit(Duration::from_millis(200)).is_none(), "still running");
+    // It just answered a cell after the restart; it has not exited since.
+    assert!(kernel.process.try_wait().unwrap().is_none(), "still running");
 }
 
 #[test]
