@@ -72,7 +72,7 @@ fn program_step(kind: &EventKind) -> Option<usize> {
 /// let ev = |seq, kind| TraceEvent { time: Time(seq), seq, kind, lamport: None };
 /// let events = vec![
 ///     ev(0, EventKind::Send { from: 0, to: 1, msg: 1, label: "x".into() }),
-///     ev(1, EventKind::Timer { node: 1, timer: 0 }),
+///     ev(1, EventKind::Timer { node: 1, timer: 0, label: String::new() }),
 ///     ev(2, EventKind::Deliver { from: 0, to: 1, msg: 1 }),
 /// ];
 /// let v = vector_stamps(&events, 2);
