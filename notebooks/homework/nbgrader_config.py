@@ -12,10 +12,10 @@ import re
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbformat.v4 import new_code_cell
-from traitlets import List
 from nbgrader.api import MissingEntry
 from nbgrader.preprocessors import (CheckCellMetadata, ClearHiddenTests, ClearOutput, DeduplicateIds,
                                     GetGrades, OverwriteCells, OverwriteKernelspec)
+from traitlets import List
 
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
 
