@@ -6,6 +6,7 @@ bin directory first on PATH: nbgrader starts `alembic` and the kernel from there
 without activating the venv. Each one prints the exact nbgrader command it runs and how long it took.
 
     .venv/bin/python scripts/nbgrader_course.py release                 # student versions of every assignment
+    .venv/bin/python scripts/nbgrader_course.py warm                    # build the kernel's cache (autograde does it)
     .venv/bin/python scripts/nbgrader_course.py autograde hw2_retry --submissions ~/inbox/hw2
     .venv/bin/python scripts/nbgrader_course.py feedback hw2_retry
     .venv/bin/python scripts/nbgrader_course.py scores hw2_retry
@@ -22,6 +23,8 @@ import time
 from pathlib import Path
 
 DEFAULT_COURSE = Path(__file__).resolve().parents[1] / "notebooks" / "homework"
+# Building the kernel's cache from nothing compiles distsim and its dependencies: minutes.
+WARM_TIMEOUT_S = 3600
 
 
 def assignments(course: Path) -> list[str]:
@@ -67,6 +70,45 @@ def collect(course: Path, assignment: str, inbox: Path) -> list[str]:
     return students
 
 
+def kernel_name(course: Path) -> str:
+    """The kernel nbgrader grades with: `Execute.kernel_name` of the course's config."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    return config.Execute.kernel_name
+
+
+def warm_kernel(course: Path) -> None:
+    """Starts one kernel of the course and runs a trivial cell, so that the kernel builds its cache
+    of compiled distsim now if it is missing or stale (a new grader account, a toolchain or distsim
+    update), rather than inside the first graded cell's time limit."""
+    from jupyter_client.manager import start_new_kernel
+
+    name = kernel_name(course)
+    print(f"warming the {name} kernel's build cache before grading (if it is missing or stale, it is "
+          "built now: minutes, once)", flush=True)
+    started = time.perf_counter()
+    km, kc = start_new_kernel(kernel_name=name, startup_timeout=WARM_TIMEOUT_S)
+    try:
+        errors = []
+
+        def keep_errors(msg):
+            if msg["msg_type"] == "error":
+                errors.append(f"{msg['content']['ename']}: {msg['content']['evalue']}")
+
+        reply = kc.execute_interactive("1 + 1", timeout=WARM_TIMEOUT_S, output_hook=keep_errors)
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    if reply["content"]["status"] != "ok":
+        sys.exit(f"the {name} kernel could not run a cell, so grading would fail: {errors or reply['content']}")
+    print(f"  kernel cache ready: {time.perf_counter() - started:.1f} s", flush=True)
+
+
+def cmd_warm(args: argparse.Namespace) -> None:
+    warm_kernel(args.course)
+
+
 def cmd_release(args: argparse.Namespace) -> None:
     for assignment in args.assignment or assignments(args.course):
         run_nbgrader(args.course, "generate_assignment", assignment, "--force")
@@ -76,6 +118,7 @@ def cmd_autograde(args: argparse.Namespace) -> None:
     if args.submissions:
         collect(args.course, args.assignment, args.submissions.expanduser())
     extra = ["--student", args.student] if args.student else []
+    warm_kernel(args.course)
     run_nbgrader(args.course, "autograde", args.assignment, "--force", *extra)
 
 
@@ -107,7 +150,11 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("assignment", nargs="*", help="assignments to release (default: all)")
     r.set_defaults(run=cmd_release)
 
-    a = sub.add_parser("autograde", help="grade submitted notebooks (nbgrader autograde)")
+    w = sub.add_parser("warm", help="build the kernel's cache of compiled distsim (autograde does it first)")
+    w.set_defaults(run=cmd_warm)
+
+    a = sub.add_parser("autograde", help="build the kernel's cache, then grade submitted notebooks "
+                                         "(nbgrader autograde)")
     a.add_argument("assignment")
     a.add_argument("--submissions", type=Path,
                    help="a folder of <student>.ipynb files or <student>/ folders to copy in first")

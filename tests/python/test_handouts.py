@@ -31,7 +31,8 @@ def _load_script():
     return module
 
 
-REMOTE = _load_script().REMOTE
+HANDOUTS = _load_script()
+REMOTE = HANDOUTS.REMOTE
 
 
 def build(out: Path, *args: str) -> subprocess.CompletedProcess:
@@ -74,3 +75,22 @@ def test_an_unknown_notebook_is_a_clear_error(tmp_path):
     done = build(tmp_path, str(tmp_path / "missing.ipynb"))
     assert done.returncode == 1
     assert "no such notebook" in done.stderr and "missing.ipynb" in done.stderr
+
+
+def test_a_partial_index_numbers_each_handout_as_its_notebook(tmp_path):
+    """An index of 04 and 06 (what `build-handouts 04 06` writes into an empty folder) reads 4 and 6."""
+    from bs4 import BeautifulSoup
+
+    HANDOUTS.write_index(tmp_path, [
+        ("04-two-generals.html", "4 · The Two Generals problem", 1.0),
+        ("06-availability-and-nines.html", "6 · Availability and nines", 1.0),
+        ("extra.html", "An extra notebook", 1.0),
+    ])
+    page = BeautifulSoup((tmp_path / "index.html").read_text(encoding="utf-8"), "html.parser")
+    items = page.find_all("li")
+    # An <ol> numbers an item by its `value`, else by the previous item's number plus one.
+    assert page.find("ol").get("start") is None
+    assert [li.get("value") for li in items] == ["4", "6", None]
+    assert [li.get_text() for li in items] == ["The Two Generals problem", "Availability and nines",
+                                               "An extra notebook"]
+    assert "unnumbered" in items[2].get("class")  # shown without a number, not as 7

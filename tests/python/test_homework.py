@@ -7,7 +7,10 @@ at the end, so the shipped course is never touched:
 - three submissions per assignment are autograded: the instructor's solution (full marks), the untouched
   student version (0, and nbgrader does not crash) and a partial one with only the first answer cell filled
   in (strictly between);
-- feedback HTML exists for every submission;
+- autograding goes through scripts/nbgrader_course.py, which builds the kernel's cache first and says so
+  (a stale cache is rebuilt by that step, not inside a graded cell); it prints no warning for these
+  honest submissions, and still warns about a test cell a student did change;
+- feedback HTML exists for every submission and holds no hidden test;
 - grading a submission again gives the same score, cell by cell;
 - no passing test cell writes to stderr; unanswered functions fail as panics, not compile errors;
 - the first cell of a fresh kernel completes within nbgrader's 30 s default timeout (the course's own
@@ -50,6 +53,18 @@ def nbgrader(course, *args, timeout=1800):
     elapsed = time.perf_counter() - started
     assert result.returncode == 0, f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
     return elapsed, result
+
+
+def grade(course, assignment, *extra):
+    """Autogrades through the instructor's helper, as docs/instructors.md says; returns its output."""
+    cmd = [sys.executable, str(ROOT / "scripts" / "nbgrader_course.py"), "--course", str(course),
+           "autograde", assignment, *extra]
+    started = time.perf_counter()
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
+    elapsed = time.perf_counter() - started
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, f"autograde {assignment} failed:\n{output}"
+    return elapsed, output
 
 
 def read(path):
@@ -109,8 +124,9 @@ def course():
                 target = root / "submitted" / student / a
                 target.mkdir(parents=True)
                 nbformat.write(nb, str(target / f"{a}.ipynb"))
-            timings[a], _ = nbgrader(root, "autograde", a, "--force")
-            report(f"autograde {a}: {timings[a]:.1f} s for {len(STUDENTS)} submissions")
+            timings[a], output = grade(root, a)
+            (root / f"autograde-{a}.log").write_text(output)
+            report(f"autograde {a}: {timings[a]:.1f} s for {len(STUDENTS)} submissions (with the cache check)")
             nbgrader(root, "generate_feedback", a, "--force")
         yield root
     finally:
@@ -247,6 +263,108 @@ def test_feedback_html_for_every_submission(course, assignment):
         assert html.is_file(), html
         text = html.read_text(encoding="utf-8")
         assert assignment in text and "Score" in text
+
+
+def hidden_assertions(assignment):
+    """The assertion lines of the instructor's hidden tests."""
+    nb = read(COURSE / "source" / assignment / f"{assignment}.ipynb")
+    lines = []
+    for cell in nb.cells:
+        for block in cell.source.split("// BEGIN HIDDEN TESTS")[1:]:
+            body = block.split("// END HIDDEN TESTS")[0]
+            lines += [line.strip() for line in body.split("\n") if "assert" in line]
+    return lines
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_feedback_holds_no_hidden_test(course, assignment):
+    from bs4 import BeautifulSoup
+
+    hidden = hidden_assertions(assignment)
+    assert hidden, f"{assignment} has no hidden assertion to look for"
+    for student in STUDENTS:
+        graded = read(course / "autograded" / student / assignment / f"{assignment}.ipynb")
+        graded_source = "\n".join(c.source for c in graded.cells)
+        # The graded notebook, which feedback is made from, does hold them: the check below can fail.
+        assert all(line in graded_source for line in hidden), f"{student}: hidden tests not restored"
+        html = (course / "feedback" / student / assignment / f"{assignment}.html").read_text(encoding="utf-8")
+        text = BeautifulSoup(html, "html.parser").get_text()  # code is split into highlighted spans
+        assert "HIDDEN TESTS" not in text, f"{student}: a hidden-test delimiter in the feedback"
+        leaked = [line for line in hidden if line in text]
+        assert leaked == [], f"{student}: hidden assertions in the feedback: {leaked}"
+
+
+def test_feedback_hides_what_a_failed_hidden_assertion_says():
+    """A failed hidden `assert!` panics with its condition; feedback keeps only that a hidden test failed."""
+    from nbformat.v4 import new_code_cell, new_output
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(COURSE)).load_config()
+    clear = config.GenerateFeedback.preprocessors[-1](config=config)
+    source = ("{\n    let x = 1;\n    assert!(x == 1);\n    // BEGIN HIDDEN TESTS\n"
+              "    assert!(x * 3 == 4);\n    // END HIDDEN TESTS\n};")
+    said = {}
+    for message in ("assertion failed: x * 3 == 4", "assertion failed: x == 1", "not yet implemented"):
+        cell = new_code_cell(source, metadata={"nbgrader": {
+            "grade": True, "grade_id": "t", "points": 1, "locked": True, "solution": False, "schema_version": 3}})
+        cell.outputs = [new_output("error", ename="Panic", evalue=message, traceback=[f"panicked: {message}"])]
+        cell, _ = clear.preprocess_cell(cell, {}, 0)
+        assert "HIDDEN" not in cell.source and "x * 3 == 4" not in cell.source, cell.source
+        said[message] = (cell.outputs[0].evalue, cell.outputs[0].traceback)
+    hidden, visible, stub = said.values()
+    assert "x * 3" not in str(hidden) and "a hidden test failed" in hidden[0], hidden
+    assert visible == ("assertion failed: x == 1", ["panicked: assertion failed: x == 1"])
+    assert stub == ("not yet implemented", ["panicked: not yet implemented"])
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_autograding_builds_the_kernel_cache_first_and_prints_no_warning(course, assignment):
+    output = (course / f"autograde-{assignment}.log").read_text()
+    lines = output.splitlines()
+    warm = next((i for i, line in enumerate(lines) if "kernel cache ready" in line), None)
+    graded = next((i for i, line in enumerate(lines) if f"nbgrader autograde {assignment}" in line), None)
+    assert warm is not None and graded is not None and warm < graded, output
+    warnings = [line for line in lines if re.search(r"WARNING|Warning|has changed", line)]
+    assert warnings == [], "\n".join(warnings)
+
+
+def test_a_changed_test_cell_still_warns(course):
+    """Quiet for untouched cells with hidden tests, nbgrader still reports a test cell a student edited."""
+    a = ASSIGNMENTS[0]
+    nb = read(course / "release" / a / f"{a}.ipynb")
+    cell = next(c for c in nb.cells if meta(c).get("grade"))
+    cell.source = cell.source.replace("assert", "// edited by the student\n    assert", 1)
+    target = course / "submitted" / "tampered" / a
+    target.mkdir(parents=True)
+    nbformat.write(nb, str(target / f"{a}.ipynb"))
+    _, output = grade(course, a, "--student", "tampered")
+    changed = re.findall(r"Attribute 'checksum' for cell (\S+) has changed", output)
+    assert changed == [meta(cell)["grade_id"]], output
+
+
+def kernel_cache_root():
+    """Where the distsim kernel keeps its cache (kernel/src/interpreter/warmup.rs)."""
+    if os.environ.get("DISTSIM_KERNEL_CACHE"):
+        return Path(os.environ["DISTSIM_KERNEL_CACHE"])
+    if os.environ.get("XDG_CACHE_HOME"):
+        return Path(os.environ["XDG_CACHE_HOME"]) / "distsim-kernel"
+    return Path.home() / ".cache" / "distsim-kernel"
+
+
+def test_the_grading_helper_rebuilds_a_stale_kernel_cache_before_grading():
+    """A cache left stale by a toolchain or distsim update is rebuilt by the helper's first step."""
+    template = kernel_cache_root() / "template"
+    assert (template / "STAMP").is_file(), f"no kernel cache at {template}: install the kernel first"
+    with tempfile.TemporaryDirectory(prefix="distsim-cache-") as tmp:
+        stale = Path(tmp) / "cache"
+        shutil.copytree(template, stale / "template", symlinks=True)
+        (stale / "template" / "STAMP").unlink()  # what the kernel sees after an update
+        env = dict(os.environ, DISTSIM_KERNEL_CACHE=str(stale))
+        result = subprocess.run([sys.executable, str(ROOT / "scripts" / "nbgrader_course.py"), "warm"],
+                                env=env, capture_output=True, text=True, timeout=3600)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "kernel cache ready" in result.stdout, result.stdout
+        assert (stale / "template" / "STAMP").is_file(), "the warm step did not rebuild the cache"
 
 
 def test_grading_twice_gives_the_same_scores(course):
