@@ -28,8 +28,6 @@ pub enum Stream {
     Workload,
     /// The private stream of node `n`.
     Node(usize),
-    /// Any other subsystem a model needs; pick a distinct number per use.
-    Custom(u64),
     /// A stream named after what it serves, with an index for one of many (a data center, a
     /// client): see [`Stream::named`].
     Named(&'static str, u64),
@@ -48,7 +46,8 @@ impl Stream {
     ///
     /// - `00`: the four fixed subsystems, ids 1 to 4;
     /// - `01`: node `n` (the engine refuses more than `u32::MAX` nodes, far below 2^62);
-    /// - `10`: `Custom(k)`, `k` taken modulo 2^62 (the caller keeps its numbers distinct);
+    /// - `10`: unused (it held numbered custom streams, which collided as soon as a bound grew:
+    ///   any other subsystem now takes a named stream);
     /// - `11`: named streams, a 62-bit hash of name and index.
     ///
     /// The fixed subsystems and nodes keep plain numbers rather than hashes: they cannot collide
@@ -63,7 +62,6 @@ impl Stream {
             Stream::Clocks => 3,
             Stream::Workload => 4,
             Stream::Node(n) => (1 << 62) | (n as u64 & LOW_62),
-            Stream::Custom(k) => (1 << 63) | (k & LOW_62),
             Stream::Named(name, index) => (3 << 62) | (named_hash(name, index) & LOW_62),
         }
     }
@@ -113,7 +111,7 @@ mod tests {
         assert_eq!(draw(Stream::Failures), draw(Stream::Failures));
         assert_ne!(draw(Stream::Failures), draw(Stream::Clocks));
         assert_ne!(draw(Stream::Node(1)), draw(Stream::Node(2)));
-        assert_ne!(draw(Stream::Custom(1)), draw(Stream::Node(1)));
+        assert_ne!(draw(Stream::named("a/b", 1)), draw(Stream::Node(1)));
     }
 
     #[test]
@@ -147,7 +145,6 @@ mod tests {
         for n in [0, 1, u32::MAX as usize] {
             assert_eq!(region(Stream::Node(n)), 1);
         }
-        assert_eq!(region(Stream::Custom(u64::MAX)), 2);
         for i in 0..1000 {
             assert_eq!(region(Stream::named("network/latency", i)), 3);
         }
