@@ -89,6 +89,19 @@ impl MmcTheory {
         (1.0 - c) * (-mu * t).exp() + c * both
     }
 
+    /// The quantile `q` of the time spent *waiting* before service, in seconds. The wait is 0 with
+    /// probability `1 − C` and otherwise exponential with rate `θ = cμ − λ`, so its quantile is 0
+    /// while `1 − q ≥ C` and `ln(C / (1 − q)) / θ` beyond. With many servers `C` is small at
+    /// moderate load: the p99 of the wait leaves zero long before the median does.
+    pub fn wait_quantile(&self, q: f64) -> f64 {
+        let beyond = 1.0 - q.clamp(0.0, 1.0 - 1e-12);
+        if beyond >= self.wait_probability {
+            return 0.0;
+        }
+        let theta = self.servers as f64 * self.service_rate - self.arrival_rate;
+        (self.wait_probability / beyond).ln() / theta
+    }
+
     /// The latency quantile `q` in seconds, by bisection on [`MmcTheory::latency_survival`]
     /// (exact for M/M/1: `−ln(1 − q)/(μ − λ)`).
     pub fn latency_quantile(&self, q: f64) -> f64 {
@@ -119,6 +132,20 @@ mod tests {
         assert!((th.mean_latency - 0.005).abs() < 1e-12);
         let exact = -(0.01f64).ln() / 200.0;
         assert!((th.latency_quantile(0.99) - exact).abs() < 1e-9);
+    }
+
+    #[test]
+    fn wait_quantile_is_zero_until_the_wait_probability_then_exponential() {
+        // M/M/1 at 80%: C = ρ = 0.8, θ = 200/s. The median waits ln(0.8/0.5)/200 s; p10 does not wait.
+        let th = MmcTheory::new(800.0, 1000.0, 1).unwrap();
+        assert!((th.wait_probability - 0.8).abs() < 1e-12);
+        assert_eq!(th.wait_quantile(0.1), 0.0);
+        assert!((th.wait_quantile(0.5) - (0.8f64 / 0.5).ln() / 200.0).abs() < 1e-12);
+        // The wait quantile agrees with the latency tail: P(wait > t) = C·e^(−θt) at the quantile.
+        let many = MmcTheory::new(11_200.0, 1000.0, 16).unwrap();
+        let t = many.wait_quantile(0.99);
+        assert!(t > 0.0 && many.wait_quantile(0.5) == 0.0, "16 servers at 70%: {t}, C = {}", many.wait_probability);
+        assert!((many.wait_probability * (-(16_000.0 - 11_200.0) * t).exp() - 0.01).abs() < 1e-12);
     }
 
     #[test]

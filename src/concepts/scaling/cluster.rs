@@ -4,10 +4,11 @@
 //! are workers. A worker computes locally (a timer), asks the lock for the critical section (a
 //! message), and waits. The lock serves one critical section at a time, first come first served
 //! (a timer per section), and answers each commit with the coordination work owed so far across
-//! the cluster: every commit costs every other node `coordination` of CPU, and a worker pays what
-//! it owes before its next job. Keeping that debt as one running total, rather than sending
-//! `N − 1` real messages per commit, gives the same cost to every node at `O(1)` per job, which a
-//! sweep of thousands of runs needs. Messages travel in zero time: the model's costs are CPU.
+//! the cluster: every commit is an all-to-all exchange that costs every node `N − 1` messages of
+//! `coordination` CPU each, and a worker pays what it owes before its next job. Keeping that debt
+//! as one running total, rather than sending `N(N − 1)` real messages per commit, gives the same
+//! cost to every node at `O(1)` per job, which a sweep of thousands of runs needs. Messages travel
+//! in zero time: the model's costs are CPU.
 
 use super::ScalingConfig;
 use crate::concepts::queueing::exponential_time;

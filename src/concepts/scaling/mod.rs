@@ -13,8 +13,17 @@
 //! The simulator is a closed system of `N` nodes on the engine ([`cluster`](self) has the nodes),
 //! each running jobs back to back. A job is a stretch of local CPU work (exponential, mean
 //! `(1 − serial_fraction)·job`), then a critical section on one global first-come-first-served
-//! lock (exponential, mean `serial_fraction·job`), then a commit that costs every other node
-//! `coordination` of CPU, paid before its next job.
+//! lock (exponential, mean `serial_fraction·job`), then a commit. The commit is an all-to-all
+//! exchange: every one of the `N` nodes handles `N − 1` coordination messages for it, each costing
+//! `coordination` of CPU, paid before its next job. So a job costs `N(N − 1)` messages, and a node
+//! spends `(N − 1)·coordination` on every job committed anywhere.
+//!
+//! Without the lock, a node that is always busy satisfies `(X/N)·w + X·(N − 1)·c = 1` for cluster
+//! throughput `X`, work per job `w` and message cost `c`, so `X(N) = N / (w + c·N(N − 1))`, which
+//! peaks at `N* = sqrt(w / c)` (about 22 nodes with the defaults). Had each job cost only `N − 1`
+//! messages in all (one to each other node), a node would handle `(N − 1)/N` of a message per job
+//! and `X(N) = N / (w + (N − 1)·c)`, which rises towards `1/c` without a peak: the retrograde curve
+//! needs the quadratic term.
 //!
 //! Contention yields Amdahl's curve; coherence adds the `κN(N − 1)` term of the Universal
 //! Scalability Law (see [`fit`]) and with it a peak and *retrograde* scaling beyond it.
@@ -56,7 +65,8 @@ pub struct ScalingConfig {
     pub job: Duration,
     /// Fraction of a job's work done holding the global lock (contention).
     pub serial_fraction: f64,
-    /// CPU time a baseline node spends on each other node's commit (coherence).
+    /// CPU time a baseline node spends on one coordination message (coherence). Every commit sends
+    /// each of the `N` nodes `N − 1` of them: `N(N − 1)` messages per job.
     pub coordination: Duration,
     /// Jobs completed per run, across all nodes.
     pub jobs: usize,
@@ -67,7 +77,7 @@ crate::parameters!(ScalingConfig {
     speed: Range::real(0.001, 4096.0) => "how many times faster each node is than the baseline",
     job: Range::time(micros(1), secs(3600)) => "mean work of one job on a baseline node",
     serial_fraction: Range::Probability => "fraction of a job done holding the global lock (contention)",
-    coordination: Range::time(Duration::ZERO, secs(1)) => "CPU a node spends on every other node's commit (coherence)",
+    coordination: Range::time(Duration::ZERO, secs(1)) => "CPU a node spends on one coordination message; every commit sends each node N - 1 (coherence)",
     jobs: Range::count(10, 100_000_000) => "jobs committed per run, across all nodes",
 });
 
