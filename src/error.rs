@@ -6,6 +6,7 @@
 //! on it: the kernel turns [`Error::Interrupted`] into an `Interrupted` cell error, and tests match on
 //! [`Error::InvalidParameter`] to check that bad input is refused rather than clamped.
 
+use crate::time::Time;
 use std::fmt;
 
 /// The result type of every fallible distsim call.
@@ -46,6 +47,17 @@ pub enum Error {
     },
     /// The run was stopped because the user interrupted the cell.
     Interrupted,
+    /// A rule registered with `Simulation::invariant` failed after an event; the run stopped there.
+    InvariantViolated {
+        /// The invariant's name, as registered.
+        name: String,
+        /// The virtual time of the event that broke it.
+        time: Time,
+        /// The `seq` of that event's last trace entry, for `SpaceTime::highlight`.
+        trace_position: u64,
+        /// What the check said was wrong.
+        detail: String,
+    },
     /// Writing a file (CSV, SVG) failed.
     Io {
         /// The path that could not be written.
@@ -88,6 +100,9 @@ impl fmt::Display for Error {
             }
             Error::Empty { parameter } => write!(f, "`{parameter}` is empty: give at least one value"),
             Error::Interrupted => write!(f, "interrupted by the user"),
+            Error::InvariantViolated { name, time, trace_position, detail } => {
+                write!(f, "invariant `{name}` violated at {time} (trace position {trace_position}): {detail}")
+            }
             Error::Io { path, message } => write!(f, "could not write `{path}`: {message}"),
         }
     }

@@ -128,6 +128,7 @@
 mod context;
 mod core;
 mod event;
+mod invariant;
 mod node;
 mod queue;
 mod run;
@@ -136,5 +137,6 @@ mod timers;
 
 pub use self::core::TamperRule;
 pub use context::{Context, DEFAULT_MESSAGE_BYTES};
+pub use invariant::InvariantOutcome;
 pub use node::{Node, NodeId, TimerId};
 pub use sim::{RunSummary, Simulation};

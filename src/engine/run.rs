@@ -52,6 +52,10 @@ impl<N: Node> Simulation<N> {
             if let Some(e) = self.core.error.take() {
                 return Err(e);
             }
+            // One predictable branch per event when no invariant is registered.
+            if !self.invariants.is_empty() {
+                self.check_invariants()?;
+            }
             self.checkpoint.tick()?;
         }
         let m = &self.core.metrics.engine;

@@ -2,6 +2,7 @@
 
 use super::core::{Core, TamperRule};
 use super::event::{Envelope, Ev, NodeState, Status};
+use super::invariant::Invariant;
 use super::queue::EventQueue;
 use super::timers::TimerSlab;
 use super::{Node, NodeId};
@@ -30,6 +31,8 @@ pub struct Simulation<N: Node> {
     /// Events for paused nodes, held in arrival order until they resume.
     pub(crate) deferred: Vec<Vec<Ev<N::Msg>>>,
     pub(crate) checkpoint: Checkpoint,
+    /// Rules checked after every event (see [`Simulation::invariant`]); usually none.
+    pub(crate) invariants: Vec<Invariant<N>>,
 }
 
 /// What one `run_*` call did.
@@ -81,7 +84,15 @@ impl<N: Node> Simulation<N> {
             error: Cell::new(None),
         };
         let deferred = (0..n).map(|_| Vec::new()).collect();
-        Ok(Simulation { seed, nodes, core, faults: Vec::new(), deferred, checkpoint: Checkpoint::every(4096) })
+        Ok(Simulation {
+            seed,
+            nodes,
+            core,
+            faults: Vec::new(),
+            deferred,
+            checkpoint: Checkpoint::every(4096),
+            invariants: Vec::new(),
+        })
     }
 
     /// Replaces the network model; refuses invalid settings, naming the field (`network.loss`, …).
