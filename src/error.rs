@@ -58,6 +58,33 @@ pub enum Error {
         /// What the check said was wrong.
         detail: String,
     },
+    /// Virtual time stopped advancing: more events in a row at one instant than
+    /// `RunLimits::max_events_at_one_instant` (e.g. a timer re-armed with 0 ms).
+    TimeStuck {
+        /// The instant time is stuck at.
+        time: Time,
+        /// Events in a row at that instant.
+        events: u64,
+        /// The node whose handler ran last, if any.
+        node: Option<usize>,
+        /// That handler and the message or timer it handled (debug text, cut).
+        handler: String,
+        /// The `seq` of the latest trace entry.
+        trace_position: u64,
+    },
+    /// More events waiting than `RunLimits::max_pending_events` (e.g. a message storm).
+    QueueOverflow {
+        /// The virtual time when the limit was crossed.
+        time: Time,
+        /// Events waiting in the queue.
+        pending: usize,
+        /// The node whose handler ran last, if any.
+        node: Option<usize>,
+        /// That handler and the message or timer it handled (debug text, cut).
+        handler: String,
+        /// The `seq` of the latest trace entry.
+        trace_position: u64,
+    },
     /// Writing a file (CSV, SVG) failed.
     Io {
         /// The path that could not be written.
@@ -103,6 +130,19 @@ impl fmt::Display for Error {
             Error::InvariantViolated { name, time, trace_position, detail } => {
                 write!(f, "invariant `{name}` violated at {time} (trace position {trace_position}): {detail}")
             }
+            Error::TimeStuck { time, events, handler, trace_position, .. } => write!(
+                f,
+                "virtual time is stuck at {time}: {events} events in a row at this instant \
+                 (more than `limits.max_events_at_one_instant`); the last was {handler} \
+                 (trace position {trace_position}). A timer re-armed with 0 ms, or nodes that answer each \
+                 other with no delay, never let time advance"
+            ),
+            Error::QueueOverflow { time, pending, handler, trace_position, .. } => write!(
+                f,
+                "the event queue holds {pending} events at {time} (more than `limits.max_pending_events`); \
+                 the last handler was {handler} (trace position {trace_position}). A node that answers \
+                 each message with more than one floods the run"
+            ),
             Error::Io { path, message } => write!(f, "could not write `{path}`: {message}"),
         }
     }

@@ -104,3 +104,106 @@ fn a_run_that_keeps_the_invariant_is_unchanged_by_it() {
     let err = with.run_until_quiet().unwrap_err();
     assert!(matches!(err, Error::InvariantViolated { ref detail, .. } if detail == "the check returned false"));
 }
+
+/// A timer that re-arms itself with 0 ms: virtual time never moves past its first firing.
+struct Spinner;
+
+#[derive(Clone, Debug)]
+enum Spin {
+    Poll { round: u32 },
+}
+
+impl Node for Spinner {
+    type Msg = ();
+    type Timer = Spin;
+    fn on_start(&mut self, ctx: &mut Context<(), Spin>) {
+        if ctx.id() == 1 {
+            ctx.set_timer(millis(3), Spin::Poll { round: 7 });
+        }
+    }
+    fn on_timer(&mut self, ctx: &mut Context<(), Spin>, timer: Spin) {
+        let Spin::Poll { round } = timer;
+        ctx.set_timer(Duration::ZERO, Spin::Poll { round });
+    }
+}
+
+#[test]
+fn a_timer_rearmed_with_zero_delay_stops_the_run_naming_the_node_and_the_timer() {
+    // The default limit: a million events at one instant, bounded memory, about a second.
+    let mut sim = Simulation::new(1, vec![Spinner, Spinner]).unwrap();
+    assert_eq!(sim.limits(), distsim::engine::RunLimits::default());
+    let err = sim.run_until_quiet().unwrap_err();
+    let Error::TimeStuck { time, events, node, handler, trace_position } = &err else {
+        panic!("expected TimeStuck, got {err:?}");
+    };
+    assert_eq!(*time, Time::ZERO + millis(3));
+    assert_eq!(*events, distsim::engine::DEFAULT_MAX_EVENTS_AT_ONE_INSTANT + 1);
+    assert_eq!(*node, Some(1));
+    // The millionth-and-first firing at 3 ms is timer 1,000,000 (timers count from 0).
+    assert_eq!(handler, "n1's on_timer, timer 1000000: Poll { round: 7 }");
+    assert_eq!(*trace_position, sim.trace().event_count - 1);
+    assert!(err.to_string().contains("virtual time is stuck at t=3ms"), "{err}");
+    // The simulation is still there, stopped where it stuck: one timer pending.
+    assert_eq!(sim.now(), Time::ZERO + millis(3));
+    assert_eq!(sim.pending_events(), 1);
+}
+
+#[test]
+fn a_stuck_run_in_a_digest_only_trace_names_the_timer_by_number() {
+    let limits = distsim::engine::RunLimits { max_events_at_one_instant: 50, ..Default::default() };
+    let mut sim = Simulation::new(1, vec![Spinner, Spinner])
+        .unwrap()
+        .with_trace_mode(TraceMode::DigestOnly)
+        .with_limits(limits)
+        .unwrap();
+    let err = sim.run_until_quiet().unwrap_err();
+    let Error::TimeStuck { events, handler, .. } = &err else { panic!("expected TimeStuck, got {err:?}") };
+    assert_eq!(*events, 51);
+    assert_eq!(handler, "n1's on_timer, timer 50: (its debug text is kept only in a full trace)");
+}
+
+/// Every message is answered with two: the queue doubles every hop.
+struct Storm;
+
+impl Node for Storm {
+    type Msg = String;
+    type Timer = ();
+    fn on_start(&mut self, ctx: &mut Context<String>) {
+        if ctx.id() == 0 {
+            ctx.send(1, "x".repeat(300));
+        }
+    }
+    fn on_message(&mut self, ctx: &mut Context<String>, from: NodeId, msg: String) {
+        ctx.send(from, msg.clone());
+        ctx.send(from, msg);
+    }
+}
+
+#[test]
+fn a_message_storm_stops_the_run_naming_the_node_and_a_truncated_message() {
+    let limits = distsim::engine::RunLimits { max_pending_events: 10_000, ..Default::default() };
+    let mut sim = Simulation::new(2, vec![Storm, Storm]).unwrap().with_limits(limits).unwrap();
+    let err = sim.run_until_quiet().unwrap_err();
+    let Error::QueueOverflow { pending, node, handler, time, .. } = &err else {
+        panic!("expected QueueOverflow, got {err:?}");
+    };
+    assert_eq!(*pending, 10_001, "stopped at the first handler that crossed the limit");
+    assert_eq!(sim.pending_events(), 10_001);
+    assert_eq!(*time, sim.now());
+    // Each delivery adds one event net: 10,000 deliveries at most, time moved on 1 ms per hop.
+    assert!(*time > Time::ZERO + millis(10) && *time < Time::ZERO + millis(20), "{time}");
+    let node = node.expect("a node's handler was running");
+    let quoted = format!("\"{}…", "x".repeat(distsim::engine::MAX_QUOTED_CHARS - 1));
+    let expected_start = format!("n{node}'s on_message, message #");
+    assert!(handler.starts_with(&expected_start), "{handler}");
+    assert!(handler.ends_with(&quoted), "the message's debug text, cut: {handler}");
+    assert!(err.to_string().contains("more than `limits.max_pending_events`"), "{err}");
+}
+
+#[test]
+fn a_zero_limit_is_refused_naming_it() {
+    let sim = Simulation::new(1, vec![Storm]).unwrap();
+    let limits = distsim::engine::RunLimits { max_pending_events: 0, ..Default::default() };
+    let err = sim.with_limits(limits).err().expect("refused");
+    assert!(matches!(err, Error::InvalidParameter { ref parameter, .. } if parameter == "limits.max_pending_events"));
+}

@@ -2,6 +2,7 @@
 
 use super::context::Context;
 use super::event::{Envelope, Ev, Status};
+use super::handling::{Handler, Handling};
 use super::sim::{RunSummary, Simulation};
 use super::Node;
 use crate::error::Result;
@@ -44,9 +45,16 @@ impl<N: Node> Simulation<N> {
     fn run_events_until(&mut self, limit: Time, max_events: u64) -> Result<RunSummary> {
         let (delivered0, dropped0) = (self.core.metrics.engine.delivered, self.core.metrics.engine.dropped);
         let mut events = 0;
+        // Events in a row at the current instant: a hang once it passes the limit.
+        let mut in_a_row = 0;
         while events < max_events {
             let Some((t, ev)) = self.core.queue.pop_due(limit) else { break };
-            self.core.now = t;
+            if t == self.core.now {
+                in_a_row += 1;
+            } else {
+                in_a_row = 1;
+                self.core.now = t;
+            }
             self.dispatch(ev);
             events += 1;
             if let Some(e) = self.core.error.take() {
@@ -55,6 +63,11 @@ impl<N: Node> Simulation<N> {
             // One predictable branch per event when no invariant is registered.
             if !self.invariants.is_empty() {
                 self.check_invariants()?;
+            }
+            if in_a_row > self.limits.max_events_at_one_instant
+                || self.core.queue.len() > self.limits.max_pending_events
+            {
+                return Err(self.hang_error(in_a_row));
             }
             self.checkpoint.tick()?;
         }
@@ -81,6 +94,7 @@ impl<N: Node> Simulation<N> {
             Ev::Start(node) => {
                 let node = node as usize;
                 if self.core.states[node].status == Status::Up {
+                    self.handling = Handling { node, handler: Handler::Start };
                     let mut ctx = Context { id: node, core: &mut self.core };
                     self.nodes[node].on_start(&mut ctx);
                 }
@@ -111,6 +125,7 @@ impl<N: Node> Simulation<N> {
         let stamp = core.states[to].lamport.max(env.lamport) + 1;
         core.states[to].lamport = stamp;
         core.record_deliver(from, to, env.id, stamp);
+        self.handling = Handling { node: to, handler: Handler::Message { from, msg: env.id } };
         let mut ctx = Context { id: to, core };
         self.nodes[to].on_message(&mut ctx, from, env.msg);
     }
@@ -129,6 +144,7 @@ impl<N: Node> Simulation<N> {
         // The label (debug text) costs an allocation, so only full traces pay for it.
         let label = if core.full { format!("{value:?}") } else { String::new() };
         core.record(EventKind::Timer { node, timer: id, label }, Some(stamp));
+        self.handling = Handling { node, handler: Handler::Timer(id) };
         let mut ctx = Context { id: node, core };
         self.nodes[node].on_timer(&mut ctx, value);
     }
@@ -141,6 +157,7 @@ impl<N: Node> Simulation<N> {
                     self.core.states[node].status = Status::Up;
                     let stamp = self.core.tick(node);
                     self.core.record(EventKind::Recover { node }, Some(stamp));
+                    self.handling = Handling { node, handler: Handler::Recover };
                     let mut ctx = Context { id: node, core: &mut self.core };
                     self.nodes[node].on_recover(&mut ctx);
                 }
@@ -192,6 +209,7 @@ impl<N: Node> Simulation<N> {
         self.core.metrics.engine.crashes += 1;
         let stamp = self.core.tick(node);
         self.core.record(EventKind::Crash { node }, Some(stamp));
+        self.handling = Handling { node, handler: Handler::Crash };
         self.nodes[node].on_crash();
         // Messages held during a pause now meet a crashed node; held timers die with it.
         for ev in std::mem::take(&mut self.deferred[node]) {

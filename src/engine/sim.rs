@@ -2,7 +2,9 @@
 
 use super::core::{Core, TamperRule};
 use super::event::{Envelope, Ev, NodeState, Status};
+use super::handling::Handling;
 use super::invariant::Invariant;
+use super::limits::RunLimits;
 use super::queue::EventQueue;
 use super::timers::TimerSlab;
 use super::{Node, NodeId};
@@ -33,6 +35,10 @@ pub struct Simulation<N: Node> {
     pub(crate) checkpoint: Checkpoint,
     /// Rules checked after every event (see [`Simulation::invariant`]); usually none.
     pub(crate) invariants: Vec<Invariant<N>>,
+    /// The handler running now (or last), for errors and panics that must name it.
+    pub(crate) handling: Handling,
+    /// When a run counts as hung (see [`Simulation::with_limits`]).
+    pub(crate) limits: RunLimits,
 }
 
 /// What one `run_*` call did.
@@ -92,6 +98,8 @@ impl<N: Node> Simulation<N> {
             deferred,
             checkpoint: Checkpoint::every(4096),
             invariants: Vec::new(),
+            handling: Handling::NONE,
+            limits: RunLimits::default(),
         })
     }
 
