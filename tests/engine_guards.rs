@@ -207,3 +207,78 @@ fn a_zero_limit_is_refused_naming_it() {
     let err = sim.with_limits(limits).err().expect("refused");
     assert!(matches!(err, Error::InvalidParameter { ref parameter, .. } if parameter == "limits.max_pending_events"));
 }
+
+/// Node 1 indexes an empty list when its second timer fires.
+#[derive(Default)]
+struct Faulty {
+    log: Vec<u32>,
+}
+
+#[derive(Clone, Debug)]
+enum Check {
+    Entry(usize),
+}
+
+impl Node for Faulty {
+    type Msg = String;
+    type Timer = Check;
+    fn on_start(&mut self, ctx: &mut Context<String, Check>) {
+        if ctx.id() == 1 {
+            ctx.set_timer(millis(2), Check::Entry(0));
+        } else {
+            ctx.send(1, "hello".into());
+        }
+    }
+    fn on_message(&mut self, ctx: &mut Context<String, Check>, _from: NodeId, msg: String) {
+        if msg == "boom" {
+            panic!("no entry for {msg}");
+        }
+        ctx.set_timer(millis(5), Check::Entry(3));
+    }
+    fn on_timer(&mut self, _ctx: &mut Context<String, Check>, timer: Check) {
+        let Check::Entry(i) = timer;
+        if i > 0 {
+            let _ = self.log[i - 1];
+        }
+    }
+}
+
+fn panic_message(run: impl FnOnce()) -> String {
+    let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).expect_err("the run panics");
+    payload.downcast_ref::<String>().cloned().expect("the engine re-raises with a String")
+}
+
+#[test]
+fn a_panic_in_a_timer_handler_names_the_node_the_timer_the_time_and_the_trace_position() {
+    let mut sim = Simulation::new(1, vec![Faulty::default(), Faulty::default()]).unwrap();
+    let message = panic_message(|| {
+        let _ = sim.run_until_quiet();
+    });
+    let lines: Vec<&str> = message.lines().collect();
+    assert_eq!(lines[0], "index out of bounds: the len is 0 but the index is 2");
+    assert_eq!(lines[1], "  in n1's on_timer, timer 1: Entry(3)");
+    let last = sim.trace().events.last().unwrap();
+    assert!(matches!(last.kind, EventKind::Timer { node: 1, timer: 1, .. }));
+    assert_eq!(lines[2], format!("  at t=6ms, trace position {}", last.seq));
+    assert!(lines[3].starts_with("  panicked at tests/engine_guards.rs:"), "{message}");
+    assert_eq!(lines.len(), 4);
+    // The simulation is still there to inspect, and a run after the panic reports as usual.
+    assert_eq!(sim.now(), Time::ZERO + millis(6));
+    assert!(sim.run_until_quiet().is_ok());
+}
+
+#[test]
+fn a_panic_in_a_message_handler_quotes_the_message() {
+    let mut sim = Simulation::new(1, vec![Faulty::default(), Faulty::default()]).unwrap();
+    sim.inject(Time::ZERO + millis(1), 0, 1, "boom".into()).unwrap();
+    let message = panic_message(|| {
+        let _ = sim.run_until(Time::ZERO + millis(1));
+    });
+    assert!(
+        message.starts_with("no entry for boom\n  in n1's on_message, message #0 from n0: \"boom\"\n  at t=1ms"),
+        "{message}"
+    );
+    // A panic outside any run is left alone.
+    let plain = panic_message(|| panic!("{}", String::from("plain")));
+    assert_eq!(plain, "plain");
+}

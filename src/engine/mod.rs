@@ -132,6 +132,7 @@ mod handling;
 mod invariant;
 mod limits;
 mod node;
+mod panics;
 mod queue;
 mod run;
 mod sim;

@@ -3,12 +3,15 @@
 use super::context::Context;
 use super::event::{Envelope, Ev, Status};
 use super::handling::{Handler, Handling};
+use super::panics::{payload_text, take_held_location, RunGuard};
 use super::sim::{RunSummary, Simulation};
 use super::Node;
 use crate::error::Result;
 use crate::faults::Fault;
 use crate::time::{Duration, Time};
 use crate::trace::{DropReason, EventKind};
+use std::any::Any;
+use std::panic::{self, AssertUnwindSafe};
 
 impl<N: Node> Simulation<N> {
     /// Runs every event due at or before `t`, then sets the clock to `t` (if later than now).
@@ -37,9 +40,33 @@ impl<N: Node> Simulation<N> {
     }
 
     fn run_loop(&mut self, limit: Time, max_events: u64) -> Result<RunSummary> {
-        let result = self.run_events_until(limit, max_events);
+        // One `catch_unwind` per call, not per handler: a panic in a handler is raised again with
+        // the node, the handler and the virtual time (see `panics`).
+        let inside = RunGuard::enter();
+        let caught = panic::catch_unwind(AssertUnwindSafe(|| self.run_events_until(limit, max_events)));
+        drop(inside);
+        let result = match caught {
+            Ok(result) => result,
+            Err(payload) => self.reraise_with_context(&*payload),
+        };
         self.core.fold_latencies();
         result
+    }
+
+    /// Raises the panic `payload` again, its message followed by where in the run it happened.
+    #[cold]
+    fn reraise_with_context(&mut self, payload: &(dyn Any + Send)) -> ! {
+        self.core.fold_latencies();
+        let (time, position) = self.position();
+        let mut message = format!(
+            "{}\n  in {}\n  at {time}, trace position {position}",
+            payload_text(payload),
+            self.describe_handling()
+        );
+        if let Some(location) = take_held_location() {
+            message.push_str(&format!("\n  panicked at {location}"));
+        }
+        panic::panic_any(message)
     }
 
     fn run_events_until(&mut self, limit: Time, max_events: u64) -> Result<RunSummary> {
