@@ -282,3 +282,12 @@ fn a_panic_in_a_message_handler_quotes_the_message() {
     let plain = panic_message(|| panic!("{}", String::from("plain")));
     assert_eq!(plain, "plain");
 }
+
+#[test]
+fn a_run_summary_shows_its_time_in_units() {
+    let mut sim = Simulation::new(1, vec![Faulty::default(), Faulty::default()]).unwrap();
+    let summary = sim.run_until(Time::ZERO + micros(1_500)).unwrap();
+    let text = format!("{summary:?}");
+    assert!(text.contains("now: t=1.5ms"), "{text}");
+    assert_eq!(format!("{:?}", Duration(150)), "150ns", "the tuple field is nanoseconds");
+}
