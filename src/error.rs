@@ -6,6 +6,7 @@
 //! on it: the kernel turns [`Error::Interrupted`] into an `Interrupted` cell error, and tests match on
 //! [`Error::InvalidParameter`] to check that bad input is refused rather than clamped.
 
+use crate::time::Time;
 use std::fmt;
 
 /// The result type of every fallible distsim call.
@@ -46,6 +47,44 @@ pub enum Error {
     },
     /// The run was stopped because the user interrupted the cell.
     Interrupted,
+    /// A rule registered with `Simulation::invariant` failed after an event; the run stopped there.
+    InvariantViolated {
+        /// The invariant's name, as registered.
+        name: String,
+        /// The virtual time of the event that broke it.
+        time: Time,
+        /// The `seq` of that event's last trace entry, for `SpaceTime::highlight`.
+        trace_position: u64,
+        /// What the check said was wrong.
+        detail: String,
+    },
+    /// Virtual time stopped advancing: more events in a row at one instant than
+    /// `RunLimits::max_events_at_one_instant` (e.g. a timer re-armed with 0 ms).
+    TimeStuck {
+        /// The instant time is stuck at.
+        time: Time,
+        /// Events in a row at that instant.
+        events: u64,
+        /// The node whose handler ran last, if any.
+        node: Option<usize>,
+        /// That handler and the message or timer it handled (debug text, cut).
+        handler: String,
+        /// The `seq` of the latest trace entry.
+        trace_position: u64,
+    },
+    /// More events waiting than `RunLimits::max_pending_events` (e.g. a message storm).
+    QueueOverflow {
+        /// The virtual time when the limit was crossed.
+        time: Time,
+        /// Events waiting in the queue.
+        pending: usize,
+        /// The node whose handler ran last, if any.
+        node: Option<usize>,
+        /// That handler and the message or timer it handled (debug text, cut).
+        handler: String,
+        /// The `seq` of the latest trace entry.
+        trace_position: u64,
+    },
     /// Writing a file (CSV, SVG) failed.
     Io {
         /// The path that could not be written.
@@ -88,6 +127,22 @@ impl fmt::Display for Error {
             }
             Error::Empty { parameter } => write!(f, "`{parameter}` is empty: give at least one value"),
             Error::Interrupted => write!(f, "interrupted by the user"),
+            Error::InvariantViolated { name, time, trace_position, detail } => {
+                write!(f, "invariant `{name}` violated at {time} (trace position {trace_position}): {detail}")
+            }
+            Error::TimeStuck { time, events, handler, trace_position, .. } => write!(
+                f,
+                "virtual time is stuck at {time}: {events} events in a row at this instant \
+                 (more than `limits.max_events_at_one_instant`); the last was {handler} \
+                 (trace position {trace_position}). A timer re-armed with 0 ms, or nodes that answer each \
+                 other with no delay, never let time advance"
+            ),
+            Error::QueueOverflow { time, pending, handler, trace_position, .. } => write!(
+                f,
+                "the event queue holds {pending} events at {time} (more than `limits.max_pending_events`); \
+                 the last handler was {handler} (trace position {trace_position}). A node that answers \
+                 each message with more than one floods the run"
+            ),
             Error::Io { path, message } => write!(f, "could not write `{path}`: {message}"),
         }
     }

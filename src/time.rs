@@ -18,12 +18,27 @@ const NANOS_PER_MILLI: u64 = 1_000_000;
 const NANOS_PER_SEC: u64 = 1_000_000_000;
 
 /// An instant of virtual time, in nanoseconds since the simulation started.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct Time(pub u64);
+///
+/// Write instants as `Time::ZERO + millis(5)`; `{:?}` and `{}` both print it in readable units
+/// (`t=5ms`).
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Time(
+    /// **Nanoseconds**, not milliseconds: `Time(150)` is 150 ns after the start. Write
+    /// `Time::ZERO + millis(150)` instead.
+    pub u64,
+);
 
 /// A span of virtual time, in nanoseconds. Never negative, by construction.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct Duration(pub u64);
+///
+/// Make one with [`millis`], [`micros`], [`secs`] or [`hours`] (or `Duration::from_*`), not with
+/// `Duration(…)`: the number inside is **nanoseconds**, so `Duration(150)` is 150 ns, not 150 ms
+/// (a compiler suggestion for `set_timer(150, …)` leads there). `{:?}` and `{}` both print it in
+/// readable units (`150ms`).
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Duration(
+    /// **Nanoseconds**: `Duration(150)` is 150 ns. Use `millis(150)`, `micros(..)` or `secs(..)`.
+    pub u64,
+);
 
 impl Time {
     /// The start of every simulation.
@@ -197,6 +212,20 @@ impl fmt::Display for Time {
     }
 }
 
+// Debug prints what Display prints: a `RunSummary { now: t=11.994ms, .. }` or a message holding a
+// `Duration` reads in units, where the derived `Time(11993992)` read as a count of nanoseconds
+// nobody could take in at a glance.
+impl fmt::Debug for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+impl fmt::Debug for Time {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,6 +236,14 @@ mod tests {
         assert_eq!(millis(3).to_string(), "3ms");
         assert_eq!(Duration::from_micros(12_500).to_string(), "12.5ms");
         assert_eq!(Time(2_250_000_000).to_string(), "t=2.25s");
+    }
+
+    #[test]
+    fn debug_output_is_in_readable_units_too() {
+        assert_eq!(format!("{:?}", Time(11_993_992)), "t=11.994ms");
+        assert_eq!(format!("{:?}", secs(2)), "2s");
+        assert_eq!(format!("{:?}", Duration::ZERO), "0ns");
+        assert_eq!(format!("{:?}", Some(millis(150))), "Some(150ms)");
     }
 
     #[test]

@@ -128,7 +128,11 @@
 mod context;
 mod core;
 mod event;
+mod handling;
+mod invariant;
+mod limits;
 mod node;
+mod panics;
 mod queue;
 mod run;
 mod sim;
@@ -136,5 +140,8 @@ mod timers;
 
 pub use self::core::TamperRule;
 pub use context::{Context, DEFAULT_MESSAGE_BYTES};
+pub use handling::MAX_QUOTED_CHARS;
+pub use invariant::InvariantOutcome;
+pub use limits::{RunLimits, DEFAULT_MAX_EVENTS_AT_ONE_INSTANT, DEFAULT_MAX_PENDING_EVENTS};
 pub use node::{Node, NodeId, TimerId};
 pub use sim::{RunSummary, Simulation};

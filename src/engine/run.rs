@@ -2,12 +2,16 @@
 
 use super::context::Context;
 use super::event::{Envelope, Ev, Status};
+use super::handling::{Handler, Handling};
+use super::panics::{payload_text, take_held_location, RunGuard};
 use super::sim::{RunSummary, Simulation};
 use super::Node;
 use crate::error::Result;
 use crate::faults::Fault;
 use crate::time::{Duration, Time};
 use crate::trace::{DropReason, EventKind};
+use std::any::Any;
+use std::panic::{self, AssertUnwindSafe};
 
 impl<N: Node> Simulation<N> {
     /// Runs every event due at or before `t`, then sets the clock to `t` (if later than now).
@@ -36,21 +40,61 @@ impl<N: Node> Simulation<N> {
     }
 
     fn run_loop(&mut self, limit: Time, max_events: u64) -> Result<RunSummary> {
-        let result = self.run_events_until(limit, max_events);
+        // One `catch_unwind` per call, not per handler: a panic in a handler is raised again with
+        // the node, the handler and the virtual time (see `panics`).
+        let inside = RunGuard::enter();
+        let caught = panic::catch_unwind(AssertUnwindSafe(|| self.run_events_until(limit, max_events)));
+        drop(inside);
+        let result = match caught {
+            Ok(result) => result,
+            Err(payload) => self.reraise_with_context(&*payload),
+        };
         self.core.fold_latencies();
         result
+    }
+
+    /// Raises the panic `payload` again, its message followed by where in the run it happened.
+    #[cold]
+    fn reraise_with_context(&mut self, payload: &(dyn Any + Send)) -> ! {
+        self.core.fold_latencies();
+        let (time, position) = self.position();
+        let mut message = format!(
+            "{}\n  in {}\n  at {time}, trace position {position}",
+            payload_text(payload),
+            self.describe_handling()
+        );
+        if let Some(location) = take_held_location() {
+            message.push_str(&format!("\n  panicked at {location}"));
+        }
+        panic::panic_any(message)
     }
 
     fn run_events_until(&mut self, limit: Time, max_events: u64) -> Result<RunSummary> {
         let (delivered0, dropped0) = (self.core.metrics.engine.delivered, self.core.metrics.engine.dropped);
         let mut events = 0;
+        // Events in a row at the current instant: a hang once it passes the limit.
+        let mut in_a_row = 0;
         while events < max_events {
             let Some((t, ev)) = self.core.queue.pop_due(limit) else { break };
-            self.core.now = t;
+            if t == self.core.now {
+                in_a_row += 1;
+            } else {
+                in_a_row = 1;
+                self.core.now = t;
+            }
             self.dispatch(ev);
             events += 1;
             if let Some(e) = self.core.error.take() {
                 return Err(e);
+            }
+            // One predictable branch per event when no invariant is registered.
+            if !self.invariants.is_empty() {
+                self.check_invariants()?;
+            }
+            if in_a_row > self.limits.max_events_at_one_instant
+                || self.core.queue.len() > self.limits.max_pending_events
+            {
+                return Err(self.hang_error(in_a_row));
             }
             self.checkpoint.tick()?;
         }
@@ -77,6 +121,7 @@ impl<N: Node> Simulation<N> {
             Ev::Start(node) => {
                 let node = node as usize;
                 if self.core.states[node].status == Status::Up {
+                    self.handling = Handling { node, handler: Handler::Start };
                     let mut ctx = Context { id: node, core: &mut self.core };
                     self.nodes[node].on_start(&mut ctx);
                 }
@@ -107,6 +152,7 @@ impl<N: Node> Simulation<N> {
         let stamp = core.states[to].lamport.max(env.lamport) + 1;
         core.states[to].lamport = stamp;
         core.record_deliver(from, to, env.id, stamp);
+        self.handling = Handling { node: to, handler: Handler::Message { from, msg: env.id } };
         let mut ctx = Context { id: to, core };
         self.nodes[to].on_message(&mut ctx, from, env.msg);
     }
@@ -125,6 +171,7 @@ impl<N: Node> Simulation<N> {
         // The label (debug text) costs an allocation, so only full traces pay for it.
         let label = if core.full { format!("{value:?}") } else { String::new() };
         core.record(EventKind::Timer { node, timer: id, label }, Some(stamp));
+        self.handling = Handling { node, handler: Handler::Timer(id) };
         let mut ctx = Context { id: node, core };
         self.nodes[node].on_timer(&mut ctx, value);
     }
@@ -137,6 +184,7 @@ impl<N: Node> Simulation<N> {
                     self.core.states[node].status = Status::Up;
                     let stamp = self.core.tick(node);
                     self.core.record(EventKind::Recover { node }, Some(stamp));
+                    self.handling = Handling { node, handler: Handler::Recover };
                     let mut ctx = Context { id: node, core: &mut self.core };
                     self.nodes[node].on_recover(&mut ctx);
                 }
@@ -188,6 +236,7 @@ impl<N: Node> Simulation<N> {
         self.core.metrics.engine.crashes += 1;
         let stamp = self.core.tick(node);
         self.core.record(EventKind::Crash { node }, Some(stamp));
+        self.handling = Handling { node, handler: Handler::Crash };
         self.nodes[node].on_crash();
         // Messages held during a pause now meet a crashed node; held timers die with it.
         for ev in std::mem::take(&mut self.deferred[node]) {

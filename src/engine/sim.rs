@@ -2,6 +2,9 @@
 
 use super::core::{Core, TamperRule};
 use super::event::{Envelope, Ev, NodeState, Status};
+use super::handling::Handling;
+use super::invariant::Invariant;
+use super::limits::RunLimits;
 use super::queue::EventQueue;
 use super::timers::TimerSlab;
 use super::{Node, NodeId};
@@ -30,6 +33,12 @@ pub struct Simulation<N: Node> {
     /// Events for paused nodes, held in arrival order until they resume.
     pub(crate) deferred: Vec<Vec<Ev<N::Msg>>>,
     pub(crate) checkpoint: Checkpoint,
+    /// Rules checked after every event (see [`Simulation::invariant`]); usually none.
+    pub(crate) invariants: Vec<Invariant<N>>,
+    /// The handler running now (or last), for errors and panics that must name it.
+    pub(crate) handling: Handling,
+    /// When a run counts as hung (see [`Simulation::with_limits`]).
+    pub(crate) limits: RunLimits,
 }
 
 /// What one `run_*` call did.
@@ -81,7 +90,17 @@ impl<N: Node> Simulation<N> {
             error: Cell::new(None),
         };
         let deferred = (0..n).map(|_| Vec::new()).collect();
-        Ok(Simulation { seed, nodes, core, faults: Vec::new(), deferred, checkpoint: Checkpoint::every(4096) })
+        Ok(Simulation {
+            seed,
+            nodes,
+            core,
+            faults: Vec::new(),
+            deferred,
+            checkpoint: Checkpoint::every(4096),
+            invariants: Vec::new(),
+            handling: Handling::NONE,
+            limits: RunLimits::default(),
+        })
     }
 
     /// Replaces the network model; refuses invalid settings, naming the field (`network.loss`, …).
