@@ -8,6 +8,7 @@
 //! The binary (`main.rs`) is a thin command line over [`cli`].
 
 pub mod cli;
+pub mod comm;
 pub mod display;
 pub mod interpreter;
 pub mod kernelspec;

@@ -3,6 +3,7 @@
 //!
 //! Run: `cargo test --release --locked -p distsim-kernel --test protocol`
 
+mod comms;
 mod handlers;
 mod handlers_faults;
 mod hmac_vectors;
