@@ -18,3 +18,4 @@ pub mod startup;
 #[doc(hidden)]
 pub mod testing;
 pub mod transport;
+pub mod widgets;

@@ -11,4 +11,5 @@ mod kernelspec;
 mod serde_roundtrip;
 mod startup;
 mod support;
+mod widgets;
 mod wire;
