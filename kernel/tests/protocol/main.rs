@@ -11,5 +11,6 @@ mod kernelspec;
 mod serde_roundtrip;
 mod startup;
 mod support;
+mod widget_cells;
 mod widgets;
 mod wire;

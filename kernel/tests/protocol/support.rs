@@ -1,7 +1,8 @@
 //! A test client for the protocol core: in-memory sockets, signed messages, and helpers that
 //! collect a request's IOPub messages up to its `idle`.
 
-use distsim_kernel::comm::CommTarget;
+use distsim_kernel::comm::{builtin_targets, CommTarget};
+use distsim_kernel::interpreter::Interpreter;
 use distsim_kernel::protocol::content::*;
 use distsim_kernel::protocol::{
     spawn_with_comm_targets, Content, KernelConfig, KernelHandle, KernelIdentity, KernelSockets, Message, RestartMode,
@@ -48,7 +49,12 @@ impl Client {
 
     /// A kernel whose comm targets are `targets` instead of the built-in ones.
     pub fn start_with_comm_targets(targets: Vec<Box<dyn CommTarget>>) -> Self {
-        Self::start_full(RestartMode::InPlace, |socket, _| Box::new(socket), targets)
+        Self::start_full(RestartMode::InPlace, |socket, _| Box::new(socket), targets, Box::new(FakeInterpreter::new()))
+    }
+
+    /// A kernel with the built-in comm targets and `interpreter` instead of the fake one.
+    pub fn start_with_interpreter(interpreter: Box<dyn Interpreter>) -> Self {
+        Self::start_full(RestartMode::InPlace, |socket, _| Box::new(socket), builtin_targets(), interpreter)
     }
 
     /// Starts a kernel whose shell socket is `wrap`ped, e.g. to act like a client that answers
@@ -57,13 +63,14 @@ impl Client {
         restart_mode: RestartMode,
         wrap: impl FnOnce(MemorySocket, Sender<Frames>) -> Box<dyn RouterSocket>,
     ) -> Self {
-        Self::start_full(restart_mode, wrap, distsim_kernel::comm::builtin_targets())
+        Self::start_full(restart_mode, wrap, builtin_targets(), Box::new(FakeInterpreter::new()))
     }
 
     fn start_full(
         restart_mode: RestartMode,
         wrap: impl FnOnce(MemorySocket, Sender<Frames>) -> Box<dyn RouterSocket>,
         comm_targets: Vec<Box<dyn CommTarget>>,
+        interpreter: Box<dyn Interpreter>,
     ) -> Self {
         let (shell_k, shell) = memory::pair();
         let shell_k = wrap(shell_k, shell.to_kernel.clone());
@@ -78,7 +85,7 @@ impl Client {
             iopub: Box::new(iopub_k),
         };
         let config = KernelConfig { signer: signer.clone(), restart_mode };
-        let kernel = spawn_with_comm_targets(sockets, Box::new(FakeInterpreter::new()), config, comm_targets);
+        let kernel = spawn_with_comm_targets(sockets, interpreter, config, comm_targets);
         Client { shell, control, stdin, iopub, signer, identity: KernelIdentity::new(), kernel: Some(kernel) }
     }
 
