@@ -112,5 +112,6 @@ pub mod sweep;
 pub mod time;
 pub mod trace;
 pub mod validate;
+pub mod widgets;
 
 pub use error::{Error, Result};

@@ -8,6 +8,7 @@
 //! The binary (`main.rs`) is a thin command line over [`cli`].
 
 pub mod cli;
+pub mod comm;
 pub mod display;
 pub mod interpreter;
 pub mod kernelspec;
@@ -17,3 +18,4 @@ pub mod startup;
 #[doc(hidden)]
 pub mod testing;
 pub mod transport;
+pub mod widgets;

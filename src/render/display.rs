@@ -74,6 +74,19 @@ pub const ERROR_PREFIX: &str = "DISTSIM_ERROR ";
 /// The line that confirms the cell's `?` returned the error of the [`ErrorLine`] just before it.
 pub const ERROR_RETURNED: &str = "DISTSIM_ERROR_RETURNED";
 
+/// The MIME type of a widget request inside a `DISTSIM_DISPLAY` bundle: the kernel creates the
+/// widget's model (comm_open) and shows its view instead of this entry. Its content is the JSON of
+/// a [`WidgetRequest`].
+pub const WIDGET_MIME: &str = "application/vnd.distsim.widget+json";
+
+/// A widget the library asks the kernel to create: the ipywidgets class (`"FloatSlider"`) and
+/// the state keys it sets (`value`, `min`, `max`, `step`, `description`, ...).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WidgetRequest {
+    pub kind: String,
+    pub state: serde_json::Map<String, serde_json::Value>,
+}
+
 /// One `DISTSIM_DISPLAY` line: a `display_data` (or, with `update`, an `update_display_data`).
 ///
 /// The kernel reads the line back into this same type, so the two sides cannot drift apart. Serde

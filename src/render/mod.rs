@@ -40,8 +40,8 @@ mod value;
 pub use debug_display::DebugDisplay;
 pub use display::{
     capture, clear_output, display, display_updatable, in_kernel, protocol_display_line, report_error_returned,
-    report_error_value, text_plain_fallback, ClearLine, DisplayHandle, DisplayLine, ErrorLine, CLEAR_PREFIX,
-    DISPLAY_PREFIX, ERROR_PREFIX, ERROR_RETURNED, KERNEL_ENV,
+    report_error_value, text_plain_fallback, ClearLine, DisplayHandle, DisplayLine, ErrorLine, WidgetRequest,
+    CLEAR_PREFIX, DISPLAY_PREFIX, ERROR_PREFIX, ERROR_RETURNED, KERNEL_ENV, WIDGET_MIME,
 };
 pub use format::Format;
 pub use plot::Plot;

@@ -28,6 +28,19 @@ impl Publisher {
         let _ = self.tx.send(message);
     }
 
+    /// Publishes `content` with message metadata (a widget comm_open carries its protocol version).
+    pub fn publish_with_metadata<T: Content>(
+        &self,
+        parent: Option<&Message>,
+        content: &T,
+        metadata: serde_json::Map<String, serde_json::Value>,
+    ) {
+        let topic = format!("kernel.{}.{}", self.identity.session, T::MSG_TYPE).into_bytes();
+        let mut message = self.identity.message(parent, vec![topic], content);
+        message.metadata = metadata;
+        let _ = self.tx.send(message);
+    }
+
     /// Publishes a `status` message.
     pub fn status(&self, parent: Option<&Message>, execution_state: ExecutionState) {
         self.publish(parent, &Status { execution_state });

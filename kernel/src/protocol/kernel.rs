@@ -14,6 +14,7 @@ use super::message::KernelIdentity;
 use super::requests::kernel_info_reply;
 use super::shared::{Session, Shared};
 use super::{control, shell};
+use crate::comm::{CommTarget, Comms};
 use crate::interpreter::Interpreter;
 use crate::transport::signing::Signer;
 use crate::transport::{PubSocket, RouterSocket};
@@ -53,6 +54,16 @@ pub struct KernelHandle {
 
 /// Starts the kernel's threads, publishes `starting`, and returns at once.
 pub fn spawn(sockets: KernelSockets, interpreter: Box<dyn Interpreter>, config: KernelConfig) -> KernelHandle {
+    spawn_with_comm_targets(sockets, interpreter, config, crate::comm::builtin_targets())
+}
+
+/// [`spawn`] with a chosen set of comm targets instead of the built-in ones (tests).
+pub fn spawn_with_comm_targets(
+    sockets: KernelSockets,
+    interpreter: Box<dyn Interpreter>,
+    config: KernelConfig,
+    comm_targets: Vec<Box<dyn CommTarget>>,
+) -> KernelHandle {
     let identity = KernelIdentity::new();
     let (publisher, iopub) = iopub::spawn(sockets.iopub, config.signer.clone(), identity.clone());
     publisher.status(None, ExecutionState::Starting);
@@ -67,6 +78,7 @@ pub fn spawn(sockets: KernelSockets, interpreter: Box<dyn Interpreter>, config: 
         stop: AtomicBool::new(false),
         stdin: Mutex::new(sockets.stdin),
         restart_mode: config.restart_mode,
+        comms: Mutex::new(Comms::new(comm_targets)),
     });
     let shell = run_channel("shell", shared.clone(), sockets.shell, shell::serve);
     let control = run_channel("control", shared.clone(), sockets.control, control::serve);

@@ -18,5 +18,5 @@ mod shared;
 mod shell;
 mod sink;
 
-pub use kernel::{spawn, KernelConfig, KernelHandle, KernelSockets, RestartMode};
+pub use kernel::{spawn, spawn_with_comm_targets, KernelConfig, KernelHandle, KernelSockets, RestartMode};
 pub use message::{Content, Header, KernelIdentity, Message, PROTOCOL_VERSION};

@@ -5,8 +5,9 @@ use super::content::*;
 use super::dispatch::{decode, BadRequest, Handled};
 use super::message::{Message, PROTOCOL_VERSION};
 use super::shared::Shared;
+use crate::comm::Opened;
 use crate::interpreter::Completeness;
-use serde_json::Map;
+use serde_json::{json, Map};
 
 /// The kernel_info reply, built once at start-up (control answers it while a cell runs, without
 /// touching the interpreter).
@@ -83,21 +84,42 @@ pub fn history(shared: &Shared, request: &Message) -> Result<Handled, BadRequest
     Ok(Handled::reply(&HistoryReply { status: ReplyStatus::Ok, history }))
 }
 
-pub fn comm_info(_shared: &Shared, request: &Message) -> Result<Handled, BadRequest> {
-    let _: CommInfoRequest = decode(request)?;
-    Ok(Handled::reply(&CommInfoReply { status: ReplyStatus::Ok, comms: Map::new() }))
+/// The open comms, or only those to `target_name` when the request names one.
+pub fn comm_info(shared: &Shared, request: &Message) -> Result<Handled, BadRequest> {
+    let req: CommInfoRequest = decode(request)?;
+    let comms = shared
+        .comms()
+        .info(req.target_name.as_deref())
+        .into_iter()
+        .map(|(id, target_name)| (id, json!({ "target_name": target_name })))
+        .collect();
+    Ok(Handled::reply(&CommInfoReply { status: ReplyStatus::Ok, comms }))
 }
 
-/// No comm target exists, so every comm_open is refused with a comm_close on IOPub, which tells
-/// the front end's comm that the other side is gone.
+/// A front end opens a comm: its target takes it, or (unknown target, or refused) the kernel
+/// answers with a `comm_close` on IOPub, which tells the front end's comm the other side is gone.
 pub fn comm_open(shared: &Shared, request: &Message) -> Result<Handled, BadRequest> {
     let open: CommOpen = decode(request)?;
-    crate::log::warn(&format!("no comm target {:?}; closing comm {}", open.target_name, open.comm_id));
-    shared.publisher.publish(Some(request), &CommClose { comm_id: open.comm_id, data: Map::new() });
+    if let Opened::Refused(why) = shared.comms().front_end_opened(&shared.publisher, request, &open) {
+        crate::log::warn(&format!("{why}; closed comm {}", open.comm_id));
+    }
     Ok(Handled::no_reply())
 }
 
-/// Messages for comms that were never opened: nothing to deliver them to.
-pub fn comm_ignored(_shared: &Shared, _request: &Message) -> Result<Handled, BadRequest> {
+/// A message on an open comm goes to the comm's target; one for a comm that is not open is
+/// logged and dropped (there is nothing to deliver it to).
+pub fn comm_msg(shared: &Shared, request: &Message) -> Result<Handled, BadRequest> {
+    let msg: CommMsg = decode(request)?;
+    if !shared.comms().front_end_message(&shared.publisher, request, &msg) {
+        crate::log::warn(&format!("comm_msg for comm {} which is not open; dropped", msg.comm_id));
+    }
+    Ok(Handled::no_reply())
+}
+
+pub fn comm_close(shared: &Shared, request: &Message) -> Result<Handled, BadRequest> {
+    let close: CommClose = decode(request)?;
+    if !shared.comms().front_end_closed(&shared.publisher, request, &close) {
+        crate::log::warn(&format!("comm_close for comm {} which is not open", close.comm_id));
+    }
     Ok(Handled::no_reply())
 }

@@ -5,6 +5,7 @@ use super::history::HistoryStore;
 use super::iopub::Publisher;
 use super::kernel::RestartMode;
 use super::message::KernelIdentity;
+use crate::comm::Comms;
 use crate::interpreter::{Interpreter, Interrupter};
 use crate::transport::signing::Signer;
 use crate::transport::RouterSocket;
@@ -36,6 +37,9 @@ pub struct Shared {
     /// The stdin ROUTER, used by whichever thread asks for input.
     pub stdin: Mutex<Box<dyn RouterSocket>>,
     pub restart_mode: RestartMode,
+    /// Comm targets and open comms. Its own lock, apart from the session's: comms outlive cells,
+    /// and answering comm_info must not depend on the interpreter.
+    pub comms: Mutex<Comms>,
 }
 
 /// Locks a mutex even if a thread panicked while holding it: the data here stays consistent
@@ -47,6 +51,10 @@ pub fn lock<T: ?Sized>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Shared {
     pub fn session(&self) -> MutexGuard<'_, Session> {
         lock(&self.session)
+    }
+
+    pub fn comms(&self) -> MutexGuard<'_, Comms> {
+        lock(&self.comms)
     }
 
     pub fn interrupter(&self) -> Arc<dyn Interrupter> {

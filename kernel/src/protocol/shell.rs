@@ -20,8 +20,8 @@ pub fn table() -> HandlerTable {
         .on::<HistoryRequest>(requests::history)
         .on::<CommInfoRequest>(requests::comm_info)
         .on::<CommOpen>(requests::comm_open)
-        .on::<CommMsg>(requests::comm_ignored)
-        .on::<CommClose>(requests::comm_ignored)
+        .on::<CommMsg>(requests::comm_msg)
+        .on::<CommClose>(requests::comm_close)
 }
 
 /// Serves shell requests until the kernel stops or the socket fails.

@@ -8,6 +8,9 @@ use super::dispatch::receive;
 use super::message::{Content, Message};
 use super::shared::{lock, Shared};
 use crate::interpreter::{MimeBundle, OutputSink, StreamName};
+use crate::widgets::models::Kind;
+use crate::widgets::{view_bundle, Widgets};
+use distsim::render::{WidgetRequest, WIDGET_MIME};
 use serde_json::Value;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -44,6 +47,44 @@ impl CellSink<'_> {
     }
 }
 
+impl CellSink<'_> {
+    /// A bundle with a widget request ([`WIDGET_MIME`], from `distsim::widgets`): the widget's model
+    /// is created (its comm_opens go out first) and the bundle becomes the display of its view. A
+    /// request the kernel cannot honour is reported on stderr and only its text is shown. A silent
+    /// cell creates nothing, as it shows nothing.
+    fn widget(&self, mut data: MimeBundle) -> MimeBundle {
+        let request = data.remove(WIDGET_MIME).unwrap_or_default();
+        if self.silent {
+            return data;
+        }
+        let parsed = match request {
+            Value::String(json) => serde_json::from_str::<WidgetRequest>(&json),
+            other => serde_json::from_value::<WidgetRequest>(other),
+        };
+        let created = parsed.map_err(|e| format!("a widget request is not valid: {e}")).and_then(|request| {
+            let kind =
+                Kind::from_name(&request.kind).ok_or_else(|| format!("unknown widget kind {:?}", request.kind))?;
+            let shared = self.shared;
+            let mut comms = shared.comms();
+            comms
+                .with_target(&shared.publisher, Some(self.request), |widgets: &mut Widgets, out| {
+                    widgets.create(out, kind, request.state)
+                })
+                .ok_or_else(|| "this kernel has no widget comm target".to_owned())
+        });
+        match created {
+            Ok(model_id) => {
+                let text = data.get("text/plain").and_then(Value::as_str).unwrap_or("a widget").to_owned();
+                view_bundle(&model_id, &text)
+            }
+            Err(why) => {
+                self.stream(StreamName::Stderr, &format!("widget not shown: {why}\n"));
+                data
+            }
+        }
+    }
+}
+
 impl OutputSink for CellSink<'_> {
     fn stream(&self, name: StreamName, text: &str) {
         if text.is_empty() {
@@ -57,6 +98,7 @@ impl OutputSink for CellSink<'_> {
     }
 
     fn display(&self, data: MimeBundle, metadata: MimeBundle, display_id: Option<String>, update: bool) {
+        let data = if data.contains_key(WIDGET_MIME) { self.widget(data) } else { data };
         let data = ensure_text_plain(data);
         let transient = Transient { display_id };
         if update && transient.display_id.is_some() {

@@ -3,6 +3,7 @@
 //!
 //! Run: `cargo test --release --locked -p distsim-kernel --test protocol`
 
+mod comms;
 mod handlers;
 mod handlers_faults;
 mod hmac_vectors;
@@ -10,4 +11,6 @@ mod kernelspec;
 mod serde_roundtrip;
 mod startup;
 mod support;
+mod widget_cells;
+mod widgets;
 mod wire;

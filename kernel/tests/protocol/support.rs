@@ -1,9 +1,11 @@
 //! A test client for the protocol core: in-memory sockets, signed messages, and helpers that
 //! collect a request's IOPub messages up to its `idle`.
 
+use distsim_kernel::comm::{builtin_targets, CommTarget};
+use distsim_kernel::interpreter::Interpreter;
 use distsim_kernel::protocol::content::*;
 use distsim_kernel::protocol::{
-    spawn, Content, KernelConfig, KernelHandle, KernelIdentity, KernelSockets, Message, RestartMode,
+    spawn_with_comm_targets, Content, KernelConfig, KernelHandle, KernelIdentity, KernelSockets, Message, RestartMode,
 };
 use distsim_kernel::testing::FakeInterpreter;
 use distsim_kernel::transport::memory::{self, MemoryPeer, MemorySocket};
@@ -45,11 +47,30 @@ impl Client {
         Self::start_custom(restart_mode, |socket, _| Box::new(socket))
     }
 
+    /// A kernel whose comm targets are `targets` instead of the built-in ones.
+    pub fn start_with_comm_targets(targets: Vec<Box<dyn CommTarget>>) -> Self {
+        Self::start_full(RestartMode::InPlace, |socket, _| Box::new(socket), targets, Box::new(FakeInterpreter::new()))
+    }
+
+    /// A kernel with the built-in comm targets and `interpreter` instead of the fake one.
+    pub fn start_with_interpreter(interpreter: Box<dyn Interpreter>) -> Self {
+        Self::start_full(RestartMode::InPlace, |socket, _| Box::new(socket), builtin_targets(), interpreter)
+    }
+
     /// Starts a kernel whose shell socket is `wrap`ped, e.g. to act like a client that answers
     /// faster than any real one. `wrap` also gets a sender into the kernel's shell inbox.
     pub fn start_custom(
         restart_mode: RestartMode,
         wrap: impl FnOnce(MemorySocket, Sender<Frames>) -> Box<dyn RouterSocket>,
+    ) -> Self {
+        Self::start_full(restart_mode, wrap, builtin_targets(), Box::new(FakeInterpreter::new()))
+    }
+
+    fn start_full(
+        restart_mode: RestartMode,
+        wrap: impl FnOnce(MemorySocket, Sender<Frames>) -> Box<dyn RouterSocket>,
+        comm_targets: Vec<Box<dyn CommTarget>>,
+        interpreter: Box<dyn Interpreter>,
     ) -> Self {
         let (shell_k, shell) = memory::pair();
         let shell_k = wrap(shell_k, shell.to_kernel.clone());
@@ -64,7 +85,7 @@ impl Client {
             iopub: Box::new(iopub_k),
         };
         let config = KernelConfig { signer: signer.clone(), restart_mode };
-        let kernel = spawn(sockets, Box::new(FakeInterpreter::new()), config);
+        let kernel = spawn_with_comm_targets(sockets, interpreter, config, comm_targets);
         Client { shell, control, stdin, iopub, signer, identity: KernelIdentity::new(), kernel: Some(kernel) }
     }
 
@@ -191,4 +212,18 @@ pub fn only<T: Content>(messages: &[Message]) -> T {
     let found: Vec<&Message> = messages.iter().filter(|m| m.msg_type() == T::MSG_TYPE).collect();
     assert_eq!(found.len(), 1, "expected one {} in {:?}", T::MSG_TYPE, types(messages));
     found[0].content().unwrap()
+}
+
+/// Sends a comm message of type `T` on shell; returns it and its IOPub messages (busy to idle).
+pub fn comm_request<T: Content>(client: &Client, content: &T) -> (Message, Vec<Message>) {
+    let sent = client.send(Chan::Shell, content);
+    let iopub = client.iopub_for(&sent);
+    (sent, iopub)
+}
+
+pub fn data(value: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
+    match value {
+        serde_json::Value::Object(map) => map,
+        other => panic!("comm data must be an object, not {other}"),
+    }
 }

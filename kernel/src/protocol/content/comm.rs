@@ -1,4 +1,4 @@
-//! Comms: this kernel has no comm targets, so it lists none and closes any comm a front end opens.
+//! Comms: named two-way channels between a front end and a kernel-side target (see `crate::comm`).
 
 use super::ReplyStatus;
 use serde::{Deserialize, Serialize};
@@ -13,7 +13,7 @@ pub struct CommInfoRequest {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CommInfoReply {
     pub status: ReplyStatus,
-    /// comm_id -> {"target_name": ...}; always empty here.
+    /// comm_id -> {"target_name": ...} for every open comm (filtered by the request's target).
     pub comms: Map<String, Value>,
 }
 
