@@ -125,6 +125,7 @@
 //! # Ok::<(), distsim::Error>(())
 //! ```
 
+mod capture;
 mod context;
 mod core;
 mod event;
@@ -135,6 +136,7 @@ mod sim;
 mod timers;
 
 pub use self::core::TamperRule;
+pub(crate) use capture::Harness;
 pub use context::{Context, DEFAULT_MESSAGE_BYTES};
 pub use node::{Node, NodeId, TimerId};
 pub use sim::{RunSummary, Simulation};

@@ -79,6 +79,7 @@ impl<N: Node> Simulation<N> {
             next_msg: 0,
             timers: TimerSlab::new(),
             error: Cell::new(None),
+            capture: None,
         };
         let deferred = (0..n).map(|_| Vec::new()).collect();
         Ok(Simulation { seed, nodes, core, faults: Vec::new(), deferred, checkpoint: Checkpoint::every(4096) })
