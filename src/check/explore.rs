@@ -54,9 +54,19 @@ struct Candidate<N: Node> {
 
 struct ChunkOut<N: Node> {
     candidates: Vec<Candidate<N>>,
-    /// Per frontier state of the chunk: how many successors it has (all, before deduplication).
-    degree: Vec<u16>,
+    /// Per frontier state of the chunk: how many successors it has (all), and how many of them
+    /// are candidates (not seen at an earlier level).
+    degree: Vec<(u16, u16)>,
     buckets: Vec<Vec<u32>>,
+    /// Successors dropped because an earlier level had them.
+    known: u64,
+}
+
+/// The shard of a fingerprint (its top bits) and the key its shard stores: the fingerprint with
+/// those bits rotated to the bottom, so that keys spread over the whole shard.
+#[inline]
+fn shard(fp: u64) -> (usize, u64) {
+    ((fp >> 58) as usize, fp.rotate_left(6))
 }
 
 fn too_many_steps(n: usize) -> Error {
@@ -111,8 +121,8 @@ where
     let mut h = model.harness();
     let init = model.initial_state(&mut h)?;
     let mut shards: Vec<FpTable> = (0..SHARDS).map(|_| FpTable::new()).collect();
-    let fp = init.fingerprint();
-    shards[(fp >> 58) as usize].insert(fp);
+    let (s0, key) = shard(init.fingerprint());
+    shards[s0].insert(key);
     let mut frontier = vec![Entry { state: init, ebits: eventually_bits(props), parent_history: u64::MAX }];
     let mut degrees: Vec<Vec<u16>> = Vec::new(); // per level: new children of each state
     let mut steps: Vec<Vec<u16>> = vec![Vec::new()]; // per level: the step that reached each state
@@ -154,25 +164,36 @@ where
         }
         drop(verdicts);
         // 2. Successors, in parallel by chunk.
+        // States seen at earlier levels are dropped here, while the shards are only read; the
+        // step counter still counts them, so a step number names the same successor on replay.
+        let seen = &shards;
         let chunks: Vec<ChunkOut<N>> = frontier
             .par_chunks(CHUNK)
             .map_init(
                 || model.harness(),
                 |h, chunk| -> Result<ChunkOut<N>> {
                     crate::cancel::check()?;
-                    let mut c =
-                        ChunkOut { candidates: Vec::new(), degree: Vec::new(), buckets: vec![Vec::new(); SHARDS] };
+                    let buckets = vec![Vec::new(); SHARDS];
+                    let mut c = ChunkOut { candidates: Vec::new(), degree: Vec::new(), buckets, known: 0 };
                     for e in chunk {
                         let mut k = 0usize;
+                        let before = c.candidates.len();
                         model.successors(h, &e.state, |_, state| {
                             let fp = state.fingerprint();
+                            let (s, key) = shard(fp);
+                            if seen[s].contains(key) {
+                                k += 1;
+                                c.known += 1;
+                                return Ok(());
+                            }
                             let entry = Entry { state, ebits: e.ebits, parent_history: e.state.history.fingerprint() };
-                            c.buckets[(fp >> 58) as usize].push(c.candidates.len() as u32);
-                            c.candidates.push(Candidate { fp, entry, step: k as u16 });
+                            c.buckets[s].push(c.candidates.len() as u32);
+                            c.candidates.push(Candidate { fp: key, entry, step: k as u16 });
                             k += 1;
                             Ok(())
                         })?;
-                        c.degree.push(u16::try_from(k).map_err(|_| too_many_steps(k))?);
+                        u16::try_from(k).map_err(|_| too_many_steps(k))?;
+                        c.degree.push((k as u16, (c.candidates.len() - before) as u16));
                     }
                     Ok(c)
                 },
@@ -181,7 +202,7 @@ where
         // An execution that ends here without meeting an `Eventually` property violates it.
         let ended = frontier.iter().enumerate().flat_map(|(pos, e)| {
             let ch = &chunks[pos / CHUNK];
-            (ch.degree[pos % CHUNK] == 0 && e.ebits != 0).then_some((pos, e.ebits.trailing_zeros() as usize))
+            (ch.degree[pos % CHUNK].0 == 0 && e.ebits != 0).then_some((pos, e.ebits.trailing_zeros() as usize))
         });
         if let Some((pos, p)) = ended.into_iter().next() {
             out.violation = Some(Found { property: p, path: path_to(&degrees, &steps, depth, pos) });
@@ -212,9 +233,9 @@ where
         let mut level_degrees = Vec::with_capacity(frontier.len());
         let mut level_steps = Vec::new();
         for (c, new) in chunks.into_iter().zip(new) {
-            out.explored += c.candidates.len() as u64;
+            out.explored += c.candidates.len() as u64 + c.known;
             let mut cands = c.candidates.into_iter().zip(new);
-            for &d in &c.degree {
+            for &(_, d) in &c.degree {
                 let mut kept = 0u16;
                 for (cand, is_new) in cands.by_ref().take(d as usize) {
                     if is_new {

@@ -78,25 +78,4 @@ impl<M: std::hash::Hash> History<M> {
             self.fp = fingerprint(&self.ops);
         }
     }
-
-    /// The same history with client ids renamed by `map` (for symmetry reduction).
-    pub(crate) fn renamed(&self, map: &[NodeId], rename: impl Fn(&M) -> M) -> Self {
-        let mut ops: Vec<Recorded<M>> = self
-            .ops
-            .iter()
-            .map(|o| Recorded {
-                client: map[o.client],
-                invoke: rename(&o.invoke),
-                ret: o.ret.as_ref().map(&rename),
-                after: {
-                    let mut a: Vec<_> = o.after.iter().map(|&(c, k)| (map[c], k)).collect();
-                    a.sort_unstable();
-                    a
-                },
-            })
-            .collect();
-        ops.sort_by_key(|o| o.client); // stable: keeps each client's program order
-        let fp = fingerprint(&ops);
-        History { ops, fp }
-    }
 }

@@ -4,7 +4,7 @@
 use super::hash::fingerprint;
 use super::history::History;
 use super::options::{Links, Options};
-use super::state::{envelope_key, Envelope, PartitionState, PendingTimer, State};
+use super::state::{Envelope, PartitionState, PendingTimer, State};
 use super::step::{Choice, Step};
 use super::CheckState;
 use crate::engine::{Context, Harness, Node, NodeId};
@@ -66,7 +66,6 @@ where
             nodes: self.initial.clone(),
             node_hashes: self.initial.iter().map(fingerprint).collect(),
             in_flight: Vec::new(),
-            keys: Vec::new(),
             timers: Vec::new(),
             crashed: 0,
             crashes: 0,
@@ -155,15 +154,15 @@ where
         let env = |i: usize| s.in_flight[i].clone();
         match choice {
             Choice::Deliver(i) => {
-                let Envelope { from, to, msg } = env(i);
+                let Envelope { from, to, msg, .. } = env(i);
                 Step::Deliver { from, to, msg }
             }
             Choice::Duplicate(i) => {
-                let Envelope { from, to, msg } = env(i);
+                let Envelope { from, to, msg, .. } = env(i);
                 Step::Duplicate { from, to, msg }
             }
             Choice::Drop(i) => {
-                let Envelope { from, to, msg } = env(i);
+                let Envelope { from, to, msg, .. } = env(i);
                 Step::Drop { from, to, msg }
             }
             Choice::Timer(i) => Step::Timer { node: s.timers[i].node, timer: s.timers[i].value.clone() },
@@ -177,7 +176,6 @@ where
     fn without_message(&self, s: &State<N>, i: usize) -> State<N> {
         let mut next = s.clone();
         next.in_flight.remove(i);
-        next.keys.remove(i);
         next
     }
 
@@ -226,7 +224,6 @@ where
             nodes: s.nodes.clone(),
             node_hashes: s.node_hashes.clone(),
             in_flight: s.in_flight.clone(),
-            keys: s.keys.clone(),
             timers: s.timers.clone(),
             crashed: s.crashed,
             crashes: s.crashes,
@@ -237,7 +234,6 @@ where
         next.node_hashes[node] = hash;
         if let Some(i) = apply.remove_env {
             next.in_flight.remove(i);
-            next.keys.remove(i);
         }
         if let Some(i) = apply.remove_timer {
             next.timers.remove(i);
@@ -265,14 +261,12 @@ where
                     Arc::make_mut(&mut next.history).invoke(node, msg.clone());
                 }
             }
-            let env = Envelope { from: node, to: *to, msg: msg.clone() };
-            let key = envelope_key(&env);
+            let env = Envelope::new(node, *to, msg.clone());
             let at = match self.options.links {
-                Links::Unordered => next.keys.partition_point(|&k| k < key),
+                Links::Unordered => next.in_flight.partition_point(|e| e.key < env.key),
                 Links::Fifo => next.in_flight.partition_point(|e| (e.from, e.to) <= (node, *to)),
             };
             next.in_flight.insert(at, env);
-            next.keys.insert(at, key);
         }
         Ok(Some(next))
     }

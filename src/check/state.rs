@@ -16,6 +16,9 @@ pub struct Envelope<M> {
     pub to: NodeId,
     /// The message.
     pub msg: M,
+    /// Its fingerprint, which orders the unordered network canonically (a message type need not
+    /// be `Ord`) and stands for it in the state's fingerprint.
+    pub(crate) key: u64,
 }
 
 /// A timer that was set and has neither fired nor been cancelled.
@@ -45,9 +48,8 @@ pub enum PartitionState {
 pub struct State<N: Node> {
     pub(crate) nodes: Vec<N>,
     pub(crate) node_hashes: Vec<u64>,
-    /// Sorted by `keys` (unordered network) or by link, oldest first (FIFO links).
+    /// Sorted by key (unordered network) or by link, oldest first (FIFO links).
     pub(crate) in_flight: Vec<Envelope<N::Msg>>,
-    pub(crate) keys: Vec<u64>,
     /// Sorted by (node, id).
     pub(crate) timers: Vec<PendingTimer<N::Timer>>,
     pub(crate) crashed: u64,
@@ -90,7 +92,10 @@ impl<N: Node> State<N> {
     pub(crate) fn fingerprint(&self) -> u64 {
         let mut h = FpHasher::default();
         self.node_hashes.hash(&mut h);
-        self.keys.hash(&mut h);
+        h.write_usize(self.in_flight.len());
+        for e in &self.in_flight {
+            h.write_u64(e.key);
+        }
         h.write_usize(self.timers.len());
         for t in &self.timers {
             h.write_usize(t.node);
@@ -104,8 +109,9 @@ impl<N: Node> State<N> {
     }
 }
 
-/// The key of an envelope: its fingerprint, which orders the unordered network canonically (a
-/// message type need not be `Ord`).
-pub(crate) fn envelope_key<M: Hash>(e: &Envelope<M>) -> u64 {
-    fingerprint(e)
+impl<M: Hash> Envelope<M> {
+    pub(crate) fn new(from: NodeId, to: NodeId, msg: M) -> Self {
+        let key = fingerprint(&(from, to, &msg));
+        Envelope { from, to, msg, key }
+    }
 }

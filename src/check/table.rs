@@ -8,7 +8,9 @@
 //! (power-of-two sizes, 87.5% maximum load, a control byte per slot) averages about 14.
 //!
 //! The checker keeps 64 of these, picked by a fingerprint's top bits, so that each is filled by one
-//! thread in a fixed order (determinism) and growing one copies only a 64th of the whole.
+//! thread in a fixed order (determinism) and growing one copies only a 64th of the whole. (It
+//! rotates those bits to the bottom first: otherwise all of a shard's fingerprints would share
+//! their top bits and crowd into a 64th of its slots.)
 
 /// Slots past the last home slot, so that a run near the end never wraps around.
 const SLACK: usize = 256;
@@ -28,6 +30,7 @@ impl FpTable {
     }
 
     /// How many fingerprints it holds.
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.len
     }
@@ -40,6 +43,23 @@ impl FpTable {
     #[inline]
     fn home(fp: u64, capacity: usize) -> usize {
         ((fp as u128 * capacity as u128) >> 64) as usize
+    }
+
+    /// Whether `fp` is in the set.
+    #[inline]
+    pub(crate) fn contains(&self, fp: u64) -> bool {
+        let fp = fp.max(1);
+        let mut i = Self::home(fp, self.capacity);
+        while let Some(&cur) = self.slots.get(i) {
+            if cur == fp {
+                return true;
+            }
+            if cur == 0 || cur > fp {
+                return false;
+            }
+            i += 1;
+        }
+        false
     }
 
     /// Adds `fp`; returns whether it was new.
@@ -114,6 +134,7 @@ mod tests {
         let mut set = HashSet::new();
         for i in 0..200_000u64 {
             let fp = fingerprint(&(i % 150_000));
+            assert_eq!(table.contains(fp), set.contains(&fp));
             assert_eq!(table.insert(fp), set.insert(fp), "fingerprint {i}");
         }
         assert_eq!(table.len(), 150_000);

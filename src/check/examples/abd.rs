@@ -27,9 +27,45 @@
 use crate::check::linearizable::{Register, RegisterOp, RegisterRet};
 use crate::check::{Call, Checker};
 use crate::engine::{Context, Node, NodeId};
+use std::sync::Arc;
 
-/// A sequence number: (counter, id of the replica that coordinated the write).
-pub type Seq = (u64, NodeId);
+/// A sequence number: (counter, id of the replica that coordinated the write). Small integer
+/// types keep a node's state small: the checker copies it for every step.
+pub type Seq = (u32, u8);
+
+/// Most replicas a system may have (answers are kept inline, not in a heap-allocated map).
+pub const MAX_REPLICAS: usize = 7;
+
+/// The (sequence, value) answers a coordinator collected in phase 1: one slot per replica.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Answers {
+    /// Bit `r`: replica `r` answered.
+    pub from: u8,
+    /// Replica `r`'s answer, if its bit is set.
+    pub answers: [(Seq, char); MAX_REPLICAS],
+}
+
+impl Answers {
+    fn one(r: NodeId, a: (Seq, char)) -> Self {
+        let mut x = Answers::default();
+        x.insert(r, a);
+        x
+    }
+    fn insert(&mut self, r: NodeId, a: (Seq, char)) {
+        self.from |= 1 << r;
+        self.answers[r] = a;
+    }
+    fn len(&self) -> usize {
+        self.from.count_ones() as usize
+    }
+    fn highest(&self) -> (Seq, char) {
+        (0..MAX_REPLICAS)
+            .filter(|r| self.from >> r & 1 == 1)
+            .map(|r| self.answers[r])
+            .max_by_key(|a| a.0)
+            .expect("one answer")
+    }
+}
 
 /// Every message of the protocol: client requests and answers, and the replicas' own.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -65,7 +101,7 @@ pub enum ClientOp {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Phase {
     /// Collecting (sequence, value) answers, sorted by replica.
-    Query { request: u64, client: NodeId, write: Option<char>, answers: Vec<(NodeId, Seq, char)> },
+    Query { request: u64, client: NodeId, write: Option<char>, answers: Answers },
     /// Collecting acknowledgements (a bit per replica).
     Record { request: u64, client: NodeId, read: Option<char>, acks: u64 },
 }
@@ -76,7 +112,7 @@ pub enum Abd {
     /// A replica.
     Replica { replicas: usize, write_back: bool, seq: Seq, val: char, phase: Option<Phase> },
     /// A client running `script`.
-    Client { replicas: usize, script: Vec<ClientOp>, awaiting: Option<u64>, done: u64 },
+    Client { replicas: usize, script: Arc<[ClientOp]>, awaiting: Option<u64>, done: u64 },
 }
 
 /// Stateright's client: one put, then one get, for every one of `clients` clients.
@@ -90,15 +126,23 @@ fn majority(n: usize) -> usize {
 
 impl Abd {
     /// `replicas` replicas (with write-back) followed by one client per script.
+    ///
+    /// Panics if `replicas` is 0 or more than [`MAX_REPLICAS`].
     pub fn system(replicas: usize, _clients: usize, scripts: Vec<Vec<ClientOp>>) -> Vec<Abd> {
+        assert!((1..=MAX_REPLICAS).contains(&replicas), "1 to {MAX_REPLICAS} replicas");
         let replica = Abd::Replica { replicas, write_back: true, seq: (0, 0), val: '\0', phase: None };
         let mut nodes = vec![replica; replicas];
         for (i, n) in nodes.iter_mut().enumerate() {
             if let Abd::Replica { seq, .. } = n {
-                *seq = (0, i);
+                *seq = (0, i as u8);
             }
         }
-        nodes.extend(scripts.into_iter().map(|script| Abd::Client { replicas, script, awaiting: None, done: 0 }));
+        nodes.extend(scripts.into_iter().map(|script| Abd::Client {
+            replicas,
+            script: script.into(),
+            awaiting: None,
+            done: 0,
+        }));
         nodes
     }
 
@@ -161,13 +205,17 @@ impl Node for Abd {
                             request,
                             client: from,
                             write: Some(v),
-                            answers: vec![(me, *seq, *val)],
+                            answers: Answers::one(me, (*seq, *val)),
                         });
                     }
                     Msg::Get(request) if phase.is_none() => {
                         others(ctx, Msg::Query(request));
-                        *phase =
-                            Some(Phase::Query { request, client: from, write: None, answers: vec![(me, *seq, *val)] });
+                        *phase = Some(Phase::Query {
+                            request,
+                            client: from,
+                            write: None,
+                            answers: Answers::one(me, (*seq, *val)),
+                        });
                     }
                     Msg::Query(request) => ctx.send(from, Msg::AckQuery(request, *seq, *val)),
                     Msg::AckQuery(r, s, v) => {
@@ -175,19 +223,14 @@ impl Node for Abd {
                         if *request != r {
                             return;
                         }
-                        let at = answers.partition_point(|a| a.0 < from);
-                        if answers.get(at).is_some_and(|a| a.0 == from) {
-                            answers[at] = (from, s, v);
-                        } else {
-                            answers.insert(at, (from, s, v));
-                        }
+                        answers.insert(from, (s, v));
                         if answers.len() < majority(n) {
                             return;
                         }
-                        let &(_, high, high_val) = answers.iter().max_by_key(|a| a.1).expect("a majority");
+                        let (high, high_val) = answers.highest();
                         let (request, client) = (*request, *client);
                         let (chosen, value, read) = match write {
-                            Some(w) => ((high.0 + 1, me), *w, None),
+                            Some(w) => ((high.0 + 1, me as u8), *w, None),
                             None => (high, high_val, Some(high_val)),
                         };
                         if read.is_some() && !*write_back {
