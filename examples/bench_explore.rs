@@ -37,6 +37,14 @@ fn peak_rss_bytes() -> Option<u64> {
     Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? * 1024)
 }
 
+/// User plus system CPU seconds of this process so far (from /proc/self/stat, 100 ticks a second).
+fn cpu_secs() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat.rsplit(") ").next()?.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
+}
+
 fn main() -> Result<(), distsim::Error> {
     let args = Args::parse();
     for &threads in &args.threads {
@@ -46,7 +54,9 @@ fn main() -> Result<(), distsim::Error> {
         if args.search == "dfs" {
             checker = checker.depth_first();
         }
+        let cpu0 = cpu_secs();
         let r = pool.install(|| checker.run())?;
+        let cpu = cpu_secs().zip(cpu0).map(|(b, a)| ((b - a) * 100.0).round() / 100.0);
         let s = &r.stats;
         let line = json!({
             "checker": "distsim",
@@ -59,6 +69,7 @@ fn main() -> Result<(), distsim::Error> {
             "states_per_sec": s.states_per_sec().round(),
             "unique_per_sec": (s.unique_states as f64 / s.secs).round(),
             "secs": (s.secs * 1000.0).round() / 1000.0,
+            "cpu_secs": cpu,
             "bytes_per_state": (s.bytes_per_state * 10.0).round() / 10.0,
             "peak_rss_bytes_per_state": peak_rss_bytes().map(|b| (b as f64 / s.unique_states as f64 * 10.0).round() / 10.0),
             "linearizable": r.passed(),

@@ -38,16 +38,17 @@ for threads in $threads_list; do
   num() { grep -oE "$1=[0-9,]+" <<<"$done_line" | cut -d= -f2 | tr -d ,; }
   states=$(num states); unique=$(num unique); depth=$(num depth); secs=$(num sec)
   rss_kb=$(grep 'Maximum resident' <<<"$out" | grep -oE '[0-9]+$')
+  cpu=$(awk '/User time|System time/ { s += $NF } END { print s }' <<<"$out")
   wall=$(grep 'Elapsed (wall clock)' <<<"$out" | grep -oE '[0-9:.]+$' | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
-  python3 - "$clients" "$threads" "$states" "$unique" "$depth" "$wall" "$rss_kb" <<'PY'
+  python3 - "$clients" "$threads" "$states" "$unique" "$depth" "$wall" "$rss_kb" "$cpu" <<'PY'
 import json, sys
-clients, threads, states, unique, depth, wall, rss_kb = sys.argv[1:]
+clients, threads, states, unique, depth, wall, rss_kb, cpu = sys.argv[1:]
 wall = float(wall)
 print(json.dumps({
     "checker": "stateright", "model": f"abd-register replicas=3 clients={clients} put-then-get unordered",
     "search": "depth-first", "threads": int(threads), "unique_states": int(unique), "states": int(states),
     "max_depth": int(depth), "states_per_sec": round(int(states) / wall), "unique_per_sec": round(int(unique) / wall),
-    "secs": wall, "peak_rss_bytes_per_state": round(int(rss_kb) * 1024 / int(unique), 1),
+    "secs": wall, "cpu_secs": float(cpu), "peak_rss_bytes_per_state": round(int(rss_kb) * 1024 / int(unique), 1),
 }))
 PY
 done
