@@ -96,6 +96,7 @@
 //! [`trace::spacetime::SpaceTime`] of it renders as a diagram.
 
 pub mod cancel;
+pub mod check;
 pub mod clock;
 pub mod concepts;
 pub mod engine;

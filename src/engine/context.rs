@@ -70,6 +70,9 @@ impl<M: Clone + std::fmt::Debug, T> Context<'_, M, T> {
     /// the node's slowness factor). The timer is lost if the node crashes first.
     pub fn set_timer(&mut self, after: Duration, value: T) -> TimerId {
         let core = &mut *self.core;
+        if let Some(captured) = core.capture.as_mut() {
+            return captured.set_timer(value);
+        }
         let timer = core.timers.insert(value);
         let state = &core.states[self.id];
         let after = if state.slow == 1.0 { after } else { Duration((after.0 as f64 * state.slow) as u64) };
@@ -80,6 +83,10 @@ impl<M: Clone + std::fmt::Debug, T> Context<'_, M, T> {
 
     /// Cancels a pending timer; cancelling one that already fired or was cancelled does nothing.
     pub fn cancel_timer(&mut self, id: TimerId) {
+        if let Some(captured) = self.core.capture.as_mut() {
+            captured.cancelled.push(id);
+            return;
+        }
         self.core.timers.cancel(id);
     }
 
@@ -141,6 +148,10 @@ impl<M: Clone + std::fmt::Debug, T> Context<'_, M, T> {
 
     /// Writes a line into the trace, attributed to this node.
     pub fn log(&mut self, text: impl Into<String>) {
+        if let Some(captured) = self.core.capture.as_mut() {
+            captured.logs.push(text.into());
+            return;
+        }
         let stamp = self.core.tick(self.id);
         self.core.record(EventKind::Log { node: self.id, text: text.into() }, Some(stamp));
     }

@@ -2,6 +2,7 @@
 //! queue, the network, the trace and the metrics. The nodes themselves live outside it, so that a
 //! handler can borrow its node and the core at the same time.
 
+use super::capture::Captured;
 use super::event::{Envelope, Ev, NodeState};
 use super::queue::EventQueue;
 use super::timers::TimerSlab;
@@ -40,6 +41,10 @@ pub(crate) struct Core<M, T> {
     /// The first error a handler caused (e.g. a send to an unknown node); ends the run. A `Cell`
     /// so that methods taking `&Context` can report one too.
     pub(crate) error: Cell<Option<Error>>,
+    /// `Some` only under the model checker: handlers' effects go into this buffer instead of the
+    /// queue (see `capture.rs`). Boxed so that the simulator's core grows by one pointer, and
+    /// tested with one predictable branch on each send, timer and log.
+    pub(crate) capture: Option<Box<Captured<M, T>>>,
 }
 
 impl<M: Clone + std::fmt::Debug, T> Core<M, T> {
@@ -99,6 +104,10 @@ impl<M: Clone + std::fmt::Debug, T> Core<M, T> {
     pub(crate) fn send(&mut self, from: usize, to: usize, msg: M, bytes: u64) {
         if to >= self.n {
             self.fail(Error::unknown_node("send.to", to, self.n));
+            return;
+        }
+        if let Some(captured) = self.capture.as_mut() {
+            captured.sends.push((to, msg));
             return;
         }
         let id = self.next_msg;

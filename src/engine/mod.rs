@@ -125,6 +125,7 @@
 //! # Ok::<(), distsim::Error>(())
 //! ```
 
+mod capture;
 mod context;
 mod core;
 mod event;
@@ -139,6 +140,7 @@ mod sim;
 mod timers;
 
 pub use self::core::TamperRule;
+pub(crate) use capture::Harness;
 pub use context::{Context, DEFAULT_MESSAGE_BYTES};
 pub use handling::MAX_QUOTED_CHARS;
 pub use invariant::InvariantOutcome;

@@ -88,6 +88,7 @@ impl<N: Node> Simulation<N> {
             next_msg: 0,
             timers: TimerSlab::new(),
             error: Cell::new(None),
+            capture: None,
         };
         let deferred = (0..n).map(|_| Vec::new()).collect();
         Ok(Simulation {

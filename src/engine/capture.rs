@@ -1,0 +1,116 @@
+//! Running one handler of a node outside a simulation, with its effects captured.
+//!
+//! The model checker ([`crate::check`]) runs the very `Node` code the simulator runs, but it decides
+//! itself which message or timer comes next. So it needs a handler's effects (the messages sent,
+//! the timers set and cancelled, the lines logged) as values, not as entries in the event queue.
+//! A [`Harness`] owns a [`Core`] whose `capture` buffer is switched on: [`Context`]'s send, timer and
+//! log methods test that one field and, when it is set, push into the buffer and return.
+//!
+//! Why a field on the core rather than a second `Context` type or a trait object: the `Node`
+//! trait names `Context<Msg, Timer>` in its handler signatures, so a second context type would
+//! mean a second way to write a node, and a `dyn` sink would put an indirect call on the
+//! simulator's hot path. The field costs the simulator one never-taken branch per effect.
+
+use super::context::Context;
+use super::core::Core;
+use super::event::NodeState;
+use super::queue::EventQueue;
+use super::timers::TimerSlab;
+use super::{NodeId, TimerId};
+use crate::clock::ClockState;
+use crate::error::Result;
+use crate::metrics::Metrics;
+use crate::network::runtime::NetRuntime;
+use crate::network::Network;
+use crate::rng::{stream, Stream};
+use crate::time::Time;
+use crate::trace::Trace;
+use std::cell::{Cell, RefCell};
+
+/// The slot a captured timer's [`TimerId`] carries: no slab holds it, so the simulator's
+/// `cancel_timer` ignores such an id.
+pub(crate) const CAPTURED_SLOT: u32 = u32::MAX;
+
+/// The effects of one handler call, in the order the handler had them.
+pub(crate) struct Captured<M, T> {
+    /// Messages sent: (receiver, message).
+    pub(crate) sends: Vec<(NodeId, M)>,
+    /// Timers set, with the id the handler got back.
+    pub(crate) set: Vec<(TimerId, T)>,
+    /// Timers cancelled (by the id the node kept).
+    pub(crate) cancelled: Vec<TimerId>,
+    /// Lines logged.
+    pub(crate) logs: Vec<String>,
+    /// A timer's identity under the checker: a hash of its value. The id a node gets back is
+    /// `TimerId { seq: key, .. }`, so a node that keeps `Option<TimerId>` in its state holds the
+    /// same value whichever path led there (a run-wide counter would make no two states equal).
+    pub(crate) timer_key: fn(&T) -> u64,
+}
+
+impl<M, T> Captured<M, T> {
+    pub(crate) fn set_timer(&mut self, value: T) -> TimerId {
+        let id = TimerId { seq: (self.timer_key)(&value), slot: CAPTURED_SLOT };
+        self.set.push((id, value));
+        id
+    }
+
+    /// Empties the buffers (keeping their capacity) before the next handler call.
+    pub(crate) fn clear(&mut self) {
+        self.sends.clear();
+        self.set.clear();
+        self.cancelled.clear();
+        self.logs.clear();
+    }
+
+    /// Whether the handler had no effect at all.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.sends.is_empty() && self.set.is_empty() && self.cancelled.is_empty() && self.logs.is_empty()
+    }
+}
+
+/// A simulation core in capture mode, for running single handlers of `n` nodes.
+pub(crate) struct Harness<M, T> {
+    core: Core<M, T>,
+}
+
+impl<M: Clone + std::fmt::Debug, T> Harness<M, T> {
+    /// A harness for `n` nodes; `timer_key` names a timer by its value (see [`Captured::timer_key`]).
+    pub(crate) fn new(n: usize, timer_key: fn(&T) -> u64) -> Self {
+        let captured =
+            Captured { sends: Vec::new(), set: Vec::new(), cancelled: Vec::new(), logs: Vec::new(), timer_key };
+        let core = Core {
+            now: Time::ZERO,
+            n,
+            queue: EventQueue::new(),
+            states: vec![NodeState::new(); n],
+            net: NetRuntime::new(Network::new(), stream(0, Stream::Network)),
+            tamper: None,
+            node_rngs: (0..n).map(|i| RefCell::new(stream(0, Stream::Node(i)))).collect(),
+            trace: Trace::new(Vec::new()),
+            full: false,
+            metrics: Metrics::new(),
+            latencies: Default::default(),
+            clocks: ClockState::perfect(0, n),
+            next_msg: 0,
+            timers: TimerSlab::new(),
+            error: Cell::new(None),
+            capture: Some(Box::new(captured)),
+        };
+        Harness { core }
+    }
+
+    /// Runs `handler` as node `node` and returns its effects (valid until the next call).
+    ///
+    /// The node's random stream is reset to the same seed before every call, so that a handler
+    /// that draws (a randomised timeout) does the same thing whichever thread runs it and
+    /// whatever ran before: the checker explores orders of events, not random draws.
+    pub(crate) fn run(&mut self, node: NodeId, handler: impl FnOnce(&mut Context<M, T>)) -> Result<&Captured<M, T>> {
+        self.core.capture.as_mut().expect("a harness always captures").clear();
+        *self.core.node_rngs[node].get_mut() = stream(0, Stream::Node(node));
+        handler(&mut Context { id: node, core: &mut self.core });
+        if let Some(e) = self.core.error.take() {
+            return Err(e);
+        }
+        Ok(self.core.capture.as_deref().expect("a harness always captures"))
+    }
+}
