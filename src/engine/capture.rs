@@ -83,7 +83,7 @@ impl<M: Clone + std::fmt::Debug, T> Harness<M, T> {
             n,
             queue: EventQueue::new(),
             states: vec![NodeState::new(); n],
-            net: NetRuntime::new(Network::new(), stream(0, Stream::Network)),
+            net: NetRuntime::new(Network::new(), 0, n),
             tamper: None,
             node_rngs: (0..n).map(|i| RefCell::new(stream(0, Stream::Node(i)))).collect(),
             trace: Trace::new(Vec::new()),
