@@ -7,6 +7,12 @@ For each kernel it reports, as JSON lines (seconds, MiB):
 - ``first_result``: kernel start to the ``idle`` of the first distsim cell, after one uncounted
   warm-up start (our kernel has distsim preloaded; evcxr_jupyter gets
   ``:dep distsim = { path = ... }`` in that first cell);
+- ``second_result``: kernel start to the ``idle`` of ``1 + 1`` sent as soon as the first cell's
+  reply is in (a student running the first two cells of a notebook);
+- ``define_run_draw``: a cell that defines a node type, runs it and draws its space-time diagram
+  (each repeat defines the type again, as a student editing a protocol does);
+- ``run_draw``: a cell that runs a node type defined in an earlier cell and draws it
+  (``run_draw_first`` is its first run after the definition);
 - ``idle_rss_mib``: resident memory of the kernel process and its children, idle after the runs.
 
 Then one ``ratio`` line per goal of issue 3 (trivial <= 0.5x, first distsim result <= 0.1x,
@@ -37,6 +43,32 @@ PLOT_CELL = """let sweep = Sweep::new(vec![1u64, 2, 4, 8, 16]).seeds(0..8).run(|
 sweep.plot("mean vs n", |n| *n as f64)"""
 
 FIRST_CELL = 'Table::new(["ready"]).columns().len()'
+
+# A protocol as students write them in the course's protocol notebooks: a node type, a run, a diagram.
+NODE_TYPE = """#[derive(Clone, Debug)]
+struct Ball(u32);
+struct Player { volleys: u32 }
+impl Node for Player {
+    type Msg = Ball;
+    type Timer = ();
+    fn on_start(&mut self, ctx: &mut Context<Ball>) {
+        if ctx.id() == 0 {
+            ctx.send(1, Ball(1));
+        }
+    }
+    fn on_message(&mut self, ctx: &mut Context<Ball>, from: NodeId, Ball(n): Ball) {
+        if n < self.volleys {
+            ctx.send(from, Ball(n + 1));
+        }
+    }
+}
+"""
+
+RUN_DRAW = """let mut sim = Simulation::new(7, vec![Player { volleys: 6 }, Player { volleys: 6 }])?;
+sim.run_until_quiet()?;
+SpaceTime::new(sim.trace()).max_events(60)?"""
+
+DEFINE_RUN_DRAW = NODE_TYPE + RUN_DRAW
 
 
 def evcxr_preamble(distsim: Path) -> str:
@@ -110,7 +142,7 @@ def summary(kernel: str, metric: str, samples: list[float]) -> dict:
 
 def measure(kernel: str, spec: str, preamble: str, runs: int, starts: int) -> dict:
     results = {}
-    firsts = []
+    firsts, seconds = [], []
     # One uncounted start first, so that a one-time cache build (ours) is not in the figures:
     # the goal compares starts after warm-up.
     for counted in [False] + [True] * starts:
@@ -121,11 +153,15 @@ def measure(kernel: str, spec: str, preamble: str, runs: int, starts: int) -> di
         assert status == "ok", f"{kernel}: first cell {status}"
         if counted:
             firsts.append(time.monotonic() - t0)
+            _, status = run_cell(kc, "1 + 1")
+            assert status == "ok", f"{kernel}: second cell {status}"
+            seconds.append(time.monotonic() - t0)
         else:
             print(json.dumps({"kernel": kernel, "metric": "warm_up_start_s", "value": round(time.monotonic() - t0, 2)}),
                   flush=True)
         stop(km, kc)
     results["first_result"] = summary(kernel, "first_result", firsts)
+    results["second_result"] = summary(kernel, "second_result", seconds)
 
     km, kc = start(spec)
     kc.wait_for_ready(timeout=1200)
@@ -141,6 +177,19 @@ def measure(kernel: str, spec: str, preamble: str, runs: int, starts: int) -> di
         assert status == "ok", f"{kernel}: plot cell {status}"
         plot.append(elapsed)
     results["plot"] = summary(kernel, "plot", plot)
+    repeats = max(3, runs // 2)
+    define = []
+    for _ in range(repeats):
+        elapsed, status = run_cell(kc, DEFINE_RUN_DRAW)
+        assert status == "ok", f"{kernel}: define-run-draw cell {status}"
+        define.append(elapsed)
+    results["define_run_draw"] = summary(kernel, "define_run_draw", define)
+    _, status = run_cell(kc, NODE_TYPE)
+    assert status == "ok", f"{kernel}: node type cell {status}"
+    elapsed, status = run_cell(kc, RUN_DRAW)
+    assert status == "ok", f"{kernel}: run-draw cell {status}"
+    results["run_draw_first"] = summary(kernel, "run_draw_first", [elapsed])
+    results["run_draw"] = summary(kernel, "run_draw", [run_cell(kc, RUN_DRAW)[0] for _ in range(repeats)])
     time.sleep(2.0)
     rss = tree_rss_mib(kernel_pid(km))
     print(json.dumps({"kernel": kernel, "metric": "idle_rss_mib", "value": round(rss, 1)}), flush=True)

@@ -13,6 +13,7 @@
 //!
 //! The kernel adds one command, `:distsim`, and lists it in `:help`.
 
+use super::analyzer_warmup::Scheduler;
 use super::cursor::{byte_to_char, char_to_byte, escape, name_at};
 use super::errors;
 use super::interrupt::EvcxrInterrupter;
@@ -66,8 +67,8 @@ pub struct EvcxrInterpreter {
     layout: CacheLayout,
     rustc: String,
     template_lock: Option<String>,
-    /// Whether the analyzer warm-up has been started for the current session.
-    warmed: bool,
+    /// Starts the analyzer warm-up when no cell waits (see [`super::analyzer_warmup`]).
+    warmup: Arc<Scheduler>,
     /// Gives the analyzer's freed memory back once the kernel is idle.
     trimmer: Arc<memory::Trimmer>,
     /// Set when loading distsim again (after a lost state or `:clear`) failed; the next cell reports it.
@@ -102,6 +103,11 @@ impl EvcxrInterpreter {
         log::phase("loading distsim (preamble)", t);
         let interrupter = EvcxrInterrupter::new(cancel, session.ctx.process_handle(), opts.interrupt_grace);
         let session = Arc::new(Mutex::new(Some(session)));
+        let trimmer = Arc::new(memory::Trimmer::start());
+        let warmup = {
+            let (session, trimmer) = (Arc::clone(&session), Arc::clone(&trimmer));
+            Scheduler::start(move || warm_analyzer(&session, &trimmer))
+        };
         Ok(EvcxrInterpreter {
             session,
             interrupter,
@@ -110,8 +116,8 @@ impl EvcxrInterpreter {
             layout,
             rustc,
             template_lock,
-            warmed: false,
-            trimmer: Arc::new(memory::Trimmer::start()),
+            warmup,
+            trimmer,
             reload_failure: Arc::new(Mutex::new(None)),
             dir,
         })
@@ -234,23 +240,23 @@ impl EvcxrInterpreter {
     }
 }
 
-/// Loads distsim into evcxr's rust-analyzer in the background. The analyzer types every variable a
-/// cell defines; its first use must index distsim and all its dependencies, which takes seconds.
-/// Done after the first cell, while the user is reading, the first `let` cell is then fast. A cell
-/// submitted meanwhile simply waits for the lock.
-fn warm_analyzer(session: &Arc<Mutex<Option<Session>>>, trimmer: &Arc<memory::Trimmer>) {
-    let session = Arc::clone(session);
-    let trimmer = Arc::clone(trimmer);
-    std::thread::spawn(move || {
-        let mut guard = session.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(session) = guard.as_mut() {
-            let code = "let warm = Table::new([\"a\"]); warm.";
-            let _ =
-                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| session.ctx.completions(code, code.len())));
-        }
-        drop(guard);
-        trimmer.cell_done();
-    });
+/// Loads distsim into evcxr's rust-analyzer: one throw-away completion. The analyzer types every
+/// variable a cell defines; its first use must index distsim and all its dependencies, which takes
+/// seconds. Run by the [`Scheduler`] while the user is reading, so the first `let` cell is fast.
+fn warm_analyzer(session: &Mutex<Option<Session>>, trimmer: &memory::Trimmer) {
+    let mut guard = session.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(session) = guard.as_mut() {
+        let code = "let warm = Table::new([\"a\"]); warm.";
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| session.ctx.completions(code, code.len())));
+    }
+    drop(guard);
+    trimmer.cell_done();
+}
+
+impl Drop for EvcxrInterpreter {
+    fn drop(&mut self) {
+        self.warmup.close();
+    }
 }
 
 fn bundle_from(outputs: &::evcxr::EvalOutputs) -> Option<MimeBundle> {
@@ -279,6 +285,8 @@ impl Interpreter for EvcxrInterpreter {
         if trimmed == ":distsim" {
             return ExecOutcome::Ok { result: Some(self.distsim_info()) };
         }
+        // The warm-up waits while this lives: it never delays this cell or one queued behind it.
+        let _active = self.warmup.cell_begins();
         if let Some(failure) = self.take_reload_failure() {
             return errors::other(&format!(
                 "Loading distsim again (after a cell lost its state, or after :clear) failed; restart the kernel.\n{failure}"
@@ -286,12 +294,6 @@ impl Interpreter for EvcxrInterpreter {
         }
         let (result, failure) = self.run_cell(code, sink);
         self.trimmer.cell_done();
-        if !self.warmed {
-            // After the first cell, not at start: the first result is not delayed, and the user's
-            // reading time hides the analyzer's indexing.
-            self.warmed = true;
-            warm_analyzer(&self.session, &self.trimmer);
-        }
         let interrupt = self.interrupter.end_cell();
         let lost_state = interrupt.killed || matches!(result, Err(::evcxr::Error::SubprocessTerminated(_)));
         if lost_state {
@@ -419,7 +421,7 @@ impl Interpreter for EvcxrInterpreter {
         session::run_preamble(&mut session, &self.distsim, self.template_lock.as_deref(), true, &crate_dir)?;
         self.interrupter.set_process(session.ctx.process_handle());
         *self.lock() = Some(session);
-        self.warmed = false;
+        self.warmup.session_replaced();
         Ok(())
     }
 
