@@ -67,6 +67,16 @@ c.CourseSpawner.require_limits = env("DISTSIM_HUB_REQUIRE_LIMITS", "yes")
 # --- nbgrader: formgrader for the instructor ------------------------------------------------------
 # A hub service: a Jupyter server run as the instructor in ~/course (the nbgrader course root),
 # opening on formgrader, at /services/formgrader/. Only the instructor may open it.
+# The service starts with the hub, so the instructor's course root must exist before it does.
+try:
+    import pwd
+
+    from course_spawner import copy_missing
+
+    account = pwd.getpwnam(instructor)
+    copy_missing(prefix / "course/homework", Path(account.pw_dir) / "course", account.pw_uid, account.pw_gid)
+except KeyError:
+    raise SystemExit(f"the instructor's account '{instructor}' does not exist: create it, or set DISTSIM_HUB_INSTRUCTOR")
 formgrader_port = int(env("DISTSIM_HUB_FORMGRADER_PORT", "9999"))
 c.JupyterHub.services = [
     {
@@ -75,7 +85,7 @@ c.JupyterHub.services = [
         "command": [
             str(venv / "bin/jupyterhub-singleuser"),
             f"--port={formgrader_port}",
-            f"--config={HERE / 'formgrader_server_config.py'}",
+            f"--config={prefix / 'etc/formgrader_server_config.py'}",
         ],
         "user": instructor,
         "cwd": str(Path(os.path.expanduser(f"~{instructor}")) / "course"),

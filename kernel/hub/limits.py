@@ -42,6 +42,18 @@ def _own_paths():
     return paths
 
 
+def memory_parent() -> Path:
+    """The directory that holds every user's memory group (distsim-hub/ in the hub's cgroup)."""
+    own = _own_paths()
+    for fstype, point, opts in _mounts():
+        if fstype == "cgroup2" and "memory" in (Path(point) / own.get("", "") / "cgroup.controllers").read_text().split():
+            return Path(point) / own.get("", "") / "distsim-hub"
+    for fstype, point, opts in _mounts():
+        if fstype == "cgroup" and "memory" in opts:
+            return Path(point) / own.get("memory", "") / "distsim-hub"
+    raise LimitsUnavailable("no cgroup with a memory controller is mounted")
+
+
 @dataclass
 class UserCgroup:
     """The cgroup directories (one for v2; memory and cpu for v1) of one user."""
