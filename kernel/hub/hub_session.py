@@ -92,7 +92,7 @@ class LocalUsers:
 class Hub:
     """`scripts/hub start` with the test settings; `url` once it answers."""
 
-    def __init__(self, prefix, state, exchange, instructor, password, mem_limit="1536M", cpu_limit="1"):
+    def __init__(self, prefix, state, exchange, instructor, roster, password, mem_limit="1536M", cpu_limit="1"):
         self.port, api, proxy_api, formgrader = free_ports(4)
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(state) / "hub.log"
@@ -107,6 +107,7 @@ class Hub:
             "DISTSIM_HUB_PROXY_API_PORT": str(proxy_api),
             "DISTSIM_HUB_FORMGRADER_PORT": str(formgrader),
             "DISTSIM_HUB_INSTRUCTOR": instructor,
+            "DISTSIM_HUB_USERS": ",".join(roster),
             "DISTSIM_HUB_AUTH": "dummy",
             "DISTSIM_HUB_DUMMY_PASSWORD": password,
             "DISTSIM_HUB_MEM_LIMIT": mem_limit,

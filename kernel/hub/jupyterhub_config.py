@@ -33,18 +33,20 @@ c.JupyterHub.db_url = "sqlite:///jupyterhub.sqlite"
 
 # --- Who may log in -------------------------------------------------------------------------------
 # Real local users by PAM: the class is the Unix group DISTSIM_HUB_GROUP (default `distsim`) and the
-# instructor. The dummy authenticator (one shared password, anyone may log in) exists for the test
+# instructor. The dummy authenticator (one shared password, for the roster only) exists for the test
 # on 127.0.0.1 only and refuses to start on any other address.
 if env("DISTSIM_HUB_AUTH", "pam") == "dummy":
     if c.JupyterHub.ip != "127.0.0.1":
         raise SystemExit("DISTSIM_HUB_AUTH=dummy is for tests: it needs DISTSIM_HUB_IP=127.0.0.1")
     c.JupyterHub.authenticator_class = "dummy"
     c.DummyAuthenticator.password = os.environ["DISTSIM_HUB_DUMMY_PASSWORD"]
-    c.Authenticator.allow_all = True
 else:
     c.JupyterHub.authenticator_class = "pam"
     c.PAMAuthenticator.allowed_groups = {env("DISTSIM_HUB_GROUP", "distsim")}
-    c.Authenticator.allowed_users = {instructor}
+# A roster (DISTSIM_HUB_USERS, comma-separated) is loaded into the hub's database at start, so that
+# those users exist for the REST API before their first login (the test logs in that way).
+roster = {name.strip() for name in env("DISTSIM_HUB_USERS", "").split(",") if name.strip()}
+c.Authenticator.allowed_users = roster | {instructor}
 c.Authenticator.admin_users = {instructor}
 
 # --- Each user's server ---------------------------------------------------------------------------
@@ -53,6 +55,10 @@ c.Spawner.cmd = [str(venv / "bin/jupyterhub-singleuser")]
 c.Spawner.notebook_dir = "~"
 c.Spawner.default_url = "/lab/tree/notebooks/00-start-here.ipynb"
 c.Spawner.environment = {"DISTSIM_HUB_EXCHANGE": env("DISTSIM_HUB_EXCHANGE", "/srv/nbgrader/exchange")}
+# Extra variables for every server and its kernels (NAME=VALUE,...), e.g. allocator settings.
+for pair in filter(None, env("DISTSIM_HUB_KERNEL_ENV", "").split(",")):
+    name, _, value = pair.partition("=")
+    c.Spawner.environment[name.strip()] = value
 # A busy machine can take a while to start a server; the kernel itself answers at once.
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120

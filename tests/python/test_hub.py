@@ -69,7 +69,8 @@ def hub():
     instance = None
     try:
         users.create()
-        instance = Hub(PREFIX, work / "state", exchange, users.names["inst"], password, mem_limit=MEM_LIMIT)
+        instance = Hub(PREFIX, work / "state", exchange, users.names["inst"], users.names.values(), password,
+                       mem_limit=MEM_LIMIT)
         started = time.monotonic()
         instance.start()
         tokens = {name: login(instance.url, login_name, password) for name, login_name in users.names.items()}
