@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hub"))
 from hub_session import (  # noqa: E402
-    Hub, Kernel, LocalUsers, login, notebook_code_cells, process_memory, start_server, user_memory,
+    Hub, Kernel, LocalUsers, in_parallel, login, notebook_code_cells, process_memory, start_server, user_memory,
 )
 
 PREFIX = Path(os.environ.get("DISTSIM_HUB_PREFIX", "/opt/distsim-hub"))
@@ -49,25 +49,6 @@ def settled_memory(login, kinds=("distsim-kernel",)):
             return current
         previous = current
     return current
-
-
-def in_parallel(fn, items):
-    results, errors = {}, []
-
-    def run(item):
-        try:
-            results[item] = fn(item)
-        except Exception as e:  # surfaced below
-            errors.append(f"{item}: {e!r}")
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in items]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        raise RuntimeError("; ".join(errors))
-    return results
 
 
 def one_class(n):

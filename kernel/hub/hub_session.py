@@ -37,14 +37,55 @@ def free_ports(count):
     return ports
 
 
+def in_parallel(fn, items):
+    """fn(item) for every item on its own thread, all at once; {item: result}, or the errors raised."""
+    import threading
+
+    results, errors = {}, []
+
+    def run(item):
+        try:
+            results[item] = fn(item)
+        except Exception as e:  # re-raised below, with every thread's error
+            errors.append(f"{item}: {e!r}")
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in items]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise RuntimeError("; ".join(errors))
+    return results
+
+
 def kill_user_processes(uid):
+    """SIGKILLs every process of `uid`; returns how many were still there."""
+    found = 0
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 if entry.stat().st_uid == uid:
+                    found += 1
                     os.kill(int(entry.name), signal.SIGKILL)
             except (OSError, ProcessLookupError):
                 pass
+    return found
+
+
+def remove_cgroups(login):
+    """Removes the user's limit groups, which a server that did not stop cleanly leaves behind."""
+    from limits import LimitsUnavailable, memory_parent
+
+    try:
+        groups = [memory_parent() / login, Path("/sys/fs/cgroup/cpu/distsim-hub") / login]
+    except LimitsUnavailable:
+        return
+    for group in groups:
+        try:
+            group.rmdir()
+        except OSError:
+            pass
 
 
 class LocalUsers:
@@ -70,10 +111,16 @@ class LocalUsers:
     def remove(self):
         for login in self.created:
             try:
-                kill_user_processes(pwd.getpwnam(login).pw_uid)
+                uid = pwd.getpwnam(login).pw_uid
             except KeyError:
                 continue
+            # userdel refuses while the user has processes: kill them and wait until they are gone.
+            for _ in range(100):
+                if not kill_user_processes(uid):
+                    break
+                time.sleep(0.1)
             subprocess.run(["userdel", "--remove", login], capture_output=True)
+            remove_cgroups(login)
         self.created = []
 
     def run_as(self, name, args, cwd=None, env=None, timeout=1800):
@@ -112,6 +159,8 @@ class Hub:
             "DISTSIM_HUB_DUMMY_PASSWORD": password,
             "DISTSIM_HUB_MEM_LIMIT": mem_limit,
             "DISTSIM_HUB_CPU_LIMIT": cpu_limit,
+            # Five servers starting at once on two busy cores take minutes, not the class default.
+            "DISTSIM_HUB_START_TIMEOUT": "600",
         }
         self.proc = None
 

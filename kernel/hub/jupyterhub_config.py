@@ -60,8 +60,8 @@ for pair in filter(None, env("DISTSIM_HUB_KERNEL_ENV", "").split(",")):
     name, _, value = pair.partition("=")
     c.Spawner.environment[name.strip()] = value
 # A busy machine can take a while to start a server; the kernel itself answers at once.
-c.Spawner.start_timeout = 120
-c.Spawner.http_timeout = 120
+c.Spawner.start_timeout = int(env("DISTSIM_HUB_START_TIMEOUT", "120"))
+c.Spawner.http_timeout = int(env("DISTSIM_HUB_START_TIMEOUT", "120"))
 c.CourseSpawner.course_dir = str(prefix / "course")
 c.CourseSpawner.instructor = instructor
 # Per user, kernels included. 1.5 GiB: a kernel measured 540-670 MiB (RSS, kernel plus evaluation

@@ -49,12 +49,14 @@ MEM_LIMIT = "1536M"
 # Touches 3 GiB, twice the per-user limit: the OOM killer must end it, not the machine.
 HOG = "let hog = vec![1u8; 3 << 30];\nhog.len()"
 TIMES = {}
+# A guard against a hung kernel, far above any cell's time (a first cell under load: ~1 min).
+CELL_TIMEOUT_S = 300
 YAMLLINT = "{extends: default, rules: {line-length: {max: 100}}}"
 
 
 @pytest.fixture(scope="module")
 def hub():
-    from hub_session import Hub, LocalUsers, login, start_server
+    from hub_session import Hub, LocalUsers, in_parallel, login, start_server
 
     started = time.monotonic()
     setup = subprocess.run([str(ROOT / "scripts/hub"), "setup"], env={**os.environ, "DISTSIM_HUB_PREFIX": str(PREFIX)},
@@ -74,13 +76,13 @@ def hub():
         started = time.monotonic()
         instance.start()
         tokens = {name: login(instance.url, login_name, password) for name, login_name in users.names.items()}
-        threads = [threading.Thread(target=start_server, args=(instance.url, users.names[n], tokens[n])) for n in tokens]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        in_parallel(lambda n: start_server(instance.url, users.names[n], tokens[n]), list(tokens))
         TIMES["hub start, 5 logins and servers"] = time.monotonic() - started
         yield {"hub": instance, "users": users, "tokens": tokens, "exchange": exchange, "work": work}
+    except Exception:
+        if instance is not None:
+            print(instance.log())
+        raise
     finally:
         if instance is not None:
             instance.stop()
@@ -129,9 +131,9 @@ def run_notebook(url, login, token, cells, results, barrier, first=None):
         barrier.wait()
         started = time.monotonic()
         if first is not None:
-            replies.append(("first",) + kernel.execute(first))
+            replies.append(("first",) + kernel.execute(first, timeout_s=CELL_TIMEOUT_S))
         for code in cells:
-            replies.append((code,) + kernel.execute(code))
+            replies.append((code,) + kernel.execute(code, timeout_s=CELL_TIMEOUT_S))
         results[login] = {"replies": replies, "seconds": time.monotonic() - started}
     except Exception as e:  # reported by the test, not lost in the thread
         results[login] = {"error": repr(e), "replies": replies}
