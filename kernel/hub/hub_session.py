@@ -305,7 +305,7 @@ def user_memory(login, kinds=("distsim-kernel",)):
         try:
             if entry.stat().st_uid != uid:
                 continue
-            cmd = (entry / "cmdline").read_bytes().split(b"\0")[0].decode(errors="replace")
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
             if not any(k in cmd for k in kinds):
                 continue
             rollup = _rollup(entry.name)
