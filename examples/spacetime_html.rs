@@ -53,14 +53,14 @@ impl Node for Gossip {
 fn gossip(events: usize) -> Result<Trace> {
     let nodes = (0..5).map(|_| Gossip { heard: 0 }).collect();
     let mut sim = Simulation::new(11, nodes)?.with_network(Network::new().loss(0.02))?;
-    let span = Time((events as u64 / 2) * 1_000_000);
-    let at = |share: f64| Time((span.as_nanos() as f64 * share) as u64);
+    let span = Time::from_nanos((events as u64 / 2) * 1_000_000);
+    let at = |share: f64| Time::from_nanos((span.as_nanos() as f64 * share) as u64);
     sim.schedule(at(0.2), Fault::Partition(Partition::isolate(vec![0, 1], 5)))?;
     sim.schedule(at(0.3), Fault::Heal)?;
     sim.schedule(at(0.5), Fault::Crash(3))?;
     sim.schedule(at(0.6), Fault::Recover(3))?;
     sim.schedule(at(0.7), Fault::Pause { node: 2, for_: millis(40) })?;
-    sim.run_until(Time(span.as_nanos() * 2))?;
+    sim.run_until(Time::from_nanos(span.as_nanos() * 2))?;
     let mut trace = sim.trace().clone();
     if trace.events.len() < events {
         return Err(Error::invalid("events", events, format!("at most {} (the run's length)", trace.events.len())));
@@ -71,7 +71,7 @@ fn gossip(events: usize) -> Result<Trace> {
 
 /// A small run whose every message is known: the browser test hovers message #1.
 fn small() -> Trace {
-    let ms = |t: u64| Time(t * 1_000_000);
+    let ms = |t: u64| Time::from_nanos(t * 1_000_000);
     let ev = |seq: u64, t: u64, kind| TraceEvent { time: ms(t), seq, kind, lamport: None };
     let send = |from, to, msg, label: &str| EventKind::Send { from, to, msg, label: label.into() };
     let kinds = vec![

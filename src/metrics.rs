@@ -46,8 +46,8 @@ impl LatencyHistogram {
     #[inline]
     pub fn record(&mut self, d: Duration) {
         // Auto-resizing covers any u64 on a 64-bit target; saturate if it ever cannot grow.
-        if self.inner.record(d.0).is_err() {
-            self.inner.saturating_record(d.0);
+        if self.inner.record(d.as_nanos()).is_err() {
+            self.inner.saturating_record(d.as_nanos());
         }
     }
 
@@ -65,7 +65,7 @@ impl LatencyHistogram {
 
     /// The mean sample (zero when empty).
     pub fn mean(&self) -> Duration {
-        Duration(self.inner.mean().round() as u64)
+        Duration::from_nanos(self.inner.mean().round() as u64)
     }
 
     /// The `q`-quantile, for `q` in `[0, 1]` (zero when empty).
@@ -73,11 +73,11 @@ impl LatencyHistogram {
         if !(q.is_finite() && (0.0..=1.0).contains(&q)) {
             return Err(Error::invalid("quantile", q, "a number in [0, 1]"));
         }
-        Ok(Duration(self.inner.value_at_quantile(q)))
+        Ok(Duration::from_nanos(self.inner.value_at_quantile(q)))
     }
 
     fn at(&self, q: f64) -> Duration {
-        Duration(self.inner.value_at_quantile(q))
+        Duration::from_nanos(self.inner.value_at_quantile(q))
     }
     /// The median.
     pub fn p50(&self) -> Duration {
@@ -97,11 +97,11 @@ impl LatencyHistogram {
     }
     /// The largest sample (to within 1%).
     pub fn max(&self) -> Duration {
-        Duration(self.inner.max())
+        Duration::from_nanos(self.inner.max())
     }
     /// The smallest sample (to within 1%).
     pub fn min(&self) -> Duration {
-        Duration(self.inner.min())
+        Duration::from_nanos(self.inner.min())
     }
     /// Adds every sample of `other`.
     pub fn merge(&mut self, other: &LatencyHistogram) {
@@ -236,7 +236,7 @@ mod tests {
             h.record(micros(i));
         }
         assert_eq!(h.count(), 1000);
-        let close = |d: Duration, us: f64| (d.0 as f64 / 1e3 - us).abs() / us < 0.01;
+        let close = |d: Duration, us: f64| (d.as_nanos() as f64 / 1e3 - us).abs() / us < 0.01;
         assert!(close(h.p50(), 500.0), "{}", h.p50());
         assert!(close(h.p90(), 900.0));
         assert!(close(h.p99(), 990.0));

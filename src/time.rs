@@ -23,21 +23,21 @@ const NANOS_PER_SEC: u64 = 1_000_000_000;
 /// (`t=5ms`).
 #[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Time(
-    /// **Nanoseconds**, not milliseconds: `Time(150)` is 150 ns after the start. Write
-    /// `Time::ZERO + millis(150)` instead.
-    pub u64,
+    // Nanoseconds. Private, so that no caller can write `Time(150)` meaning 150 ms: instants are
+    // built as `Time::ZERO + millis(150)` or `Time::from_nanos(..)`.
+    u64,
 );
 
 /// A span of virtual time, in nanoseconds. Never negative, by construction.
 ///
-/// Make one with [`millis`], [`micros`], [`secs`] or [`hours`] (or `Duration::from_*`), not with
-/// `Duration(…)`: the number inside is **nanoseconds**, so `Duration(150)` is 150 ns, not 150 ms
-/// (a compiler suggestion for `set_timer(150, …)` leads there). `{:?}` and `{}` both print it in
+/// Make one with [`millis`], [`micros`], [`secs`] or [`hours`] (or `Duration::from_*`). The count
+/// inside is nanoseconds and is private, so that a compiler suggestion for `set_timer(150, …)`
+/// cannot lead to `Duration(150)`, which would mean 150 ns. `{:?}` and `{}` both print it in
 /// readable units (`150ms`).
 #[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Duration(
-    /// **Nanoseconds**: `Duration(150)` is 150 ns. Use `millis(150)`, `micros(..)` or `secs(..)`.
-    pub u64,
+    // Nanoseconds; private for the reason above.
+    u64,
 );
 
 impl Time {
@@ -46,6 +46,11 @@ impl Time {
     /// The far future; `run_until(Time::MAX)` runs until nothing is left to do.
     pub const MAX: Time = Time(u64::MAX);
 
+    /// The instant `n` nanoseconds after the start (for code that stores raw ticks, such as
+    /// traces read back from JSON).
+    pub const fn from_nanos(n: u64) -> Time {
+        Time(n)
+    }
     /// Nanoseconds since the start.
     pub const fn as_nanos(self) -> u64 {
         self.0

@@ -289,5 +289,5 @@ fn a_run_summary_shows_its_time_in_units() {
     let summary = sim.run_until(Time::ZERO + micros(1_500)).unwrap();
     let text = format!("{summary:?}");
     assert!(text.contains("now: t=1.5ms"), "{text}");
-    assert_eq!(format!("{:?}", Duration(150)), "150ns", "the tuple field is nanoseconds");
+    assert_eq!(format!("{:?}", Duration::from_nanos(150)), "150ns", "the tuple field is nanoseconds");
 }

@@ -190,8 +190,8 @@ fn sites_put_a_light_in_fiber_floor_under_latency() {
     let one_way = sim.node(1).got[0].0 - Time::ZERO;
     let floor = m.rtt_floor(ash, syd).unwrap();
     // The base 1 ms plus half the round-trip floor (about 78 ms for ~15,700 km).
-    let want = 1_000_000 + floor.0 / 2;
-    assert!(one_way.0.abs_diff(want) <= 1, "{one_way} vs {want} ns (rounding only)");
+    let want = 1_000_000 + floor.as_nanos() / 2;
+    assert!(one_way.as_nanos().abs_diff(want) <= 1, "{one_way} vs {want} ns (rounding only)");
     assert!(one_way > millis(75));
 }
 

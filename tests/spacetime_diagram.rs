@@ -4,7 +4,7 @@ use distsim::prelude::*;
 use distsim::time::Time;
 
 fn ms(t: u64) -> Time {
-    Time(t * 1_000_000)
+    Time::from_nanos(t * 1_000_000)
 }
 
 fn trace(events: Vec<(u64, EventKind, Option<u64>)>) -> Trace {

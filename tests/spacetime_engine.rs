@@ -38,9 +38,9 @@ fn run(seed: u64) -> Trace {
         .unwrap()
         .with_node_names(vec!["client".into(), "server".into()])
         .unwrap();
-    sim.schedule(Time(20_000_000), Fault::Crash(1)).unwrap();
-    sim.schedule(Time(40_000_000), Fault::Recover(1)).unwrap();
-    sim.run_until(Time(200_000_000)).unwrap();
+    sim.schedule(Time::from_nanos(20_000_000), Fault::Crash(1)).unwrap();
+    sim.schedule(Time::from_nanos(40_000_000), Fault::Recover(1)).unwrap();
+    sim.run_until(Time::from_nanos(200_000_000)).unwrap();
     sim.trace().clone()
 }
 

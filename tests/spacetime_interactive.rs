@@ -7,7 +7,7 @@ use distsim::trace::spacetime::{vector_stamps, AGGREGATE_ABOVE, DEFAULT_MAX_EVEN
 use serde_json::Value as Json;
 
 fn ms(t: u64) -> Time {
-    Time(t * 1_000_000)
+    Time::from_nanos(t * 1_000_000)
 }
 
 fn trace(names: &[&str], events: Vec<(u64, EventKind)>) -> Trace {
@@ -75,7 +75,12 @@ fn busy(nodes: usize, events: usize) -> Trace {
         events: out
             .into_iter()
             .enumerate()
-            .map(|(seq, (t, kind))| TraceEvent { time: Time(t * 100_000), seq: seq as u64, kind, lamport: None })
+            .map(|(seq, (t, kind))| TraceEvent {
+                time: Time::from_nanos(t * 100_000),
+                seq: seq as u64,
+                kind,
+                lamport: None,
+            })
             .collect(),
         ..Default::default()
     }

@@ -36,14 +36,14 @@ impl PhysicalClock {
 
     /// The clock's reading at true time `true_now` (never before time zero).
     pub fn read(&self, true_now: Time) -> Time {
-        let elapsed = true_now.0 as f64 - self.synced_at.0 as f64;
+        let elapsed = true_now.as_nanos() as f64 - self.synced_at.as_nanos() as f64;
         let error = self.offset as f64 + self.drift_ppm * 1e-6 * elapsed;
-        Time((true_now.0 as f64 + error).max(0.0).round() as u64)
+        Time::from_nanos((true_now.as_nanos() as f64 + error).max(0.0).round() as u64)
     }
 
     /// The reading minus true time, in nanoseconds (positive = ahead).
     pub fn error_at(&self, true_now: Time) -> i64 {
-        self.read(true_now).0 as i64 - true_now.0 as i64
+        self.read(true_now).as_nanos() as i64 - true_now.as_nanos() as i64
     }
 }
 
@@ -87,14 +87,14 @@ impl ClockConfig {
     /// Refuses drift outside `[0, 10⁶]` ppm, a zero sync period, and offsets beyond ±2⁶² ns.
     pub fn validate(&self) -> Result<()> {
         validate::in_range("clocks.max_drift_ppm", self.max_drift_ppm, 0.0, 1e6)?;
-        if self.max_offset.0 > (1 << 62) {
+        if self.max_offset.as_nanos() > (1 << 62) {
             return Err(crate::Error::invalid("clocks.max_offset", self.max_offset, "a duration <= 2^62 ns"));
         }
         if let Some(s) = self.sync {
-            if s.every.0 == 0 {
+            if s.every.as_nanos() == 0 {
                 return Err(crate::Error::invalid("clocks.sync.every", s.every, "a duration > 0"));
             }
-            if s.error.0 > (1 << 62) {
+            if s.error.as_nanos() > (1 << 62) {
                 return Err(crate::Error::invalid("clocks.sync.error", s.error, "a duration <= 2^62 ns"));
             }
         }
@@ -104,10 +104,10 @@ impl ClockConfig {
 
 /// Uniform in `[-max, +max]` nanoseconds.
 fn symmetric(rng: &mut SimRng, max: Duration) -> i64 {
-    if max.0 == 0 {
+    if max.as_nanos() == 0 {
         0
     } else {
-        rng.random_range(-(max.0 as i64)..=max.0 as i64)
+        rng.random_range(-(max.as_nanos() as i64)..=max.as_nanos() as i64)
     }
 }
 
@@ -147,8 +147,8 @@ impl ClockState {
     pub(crate) fn effective(&self, node: usize, now: Time) -> PhysicalClock {
         let c = self.clocks[node];
         let Some(sync) = self.sync else { return c };
-        let k = now.0 / sync.every.0;
-        let at = Time(k * sync.every.0);
+        let k = now.as_nanos() / sync.every.as_nanos();
+        let at = Time::from_nanos(k * sync.every.as_nanos());
         if k == 0 || at <= c.synced_at {
             return c;
         }

@@ -53,7 +53,10 @@ fn sync_resets_error_to_within_bound() {
             assert!(err <= 1_000_000 + 100_000 + 1, "node {node} at {now}: {err}");
         }
         // Reading twice gives the same answer: synchronisation is a pure function of time.
-        assert_eq!(state.read(node, Time(3_300_000_000)), state.read(node, Time(3_300_000_000)));
+        assert_eq!(
+            state.read(node, Time::from_nanos(3_300_000_000)),
+            state.read(node, Time::from_nanos(3_300_000_000))
+        );
     }
 }
 

@@ -75,7 +75,8 @@ impl<M: Clone + std::fmt::Debug, T> Context<'_, M, T> {
         }
         let timer = core.timers.insert(value);
         let state = &core.states[self.id];
-        let after = if state.slow == 1.0 { after } else { Duration((after.0 as f64 * state.slow) as u64) };
+        let after =
+            if state.slow == 1.0 { after } else { Duration::from_nanos((after.as_nanos() as f64 * state.slow) as u64) };
         let ev = Ev::Timer { node: self.id as u32, epoch: state.epoch, slot: timer.slot };
         core.queue.push(core.now + after, ev);
         timer
@@ -122,7 +123,7 @@ impl<M: Clone + std::fmt::Debug, T> Context<'_, M, T> {
             return range.start;
         }
         let mut rng = self.core.node_rngs[self.id].borrow_mut();
-        Duration(rng.random_range(range.start.0..range.end.0))
+        Duration::from_nanos(rng.random_range(range.start.as_nanos()..range.end.as_nanos()))
     }
 
     /// This node's own random stream (independent of every other node's and of the network's).

@@ -117,20 +117,20 @@ mod tests {
     fn domain_down_crashes_and_recovers_every_machine_beneath() {
         let t = Topology::uniform(1, 2, 2, 2, 1).unwrap();
         let rack = t.domain(DomainKind::Rack, 1).unwrap();
-        let plan = FaultPlan::new().domain_down(&t, rack, Time(5), Some(millis(1))).unwrap();
+        let plan = FaultPlan::new().domain_down(&t, rack, Time::from_nanos(5), Some(millis(1))).unwrap();
         let e = plan.entries();
         assert_eq!(e.len(), 4);
-        assert_eq!(e[0], (Time(5), Fault::Crash(2)));
-        assert_eq!(e[1], (Time(5), Fault::Crash(3)));
-        assert_eq!(e[3], (Time(5) + millis(1), Fault::Recover(3)));
+        assert_eq!(e[0], (Time::from_nanos(5), Fault::Crash(2)));
+        assert_eq!(e[1], (Time::from_nanos(5), Fault::Crash(3)));
+        assert_eq!(e[3], (Time::from_nanos(5) + millis(1), Fault::Recover(3)));
     }
 
     #[test]
     fn validate_names_the_entry() {
-        let plan = FaultPlan::new().crash(0, Time(1)).slow(1, Time(2), 0.5);
+        let plan = FaultPlan::new().crash(0, Time::from_nanos(1)).slow(1, Time::from_nanos(2), 0.5);
         let e = plan.validate(3).unwrap_err().to_string();
         assert!(e.contains("plan[1].fault.slow.factor") && e.contains("[1, 1000000]"), "{e}");
-        let e = FaultPlan::new().crash(9, Time(1)).validate(3).unwrap_err().to_string();
+        let e = FaultPlan::new().crash(9, Time::from_nanos(1)).validate(3).unwrap_err().to_string();
         assert!(e.contains("plan[0].fault.crash") && e.contains("unknown node 9"), "{e}");
     }
 }

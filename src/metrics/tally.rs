@@ -56,7 +56,7 @@ impl LatencyTally {
     /// Counts one sample.
     #[inline(always)]
     pub(crate) fn record(&mut self, d: Duration) {
-        let i = index_of(d.0);
+        let i = index_of(d.as_nanos());
         if i >= self.counts.len() {
             self.counts.resize(i + 1, 0);
         }
@@ -109,7 +109,7 @@ mod tests {
             (LatencyHistogram::new(), LatencyHistogram::new(), LatencyTally::default());
         for round in 0..5 {
             for _ in 0..(1 + round * 3000) {
-                let d = Duration(rng.random_range(0..2_000_000u64) >> rng.random_range(0..20));
+                let d = Duration::from_nanos(rng.random_range(0..2_000_000u64) >> rng.random_range(0..20));
                 direct.record(d);
                 tally.record(d);
             }

@@ -25,7 +25,7 @@ impl LinkQueue {
             return None;
         }
         let start = self.departures.back().copied().unwrap_or(now).max(now);
-        let serialise = Duration((bytes as f64 / bytes_per_sec * 1e9).round() as u64);
+        let serialise = Duration::from_nanos((bytes as f64 / bytes_per_sec * 1e9).round() as u64);
         let done = start + serialise;
         self.departures.push_back(done);
         Some(done)
@@ -41,22 +41,22 @@ mod tests {
     fn back_to_back_messages_queue_fifo() {
         let mut q = LinkQueue::default();
         // 1000 bytes at 1 MB/s = 1 ms each.
-        let t0 = Time(0);
+        let t0 = Time::from_nanos(0);
         assert_eq!(q.enqueue(t0, 1000, 1e6, None), Some(t0 + millis(1)));
         assert_eq!(q.enqueue(t0, 1000, 1e6, None), Some(t0 + millis(2)));
         assert_eq!(q.enqueue(t0, 1000, 1e6, None), Some(t0 + millis(3)));
         // Once the link is idle again, a message leaves right away.
-        let later = Time(0) + millis(10);
+        let later = Time::from_nanos(0) + millis(10);
         assert_eq!(q.enqueue(later, 1000, 1e6, None), Some(later + millis(1)));
     }
 
     #[test]
     fn a_full_queue_refuses() {
         let mut q = LinkQueue::default();
-        assert!(q.enqueue(Time(0), 1000, 1e6, Some(2)).is_some());
-        assert!(q.enqueue(Time(0), 1000, 1e6, Some(2)).is_some());
-        assert!(q.enqueue(Time(0), 1000, 1e6, Some(2)).is_none());
+        assert!(q.enqueue(Time::from_nanos(0), 1000, 1e6, Some(2)).is_some());
+        assert!(q.enqueue(Time::from_nanos(0), 1000, 1e6, Some(2)).is_some());
+        assert!(q.enqueue(Time::from_nanos(0), 1000, 1e6, Some(2)).is_none());
         // After the first has left there is room again.
-        assert!(q.enqueue(Time(0) + millis(1), 1000, 1e6, Some(2)).is_some());
+        assert!(q.enqueue(Time::from_nanos(0) + millis(1), 1000, 1e6, Some(2)).is_some());
     }
 }

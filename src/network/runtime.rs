@@ -226,7 +226,7 @@ impl NetRuntime {
                 }
             };
             if stretch != 1.0 {
-                d = Duration((d.0 as f64 * stretch) as u64);
+                d = Duration::from_nanos((d.as_nanos() as f64 * stretch) as u64);
             }
             return Route::Deliver { at: now + d, copy_at: None };
         }
@@ -269,7 +269,8 @@ impl NetRuntime {
         } else {
             Duration::ZERO
         };
-        let scale = |d: Duration| if stretch == 1.0 { d } else { Duration((d.0 as f64 * stretch) as u64) };
+        let scale =
+            |d: Duration| if stretch == 1.0 { d } else { Duration::from_nanos((d.as_nanos() as f64 * stretch) as u64) };
         let flight = latency + floor + held_back.unwrap_or(Duration::ZERO);
         let copy_at = copy_latency.map(|d| departs + scale(d + floor));
         Route::Deliver { at: departs + scale(flight), copy_at }

@@ -122,13 +122,13 @@ impl SiteMatrix {
     /// The shortest possible round trip between `a` and `b`: light in fiber along the great circle.
     pub fn rtt_floor(&self, a: usize, b: usize) -> Result<Duration> {
         let km = self.distance_km(a, b)?;
-        Ok(Duration((2.0 * km / FIBER_KM_PER_SEC * 1e9).round() as u64))
+        Ok(Duration::from_nanos((2.0 * km / FIBER_KM_PER_SEC * 1e9).round() as u64))
     }
 
     /// One-way floor (half the round trip), used for links between nodes placed at `a` and `b`.
     pub(crate) fn one_way_floor(&self, a: usize, b: usize) -> Duration {
         let km = haversine_km(&self.sites[a], &self.sites[b]);
-        Duration((km / FIBER_KM_PER_SEC * 1e9).round() as u64)
+        Duration::from_nanos((km / FIBER_KM_PER_SEC * 1e9).round() as u64)
     }
 }
 

@@ -201,7 +201,7 @@ impl Trace {
     /// Folds one event into the digest and, if `keep`, appends it to [`Trace::events`].
     #[inline]
     pub fn record(&mut self, time: Time, kind: EventKind, lamport: Option<u64>, keep: bool) {
-        self.commit(kind.fold_into(mix(self.digest, time.0)));
+        self.commit(kind.fold_into(mix(self.digest, time.as_nanos())));
         if keep {
             self.events.push(TraceEvent { time, seq: self.event_count - 1, kind, lamport });
         }
@@ -212,13 +212,13 @@ impl Trace {
     /// its label `String`) only to fold four numbers cost more than the fold itself.
     #[inline(always)]
     pub(crate) fn fold_send(&mut self, time: Time, from: usize, to: usize, msg: u64) {
-        self.commit(fold_message(mix(self.digest, time.0), SEND_CODE, from, to, msg));
+        self.commit(fold_message(mix(self.digest, time.as_nanos()), SEND_CODE, from, to, msg));
     }
 
     /// As [`Trace::fold_send`], for a `Deliver` event.
     #[inline(always)]
     pub(crate) fn fold_deliver(&mut self, time: Time, from: usize, to: usize, msg: u64) {
-        self.commit(fold_message(mix(self.digest, time.0), DELIVER_CODE, from, to, msg));
+        self.commit(fold_message(mix(self.digest, time.as_nanos()), DELIVER_CODE, from, to, msg));
     }
 
     /// Makes `h`, the digest with one more event folded in, the trace's digest.
@@ -286,7 +286,7 @@ mod digest_tests {
         let run = |events: &[(u64, EventKind)]| {
             let mut t = Trace::new(vec![]);
             for (time, k) in events {
-                t.record(Time(*time), k.clone(), None, false);
+                t.record(Time::from_nanos(*time), k.clone(), None, false);
             }
             t.digest
         };
@@ -311,7 +311,7 @@ mod digest_tests {
             h = mix(h, w);
         }
         let mut t = Trace::new(vec![]);
-        t.record(Time(5), EventKind::Slow { node: 2, factor: 4.0 }, None, false);
+        t.record(Time::from_nanos(5), EventKind::Slow { node: 2, factor: 4.0 }, None, false);
         assert_eq!(t.digest, h ^ (h >> 32));
         let names = Trace::new(vec!["a".into(), "b".into(), "c".into()]);
         assert_eq!(names.describe(&EventKind::Slow { node: 2, factor: 4.0 }), "c slowed to 1/4 speed");
@@ -323,8 +323,8 @@ mod digest_tests {
         let send = |label: &str| EventKind::Send { from: 0, to: 1, msg: 7, label: label.into() };
         let mut full = Trace::new(vec![]);
         let mut digest_only = Trace::new(vec![]);
-        full.record(Time(5), send("Ping"), Some(1), true);
-        digest_only.record(Time(5), send(""), None, false);
+        full.record(Time::from_nanos(5), send("Ping"), Some(1), true);
+        digest_only.record(Time::from_nanos(5), send(""), None, false);
         assert_eq!(full.digest, digest_only.digest);
         assert_eq!(full.events.len(), 1);
         assert!(digest_only.events.is_empty());
@@ -356,7 +356,7 @@ impl Trace {
             let node = e.kind.node().map_or_else(String::new, |n| self.node_name(n));
             let row = vec![
                 Value::from(e.seq),
-                Value::Duration(crate::time::Duration(e.time.0)),
+                Value::Duration(crate::time::Duration::from_nanos(e.time.as_nanos())),
                 Value::Text(node),
                 Value::Text(self.describe(&e.kind)),
             ];

@@ -42,7 +42,7 @@
 //! use distsim::time::Time;
 //! let mut trace = Trace::default();
 //! trace.node_names = vec!["client".into(), "server".into()];
-//! let ev = |seq, t, kind| TraceEvent { time: Time(t), seq, kind, lamport: None };
+//! let ev = |seq, t, kind| TraceEvent { time: Time::from_nanos(t), seq, kind, lamport: None };
 //! trace.events.push(ev(0, 0, EventKind::Send { from: 0, to: 1, msg: 1, label: "get".into() }));
 //! trace.events.push(ev(1, 2_000_000, EventKind::Deliver { from: 0, to: 1, msg: 1 }));
 //! let diagram = SpaceTime::new(&trace);

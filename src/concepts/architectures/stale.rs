@@ -170,7 +170,7 @@ enum Actor {
 impl Clients {
     fn next(&mut self, ctx: &mut Context<Msg, Due>, due: Due) {
         let gap = exponential(&mut self.arrivals, self.rate);
-        ctx.set_timer(Duration((gap * 1e9).round() as u64), due);
+        ctx.set_timer(Duration::from_nanos((gap * 1e9).round() as u64), due);
     }
 }
 

@@ -185,7 +185,7 @@ impl Node for TierNode {
 }
 
 fn half(rtt: Duration) -> LinkConfig {
-    LinkConfig::new().latency(Latency::Constant(Duration(rtt.as_nanos() / 2)))
+    LinkConfig::new().latency(Latency::Constant(Duration::from_nanos(rtt.as_nanos() / 2)))
 }
 
 /// The requests of `arch`, in arrival order, with their cache hits (stream `tiers/workload`).
@@ -206,7 +206,7 @@ fn workload(cfg: &ArchitectureConfig, dcs: usize, has_cache: bool, seed: u64) ->
             if write {
                 caches.iter_mut().for_each(|c| c.remove(key));
             }
-            Request { arrival: Time((t * 1e9).round() as u64), dc, remote, write, hit, done: Time::ZERO }
+            Request { arrival: Time::from_nanos((t * 1e9).round() as u64), dc, remote, write, hit, done: Time::ZERO }
         })
         .collect())
 }

@@ -182,7 +182,7 @@ impl Replica {
         match self.mode {
             Mode::Ap => {
                 if let Some(v) = write {
-                    let stamp = (ctx.clock().0, v);
+                    let stamp = (ctx.clock().as_nanos(), v);
                     self.history[index].stamp = Some(stamp);
                     self.merge(stamp, v);
                     ctx.broadcast(CapMsg::Merge { stamp, value: v });

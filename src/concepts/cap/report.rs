@@ -44,10 +44,10 @@ pub struct CapResult {
 impl CapResult {
     pub(crate) fn analyse(config: &CapConfig, sim: &Simulation<Replica>) -> Result<CapResult> {
         let ops: Vec<&ClientOp> = sim.nodes().iter().flat_map(|r| r.history.iter()).collect();
-        let done = |o: &ClientOp| o.complete.map_or(u64::MAX, |t| t.0);
+        let done = |o: &ClientOp| o.complete.map_or(u64::MAX, |t| t.as_nanos());
         // Every write by value: (invoke, completion if acknowledged).
         let writes: BTreeMap<u64, (u64, Option<u64>)> =
-            ops.iter().filter_map(|o| o.write.map(|v| (v, (o.invoke.0, o.ok.then(|| done(o)))))).collect();
+            ops.iter().filter_map(|o| o.write.map(|v| (v, (o.invoke.as_nanos(), o.ok.then(|| done(o)))))).collect();
         let acked_complete = |v: u64| if v == 0 { Some(0) } else { writes.get(&v).and_then(|w| w.1) };
 
         // Stale reads: sort acknowledged writes by completion; keep the running latest invocation.
@@ -63,7 +63,7 @@ impl CapResult {
         let stale_reads = reads
             .iter()
             .filter(|r| {
-                let before = by_complete.partition_point(|&(c, _)| c < r.invoke.0);
+                let before = by_complete.partition_point(|&(c, _)| c < r.invoke.as_nanos());
                 let value = r.read_value.unwrap_or(0);
                 before > 0 && acked_complete(value).is_some_and(|c| c < latest_invoke[before - 1])
             })
@@ -102,18 +102,18 @@ impl CapResult {
                 },
                 _ => continue,
             };
-            history.push(Operation { op, invoke: o.invoke.0, complete });
+            history.push(Operation { op, invoke: o.invoke.as_nanos(), complete });
         }
         let linearizability = check_register(&history, 0, config.max_window)?;
 
         let (cut, heal) = config.partition_window();
         let during: Vec<&&ClientOp> = ops.iter().filter(|o| o.invoke >= cut && o.invoke < heal).collect();
         let succeeded = ops.iter().filter(|o| o.ok).count() as u64;
-        let end = ops.iter().map(|o| o.invoke.0).max().unwrap_or(0) + 1;
+        let end = ops.iter().map(|o| o.invoke.as_nanos()).max().unwrap_or(0) + 1;
         let buckets = 50u64;
         let mut counts = vec![(0u64, 0u64); buckets as usize];
         for o in &ops {
-            let b = ((o.invoke.0 as u128 * buckets as u128) / end as u128) as usize;
+            let b = ((o.invoke.as_nanos() as u128 * buckets as u128) / end as u128) as usize;
             counts[b].0 += u64::from(o.ok);
             counts[b].1 += 1;
         }

@@ -174,7 +174,7 @@ impl BankConfig {
         let span_ns = self.transfers_per_account as f64 * self.mean_gap.as_nanos() as f64;
         let mut pick = stream(seed, Stream::Failures);
         for k in 0..self.crashes {
-            let at = Time((span_ns * (k as f64 + 0.5) / self.crashes as f64) as u64);
+            let at = Time::from_nanos((span_ns * (k as f64 + 0.5) / self.crashes as f64) as u64);
             let node = pick.random_range(0..self.accounts);
             sim.schedule(at, Fault::Crash(node))?;
             sim.schedule(at + self.down, Fault::Recover(node))?;

@@ -73,8 +73,8 @@ impl Node for Worker {
     fn on_message(&mut self, ctx: &mut Context<Msg, TaskDone>, _from: NodeId, msg: Msg) {
         match msg {
             Msg::Task(units) => {
-                let ns = (units as f64 * self.unit.0 as f64 / self.speed).round() as u64;
-                ctx.set_timer(Duration(ns), TaskDone);
+                let ns = (units as f64 * self.unit.as_nanos() as f64 / self.speed).round() as u64;
+                ctx.set_timer(Duration::from_nanos(ns), TaskDone);
             }
             Msg::Done => self.finished.push(ctx.now()),
         }

@@ -64,7 +64,10 @@ impl StreamRun {
 
     /// Delay of each arrival (arrival − send time), in ms.
     pub fn delays_ms(&self) -> Vec<f64> {
-        self.arrivals.iter().map(|&(seq, at)| (at - Time(self.interval.0 * seq)).as_millis_f64()).collect()
+        self.arrivals
+            .iter()
+            .map(|&(seq, at)| (at - Time::from_nanos(self.interval.as_nanos() * seq)).as_millis_f64())
+            .collect()
     }
 }
 

@@ -62,7 +62,7 @@ impl Experiment for Config {
         self.validate()?;
         // Messages go out at 0, interval, 2·interval, ... while the run lasts.
         let count = (u128::from(self.rate_per_sec) * u128::from(self.run_for.as_nanos()) / 1_000_000_000) as u64;
-        let interval = Duration(1_000_000_000 / self.rate_per_sec);
+        let interval = Duration::from_nanos(1_000_000_000 / self.rate_per_sec);
         let start = Time::ZERO + self.change_at;
         let end = start + self.outage;
         let faults = [(start, Fault::Partition(Partition::TwoWay { a: vec![0], b: vec![1] })), (end, Fault::Heal)];
@@ -78,7 +78,8 @@ impl Experiment for Config {
         let length = self.run_for.as_secs_f64();
         let (t0, t1) = (self.change_at.as_secs_f64(), (self.change_at + self.outage).as_secs_f64().min(length));
         for (phase, from, to) in [("before the change", 0.0, t0), ("no route", t0, t1), ("new route", t1, length)] {
-            let sent = (0..count).filter(|&i| (from..to).contains(&(interval.0 as f64 * i as f64 / 1e9))).count();
+            let sent =
+                (0..count).filter(|&i| (from..to).contains(&(interval.as_nanos() as f64 * i as f64 / 1e9))).count();
             let arrived = run.arrivals.iter().filter(|a| (from..to).contains(&a.1.as_secs_f64())).count();
             table.row(vec![phase.into(), from.into(), to.into(), sent.into(), arrived.into()])?;
         }

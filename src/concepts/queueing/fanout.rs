@@ -75,7 +75,7 @@ impl FanoutConfig {
     /// Exact latency quantile `p` of the slowest of `n` exponential servers.
     pub fn exact_tail(&self, n: usize, p: f64) -> Duration {
         let nanos = -(self.server_mean.as_nanos() as f64) * (1.0 - p.powf(1.0 / n as f64)).ln();
-        Duration(nanos.round() as u64)
+        Duration::from_nanos(nanos.round() as u64)
     }
 
     /// Every width of `fanouts` with every seed of `seeds`: a thin wrapper over

@@ -177,7 +177,7 @@ pub(crate) fn exponential_time(rng: &mut SimRng, mean: Duration) -> Duration {
         return Duration::ZERO;
     }
     let draw = -(1.0 - rng.random::<f64>()).ln();
-    Duration((draw * mean.as_nanos() as f64).round() as u64)
+    Duration::from_nanos((draw * mean.as_nanos() as f64).round() as u64)
 }
 
 /// The `q`-quantile of ascending `sorted` samples (nearest rank); 0 for an empty slice.

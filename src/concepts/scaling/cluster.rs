@@ -104,7 +104,7 @@ impl Node for Member {
                 }
             }
             (Member::Worker(w), Msg::Committed { owed }) => {
-                let debt = Duration(owed.as_nanos() - w.paid.as_nanos());
+                let debt = Duration::from_nanos(owed.as_nanos() - w.paid.as_nanos());
                 w.paid = owed;
                 w.start_job(ctx, debt);
             }
@@ -135,7 +135,7 @@ impl Node for Member {
 
 /// Scales a span by `1 / speed`, rounded to the nanosecond.
 fn faster(d: Duration, speed: f64) -> Duration {
-    Duration((d.as_nanos() as f64 / speed).round() as u64)
+    Duration::from_nanos((d.as_nanos() as f64 / speed).round() as u64)
 }
 
 /// Runs the cluster of `cfg` until `cfg.jobs` jobs committed; returns the number committed and
@@ -144,9 +144,10 @@ fn faster(d: Duration, speed: f64) -> Duration {
 pub(crate) fn simulate(cfg: &ScalingConfig, seed: u64) -> Result<(usize, Time)> {
     let (nodes, speed) = (cfg.nodes, cfg.speed);
     let job = faster(cfg.job, speed);
-    let section = Duration((job.as_nanos() as f64 * cfg.serial_fraction).round() as u64);
-    let local = Duration(job.as_nanos() - section.as_nanos().min(job.as_nanos()));
-    let per_commit = Duration((faster(cfg.coordination, speed).as_nanos() as f64 * (nodes - 1) as f64) as u64);
+    let section = Duration::from_nanos((job.as_nanos() as f64 * cfg.serial_fraction).round() as u64);
+    let local = Duration::from_nanos(job.as_nanos() - section.as_nanos().min(job.as_nanos()));
+    let per_commit =
+        Duration::from_nanos((faster(cfg.coordination, speed).as_nanos() as f64 * (nodes - 1) as f64) as u64);
     let mut members = vec![Member::Lock(Lock {
         rng: stream(seed, Stream::named("scaling/critical_section", 0)),
         section,

@@ -68,7 +68,7 @@ impl<E> EventQueue<E> {
     pub(crate) fn push(&mut self, time: Time, event: E) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        let entry = Entry { time: time.0, seq, event };
+        let entry = Entry { time: time.as_nanos(), seq, event };
         if self.lone.is_some() {
             self.file_lone();
         } else if self.near.is_empty() && self.far.len() == 0 {
@@ -102,17 +102,17 @@ impl<E> EventQueue<E> {
     #[inline]
     pub(crate) fn pop_due(&mut self, limit: Time) -> Option<(Time, E)> {
         if let Some(lone) = &self.lone {
-            if lone.time > limit.0 {
+            if lone.time > limit.as_nanos() {
                 return None;
             }
             let entry = self.lone.take().expect("checked above");
             // The wheel's window follows time even while it is bypassed.
             self.near.jump_to(entry.time);
-            return Some((Time(entry.time), entry.event));
+            return Some((Time::from_nanos(entry.time), entry.event));
         }
-        self.bring_near_what_is_due(limit.0);
-        let entry = self.near.pop_due(limit.0)?;
-        Some((Time(entry.time), entry.event))
+        self.bring_near_what_is_due(limit.as_nanos());
+        let entry = self.near.pop_due(limit.as_nanos())?;
+        Some((Time::from_nanos(entry.time), entry.event))
     }
 
     /// Makes sure the earliest event of all is in the wheel: every far event that the wheel's
@@ -143,11 +143,11 @@ impl<E> EventQueue<E> {
     /// The time of the earliest event, if any.
     pub(crate) fn peek_time(&self) -> Option<Time> {
         if let Some(lone) = &self.lone {
-            return Some(Time(lone.time));
+            return Some(Time::from_nanos(lone.time));
         }
         match (self.near.first_time(), self.far.first_time()) {
-            (Some(a), Some(b)) => Some(Time(a.min(b))),
-            (a, b) => a.or(b).map(Time),
+            (Some(a), Some(b)) => Some(Time::from_nanos(a.min(b))),
+            (a, b) => a.or(b).map(Time::from_nanos),
         }
     }
 

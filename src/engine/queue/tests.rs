@@ -4,10 +4,10 @@ use rand::{Rng, SeedableRng};
 #[test]
 fn earlier_times_come_first() {
     let mut q = EventQueue::new();
-    q.push(Time(30), "c");
-    q.push(Time(10), "a");
-    q.push(Time(20), "b");
-    assert_eq!(q.peek_time(), Some(Time(10)));
+    q.push(Time::from_nanos(30), "c");
+    q.push(Time::from_nanos(10), "a");
+    q.push(Time::from_nanos(20), "b");
+    assert_eq!(q.peek_time(), Some(Time::from_nanos(10)));
     let order: Vec<_> = std::iter::from_fn(|| q.pop()).map(|(_, e)| e).collect();
     assert_eq!(order, ["a", "b", "c"]);
 }
@@ -16,15 +16,15 @@ fn earlier_times_come_first() {
 fn equal_times_keep_scheduling_order() {
     let mut q = EventQueue::new();
     for i in 0..100 {
-        q.push(Time(5), i);
-        q.push(Time(1 + (i % 3) as u64 * 10), 1000 + i);
+        q.push(Time::from_nanos(5), i);
+        q.push(Time::from_nanos(1 + (i % 3) as u64 * 10), 1000 + i);
     }
     let mut fives = Vec::new();
-    let mut last = Time(0);
+    let mut last = Time::from_nanos(0);
     while let Some((t, e)) = q.pop() {
         assert!(t >= last);
         last = t;
-        if t == Time(5) {
+        if t == Time::from_nanos(5) {
             fives.push(e);
         }
     }
@@ -52,15 +52,15 @@ fn check_with_push_chance(
     for step in 0..steps {
         if rng.random_bool(push_chance) || reference.is_empty() {
             let t = now + if rng.random_bool(0.2) { 0 } else { spread(&mut rng) };
-            q.push(Time(t), seq);
+            q.push(Time::from_nanos(t), seq);
             reference.push((t, seq));
             seq += 1;
         } else {
             let limit = if step % 7 == 0 { now + rng.random_range(0..1000) } else { u64::MAX };
             reference.sort();
             let expect = reference.first().copied().filter(|&(t, _)| t <= limit);
-            assert_eq!(q.peek_time().map(|t| t.0), reference.first().map(|&(t, _)| t), "peek, step {step}");
-            let got = q.pop_due(Time(limit)).map(|(t, e)| (t.0, e));
+            assert_eq!(q.peek_time().map(|t| t.as_nanos()), reference.first().map(|&(t, _)| t), "peek, step {step}");
+            let got = q.pop_due(Time::from_nanos(limit)).map(|(t, e)| (t.as_nanos(), e));
             assert_eq!(got, expect, "step {step}");
             if let Some((t, _)) = got {
                 reference.remove(0);
@@ -97,12 +97,12 @@ fn matches_a_sorted_reference_around_the_slot_width_and_the_horizon() {
 fn far_events_move_into_the_wheel_before_later_near_ones_run() {
     let horizon = 1u64 << (wheel::SLOT_BITS + wheel::SLOTS_LOG2);
     let mut q = EventQueue::new();
-    q.push(Time(horizon + 5), "far, pushed first");
-    q.push(Time(10), "near");
-    assert_eq!(q.pop(), Some((Time(10), "near")));
+    q.push(Time::from_nanos(horizon + 5), "far, pushed first");
+    q.push(Time::from_nanos(10), "near");
+    assert_eq!(q.pop(), Some((Time::from_nanos(10), "near")));
     // Now the far event is within the horizon; a later near event must still come after it.
-    q.push(Time(horizon + 6), "pushed after, due after");
-    q.push(Time(horizon + 5), "same time, pushed later");
+    q.push(Time::from_nanos(horizon + 6), "pushed after, due after");
+    q.push(Time::from_nanos(horizon + 5), "same time, pushed later");
     let rest: Vec<_> = std::iter::from_fn(|| q.pop()).map(|(_, e)| e).collect();
     assert_eq!(rest, ["far, pushed first", "same time, pushed later", "pushed after, due after"]);
 }
@@ -111,19 +111,19 @@ fn far_events_move_into_the_wheel_before_later_near_ones_run() {
 fn a_limit_before_a_far_event_leaves_room_to_schedule_earlier_ones() {
     let horizon = 1u64 << (wheel::SLOT_BITS + wheel::SLOTS_LOG2);
     let mut q = EventQueue::new();
-    q.push(Time(10 * horizon), "far");
-    assert_eq!(q.pop_due(Time(horizon)), None);
-    q.push(Time(2 * horizon), "scheduled later, due sooner");
-    assert_eq!(q.pop(), Some((Time(2 * horizon), "scheduled later, due sooner")));
-    assert_eq!(q.pop(), Some((Time(10 * horizon), "far")));
+    q.push(Time::from_nanos(10 * horizon), "far");
+    assert_eq!(q.pop_due(Time::from_nanos(horizon)), None);
+    q.push(Time::from_nanos(2 * horizon), "scheduled later, due sooner");
+    assert_eq!(q.pop(), Some((Time::from_nanos(2 * horizon), "scheduled later, due sooner")));
+    assert_eq!(q.pop(), Some((Time::from_nanos(10 * horizon), "far")));
 }
 
 #[test]
 fn an_emptied_queue_is_empty() {
     let mut q = EventQueue::new();
     for round in 0..10u64 {
-        q.push(Time(round * 1_000_000_007), round);
-        assert_eq!(q.pop(), Some((Time(round * 1_000_000_007), round)));
+        q.push(Time::from_nanos(round * 1_000_000_007), round);
+        assert_eq!(q.pop(), Some((Time::from_nanos(round * 1_000_000_007), round)));
     }
     assert_eq!(q.len(), 0);
     assert_eq!(q.pop(), None);
@@ -143,12 +143,12 @@ fn matches_a_sorted_reference_when_the_queue_keeps_emptying() {
 #[test]
 fn a_lone_event_beyond_the_limit_stays_and_later_pushes_order_around_it() {
     let mut q = EventQueue::new();
-    q.push(Time(500), "lone");
+    q.push(Time::from_nanos(500), "lone");
     assert_eq!(q.len(), 1);
-    assert_eq!(q.pop_due(Time(100)), None);
-    assert_eq!(q.peek_time(), Some(Time(500)));
-    q.push(Time(200), "earlier");
-    q.push(Time(500), "same time, later");
+    assert_eq!(q.pop_due(Time::from_nanos(100)), None);
+    assert_eq!(q.peek_time(), Some(Time::from_nanos(500)));
+    q.push(Time::from_nanos(200), "earlier");
+    q.push(Time::from_nanos(500), "same time, later");
     let order: Vec<_> = std::iter::from_fn(|| q.pop()).map(|(_, e)| e).collect();
     assert_eq!(order, ["earlier", "lone", "same time, later"]);
 }

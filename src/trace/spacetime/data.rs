@@ -117,7 +117,7 @@ pub(crate) fn build(st: &SpaceTime) -> Data {
              messages each pair of nodes exchanged (use .window() to see single events)",
             super::AGGREGATE_ABOVE,
             agg.columns,
-            crate::time::Duration(agg.column_ns)
+            crate::time::Duration::from_nanos(agg.column_ns)
         ));
         data.agg = Some(agg);
     } else {

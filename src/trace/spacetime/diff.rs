@@ -9,7 +9,7 @@
 //! ```
 //! use distsim::prelude::*;
 //! use distsim::time::Time;
-//! let ev = |seq, kind| TraceEvent { time: Time(seq * 1_000), seq, kind, lamport: None };
+//! let ev = |seq, kind| TraceEvent { time: Time::from_nanos(seq * 1_000), seq, kind, lamport: None };
 //! let mut a = Trace::default();
 //! a.events = vec![ev(0, EventKind::Crash { node: 0 }), ev(1, EventKind::Recover { node: 0 })];
 //! let mut b = a.clone();

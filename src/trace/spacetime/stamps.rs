@@ -69,7 +69,7 @@ fn program_step(kind: &EventKind) -> Option<usize> {
 /// use distsim::prelude::*;
 /// use distsim::time::Time;
 /// use distsim::trace::spacetime::vector_stamps;
-/// let ev = |seq, kind| TraceEvent { time: Time(seq), seq, kind, lamport: None };
+/// let ev = |seq, kind| TraceEvent { time: Time::from_nanos(seq), seq, kind, lamport: None };
 /// let events = vec![
 ///     ev(0, EventKind::Send { from: 0, to: 1, msg: 1, label: "x".into() }),
 ///     ev(1, EventKind::Timer { node: 1, timer: 0, label: String::new() }),

@@ -409,9 +409,9 @@ fn draw_axis(c: &mut Canvas<'_>, height: f64) {
     }
     let mut tick = from.div_ceil(step).saturating_mul(step);
     while tick <= to {
-        let x = c.x(Time(tick));
+        let x = c.x(Time::from_nanos(tick));
         c.line((x, y), (x, y + 5.0), r##"stroke="#444""##, "");
-        c.text((x, y + 18.0), 11, "middle", "#333", &Duration(tick).to_string());
+        c.text((x, y + 18.0), 11, "middle", "#333", &Duration::from_nanos(tick).to_string());
         if tick > u64::MAX - step {
             break;
         }

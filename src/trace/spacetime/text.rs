@@ -108,7 +108,7 @@ pub(super) fn render(view: &View<'_>) -> String {
             EventKind::Recover { node } => crashed[*node] = false,
             _ => {}
         }
-        let mut line = fit(&Duration(event.time.as_nanos()).to_string(), TIME_WIDTH);
+        let mut line = fit(&Duration::from_nanos(event.time.as_nanos()).to_string(), TIME_WIDTH);
         match node {
             Some(n) => {
                 if text.chars().count() + detail.chars().count() < widths[n] {
