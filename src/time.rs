@@ -34,6 +34,17 @@ pub struct Time(
 /// inside is nanoseconds and is private, so that a compiler suggestion for `set_timer(150, …)`
 /// cannot lead to `Duration(150)`, which would mean 150 ns. `{:?}` and `{}` both print it in
 /// readable units (`150ms`).
+///
+/// ```compile_fail
+/// // The nanosecond count is private: this does not compile.
+/// let oops = distsim::time::Duration(150);
+/// ```
+///
+/// ```
+/// use distsim::time::{millis, Duration};
+/// assert_eq!(millis(150), Duration::from_nanos(150_000_000));
+/// assert_eq!(format!("{:?}", millis(150)), "150ms");
+/// ```
 #[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Duration(
     // Nanoseconds; private for the reason above.
