@@ -225,3 +225,11 @@ fn a_replay_gets_past_a_mac_and_not_past_sequence_numbers() {
     let err = ReplayConfig { replays: 100_001, ..Default::default() }.run(1).unwrap_err().to_string();
     assert!(err.contains("`replays`") && err.contains("[0, 100000]"), "{err}");
 }
+
+#[test]
+fn a_report_reads_its_headline_numbers_by_name() {
+    let r = Fallacy::ReliableNetwork.run(7).unwrap();
+    assert_eq!(r.measure("lost").unwrap(), 88.0); // as in the pinned summary above
+    let err = r.measure("los").unwrap_err().to_string();
+    assert!(err.contains("los") && err.contains("lost, lost_share"), "{err}");
+}

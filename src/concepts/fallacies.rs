@@ -151,10 +151,7 @@ impl FallacyReport {
     /// One headline number by name (the names are in each fallacy module's documentation); the
     /// error lists the names this report has.
     pub fn measure(&self, name: &str) -> Result<f64> {
-        self.measures.iter().find(|(n, _)| n == name).map(|&(_, v)| v).ok_or_else(|| {
-            let names: Vec<&str> = self.measures.iter().map(|(n, _)| n.as_str()).collect();
-            crate::error::Error::invalid("measure", name, format!("one of {}", names.join(", ")))
-        })
+        crate::concepts::properties::measure(self, name)
     }
 }
 

@@ -7,9 +7,9 @@
 //!
 //! | property | the question it asks | where the course measures it |
 //! |---|---|---|
-//! | fault-tolerant | after a failure, is every acknowledged piece of data still there, and correct? | 02, 03, 07, 14 |
-//! | highly available | is the service answering right now, whatever has failed? | 06, 07 |
-//! | consistent | does every reader see the same, latest value? | 08, 11, 13 |
+//! | fault-tolerant | after a failure, is every acknowledged piece of data still there, and correct? | 02, 03, 07, 14, 15 |
+//! | highly available | is the service answering right now, whatever has failed? | 06, 07, 15 |
+//! | consistent | does every reader see the same, latest value? | 08, 09, 11, 13 |
 //! | scalable | does twice the hardware carry twice the load? | 10 |
 //! | predictable | does (almost) every request finish within its budget? | 09, 12 |
 //! | secure | can someone on the network forge, read or replay what we send? | 05 |
@@ -96,9 +96,9 @@ impl Property {
     /// The notebooks of the course that measure it.
     pub fn notebooks(self) -> &'static str {
         match self {
-            Property::FaultTolerant => "02, 03, 07, 14",
-            Property::HighlyAvailable => "06, 07",
-            Property::Consistent => "08, 11, 13",
+            Property::FaultTolerant => "02, 03, 07, 14, 15",
+            Property::HighlyAvailable => "06, 07, 15",
+            Property::Consistent => "08, 09, 11, 13",
             Property::Scalable => "10",
             Property::Predictable => "09, 12",
             Property::Secure => "05",
