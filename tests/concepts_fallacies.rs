@@ -201,3 +201,35 @@ fn the_generic_sweep_varies_every_named_parameter() {
     let err = admins::Config::default().sweep("client_retries", &[11], 0..2).unwrap_err().to_string();
     assert!(err.contains("`client_retries`") && err.contains("[0, 10]"), "{err}");
 }
+
+#[test]
+fn a_replay_gets_past_a_mac_and_not_past_sequence_numbers() {
+    use secure::{Defence, ReplayConfig};
+    let r = ReplayConfig::default().run(7).unwrap();
+    // Every replayed copy carries a genuine tag: the MAC-only receiver pays each one again.
+    assert_eq!(r.accepted(Defence::MacOnly), 20);
+    assert_eq!(r.accepted(Defence::MacAndSequence), 0);
+    let m = r.measures();
+    assert_eq!(m[0], ("replays_sent".to_string(), 20.0));
+    assert_eq!(m[3], ("overpaid_mac_only".to_string(), 200.0)); // 20 replays × amount 10
+    assert_eq!(m[4], ("overpaid_numbered".to_string(), 0.0));
+    // With no attack, both receivers pay exactly the genuine orders: the defence costs no real order.
+    let quiet = ReplayConfig { replays: 0, ..Default::default() }.run(7).unwrap();
+    assert!(quiet.receivers.iter().all(|&(_, again, paid)| again == 0 && paid == 2000));
+    assert!(r.table().to_text().contains("checks the tag and the sequence number"));
+    assert_eq!(r, ReplayConfig::default().run(7).unwrap());
+    sweeps_by_name(
+        ReplayConfig { transfers: 30, replays: 5, amount: 1 },
+        &[("transfers", [10.into(), 40.into()]), ("replays", [0.into(), 8.into()]), ("amount", [1.into(), 100.into()])],
+    );
+    let err = ReplayConfig { replays: 100_001, ..Default::default() }.run(1).unwrap_err().to_string();
+    assert!(err.contains("`replays`") && err.contains("[0, 100000]"), "{err}");
+}
+
+#[test]
+fn a_report_reads_its_headline_numbers_by_name() {
+    let r = Fallacy::ReliableNetwork.run(7).unwrap();
+    assert_eq!(r.measure("lost").unwrap(), 88.0); // as in the pinned summary above
+    let err = r.measure("los").unwrap_err().to_string();
+    assert!(err.contains("los") && err.contains("lost, lost_share"), "{err}");
+}

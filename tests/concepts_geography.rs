@@ -129,3 +129,56 @@ fn the_generic_sweep_varies_every_named_parameter() {
     let err = c.sweep("server", &[secs(11)], 0..2).unwrap_err().to_string();
     assert!(err.contains("`server`") && err.contains("a duration in [0ns, 10s]"), "{err}");
 }
+
+#[test]
+fn a_quorum_write_across_continents_costs_the_light_floor() {
+    use distsim::concepts::geography::{quorum_table, QuorumConfig};
+    // Pinned seed 7; the floors are great-circle distances at 200,000 km/s, no randomness.
+    let region = QuorumConfig::in_region().run(7).unwrap();
+    let world = QuorumConfig::across_continents().run(7).unwrap();
+    let (r, w) = (region.measures(), world.measures());
+    assert_eq!(r[0], ("commit_p50_ms".to_string(), 0.838114));
+    assert_eq!(w[0], ("commit_p50_ms".to_string(), 66.075901));
+    assert!((r[4].1 - 0.317458).abs() < 1e-6 && (w[4].1 - 65.5378).abs() < 1e-4, "{r:?} {w:?}");
+    // Across continents a commit waits for Ashburn (the nearer of the two), and every write pays it:
+    // the commit is the floor plus two local delays, and nearly 80 times the in-region commit.
+    assert!(w[0].1 > w[4].1 && w[0].1 < w[4].1 + 2.0);
+    assert!(w[0].1 > 70.0 * r[0].1);
+    // Waiting for all three replicas waits for Tokyo instead.
+    assert!(w[3].1 > 90.0, "{w:?}");
+    assert!((r[5].1 - 1e3 / r[2].1).abs() < 1e-9);
+    assert_eq!(region.commit.len(), 1000);
+    assert_eq!(region, QuorumConfig::in_region().run(7).unwrap());
+    assert_ne!(region.commit, QuorumConfig::in_region().run(8).unwrap().commit);
+    let t = quorum_table(&[region, world]);
+    assert_eq!(t.len(), 2);
+    assert!(t.to_text().contains("2 of 3: Frankfurt, Ashburn, Tokyo"));
+}
+
+#[test]
+fn the_quorum_sweep_varies_every_named_parameter_and_refuses_bad_ones() {
+    use distsim::concepts::geography::QuorumConfig;
+    let c = QuorumConfig { writes: 50, ..QuorumConfig::across_continents() };
+    let names: Vec<&str> = c.params().iter().map(|p| p.name).collect();
+    assert_eq!(names, ["quorum", "local_median", "local_sigma", "writes"]);
+    let values: [(&str, [ParamValue; 2]); 4] = [
+        ("quorum", [2.into(), 3.into()]),
+        ("local_median", [millis(1).into(), millis(5).into()]),
+        ("local_sigma", [0.0.into(), 1.0.into()]),
+        ("writes", [20.into(), 60.into()]),
+    ];
+    for (name, vs) in values {
+        let sweep = c.sweep(name, &vs, 0..2).unwrap();
+        let direct = c.with(name, vs[1].clone()).unwrap().run(1).unwrap().measures();
+        assert_eq!(sweep.result.points[1].samples[0][1], direct[0].1, "{name}");
+    }
+    // A majority of 3 waits for Ashburn; all 3 waits for Tokyo.
+    let p50 = c.sweep("quorum", &[2, 3], 0..2).unwrap().means("commit_p50_ms").unwrap();
+    assert!(p50[1] > p50[0] + 25.0, "{p50:?}");
+    let err = QuorumConfig { quorum: 4, ..c.clone() }.run(1).unwrap_err().to_string();
+    assert!(err.contains("`quorum`") && err.contains("[2, 3]"), "{err}");
+    let err = c.sweep("quorum", &[1], 0..2).unwrap_err().to_string();
+    assert!(err.contains("`quorum`") && err.contains("[2, 64]"), "{err}");
+    let err = QuorumConfig { sites: c.sites[..1].to_vec(), quorum: 2, ..c.clone() }.run(1).unwrap_err().to_string();
+    assert!(err.contains("sites"), "{err}");
+}

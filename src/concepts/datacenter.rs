@@ -1,6 +1,8 @@
 //! A year in a data center: the failures a large cluster lives with, as editable data.
 //!
-//! The chapter lists what a typical year brings to a large cluster: an overheating event that powers
+//! The chapter lists what a typical year brings to a large cluster (the list is Jeff Dean's "typical
+//! first year for a new cluster" at Google, from his keynote *Designs, Lessons and Advice from
+//! Building Large Distributed Systems*, LADIS 2009): an overheating event that powers
 //! down most machines, a power distribution unit (PDU) failure and a rack move that each take out
 //! hundreds of machines for hours, a rack failing every couple of weeks, a network rewiring, many
 //! router incidents, about a thousand machine failures and thousands of disk failures. Each row of

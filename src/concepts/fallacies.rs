@@ -3,6 +3,8 @@
 //! Early designers of networked systems made eight assumptions that are easy to make and false:
 //! the network is reliable; latency is zero; bandwidth is infinite; the network is secure; topology
 //! doesn't change; there is one administrator; transport cost is zero; the network is homogeneous.
+//! The list comes from Sun Microsystems: Bill Joy and Tom Lyon wrote down the first four (about
+//! 1991), L Peter Deutsch added three more (1994), and James Gosling the eighth (1997).
 //! Each submodule runs one experiment on the engine in which the assumption fails, and returns a
 //! [`FallacyReport`]: a small table, a plot, a one-line summary of *what broke*, and the headline
 //! numbers as named measures.
@@ -12,7 +14,7 @@
 //! | [reliable] | numbered messages over a lossy link: some vanish, and nobody is told |
 //! | [latency] | a request through a chain of services: each hop adds a round trip |
 //! | [bandwidth] | a link offered more bytes per second than it carries: the queue grows without bound |
-//! | [secure] | a network that rewrites transfers: accepted unless messages carry an HMAC |
+//! | [secure] | a network that rewrites transfers: accepted unless messages carry an HMAC; and a replay, which an HMAC alone does not stop |
 //! | [topology] | a route disappears mid-run: a sender with a fixed route keeps sending into the void |
 //! | [admins] | one admin sets the client timeout, another the server's work time: every request times out |
 //! | [transport] | moving a data set vs moving the code to it: bytes, time, and (illustrative) money |
@@ -144,6 +146,12 @@ impl FallacyReport {
     /// The chart.
     pub fn plot(&self) -> Plot {
         self.plot.clone()
+    }
+
+    /// One headline number by name (the names are in each fallacy module's documentation); the
+    /// error lists the names this report has.
+    pub fn measure(&self, name: &str) -> Result<f64> {
+        crate::concepts::properties::measure(self, name)
     }
 }
 

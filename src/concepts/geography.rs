@@ -12,6 +12,9 @@
 //! has a closed form to check the simulation against, and [`Config::best_placements`] searches
 //! every placement of `k` replicas for the lowest user-weighted latency.
 //!
+//! Replicas far apart are also expensive to keep consistent: [`quorum`] measures a majority write
+//! within one region against one across continents.
+//!
 //! The chapter also quotes a business figure: Amazon found that 100 ms of extra latency cost about
 //! 1% of sales. [`RevenueModel`] turns that one anecdote into a curve. It is **illustrative only**:
 //! an extrapolation of a single reported number, not a law.
@@ -292,5 +295,7 @@ fn quantile(xs: &[f64], q: f64) -> f64 {
     xs.get(((xs.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(f64::NAN)
 }
 
+pub mod quorum;
 mod report;
+pub use quorum::{quorum_plot, quorum_table, QuorumConfig, QuorumResult};
 pub use report::{GeographyResult, RegionLatency, ReplicaCurve, RevenueModel};

@@ -12,6 +12,8 @@ pub mod delivery;
 pub mod failure_normal;
 pub mod fallacies;
 pub mod geography;
+pub mod history;
+pub mod properties;
 pub mod queueing;
 pub mod scaling;
 pub mod time_relative;

@@ -9,6 +9,13 @@
 //! Measures: `forged` (orders rewritten in transit), `accepted_trusting` (forgeries the trusting
 //! receiver paid), `accepted_authenticating` (those the HMAC-checking receiver paid: always 0),
 //! and `rejected_authenticating`.
+//!
+//! A MAC does not stop an attacker who sends a *genuine* message again: [`replay`] shows that
+//! attack and its defence, sequence numbers.
+
+mod replay;
+
+pub use replay::{Defence, ReplayConfig, ReplayReport};
 
 use super::{measure, Fallacy, FallacyReport};
 use crate::engine::{Context, Node, NodeId, Simulation};
@@ -60,6 +67,7 @@ pub struct Transfer {
     pub tag: Option<Tag>,
 }
 
+/// The bytes the tag covers: the order number and the amount.
 fn bytes(id: u64, amount: u64) -> [u8; 16] {
     let mut b = [0u8; 16];
     b[..8].copy_from_slice(&id.to_le_bytes());
