@@ -33,7 +33,7 @@ from pathlib import Path
 import pytest
 
 from homework_fixtures.grading import (ASSIGNMENTS, COURSE, ROOT, STUB, STUDENTS, TEXT_STUB, built_course,
-                                       cell_scores, grade, graded_notebook, is_test, meta, nbgrader, read,
+                                       cell_scores, grade, is_test, meta, nbgrader, read,
                                        report, scores)
 
 # The assignments in which students write protocol code, each with a written part graded by hand.
