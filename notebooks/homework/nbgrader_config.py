@@ -42,8 +42,8 @@ c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
 # --- Autograding ---------------------------------------------------------------------------------
 # Execute with the distsim kernel (`distsim-kernel install --sys-prefix` puts it in the venv).
 c.Execute.kernel_name = "distsim"
-# Per-cell limit. The slowest cells here (a fresh kernel's first compile, the 32-partition sweep of
-# homework 4) take a few seconds; the margin is for a grading machine that is busy with other work.
+# Per-cell limit. The slowest cells here (the model checks and the seed sweeps of homework 3 to 5) take
+# seconds; the margin is for a grading machine that is busy with other work.
 c.Execute.timeout = 120
 
 
