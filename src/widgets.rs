@@ -34,7 +34,7 @@ mod live;
 mod slider;
 
 pub use controls::{Checkbox, Dropdown, Html, Play};
-pub use experiment::InteractExperiment;
+pub use experiment::{InteractExperiment, SliderSpan};
 #[doc(hidden)]
 pub use live::Live;
 pub use slider::{FloatSlider, IntSlider, Number, Slider};

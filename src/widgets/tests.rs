@@ -141,3 +141,23 @@ fn interact_over_an_experiment_shows_the_slider_then_the_run_at_the_current_valu
     let run = printed.find(&table).expect("the run's table follows the slider");
     assert!(slider < run);
 }
+
+#[test]
+fn interact_over_a_time_parameter_takes_times_and_shows_them_in_the_range_unit() {
+    use crate::concepts::availability;
+    use crate::time::{hours, secs};
+    let config = availability::Config::default();
+    let numbers = config.interact("mttr", 1.0..=24.0, 7).unwrap_err();
+    assert_eq!(parameter_of(numbers), "mttr (slider range)");
+    let flag_like = two_generals::Config::default().interact("capture", hours(1)..=hours(2), 7).unwrap_err();
+    assert_eq!(parameter_of(flag_like), "capture (slider range)");
+    let too_short = config.interact("mttr", crate::time::Duration::ZERO..=hours(24), 7).unwrap_err();
+    assert_eq!(parameter_of(too_short), "mttr (slider range)", "mttr must be at least a second");
+    let (result, printed) = capture(|| config.interact("mttr", secs(3600)..=hours(24), 7));
+    result.unwrap();
+    assert!(printed.contains("\"description\":\"mttr (h)\""), "{printed}");
+    assert!(
+        printed.contains("\"min\":1.0") && printed.contains("\"max\":24.0") && printed.contains("\"value\":6.0"),
+        "{printed}"
+    );
+}
