@@ -77,7 +77,7 @@ async function dragSlider(page) {
 }
 
 // Scrubs the first live diagram to event 3, then sweeps the mouse over its canvas until a
-// message's tooltip shows.
+// message's tooltip shows (a message names its two ends, `client -> server`; timers do not).
 async function diagram(page) {
   const root = page.locator(".distsim-st[data-live]").first();
   await root.waitFor({ timeout: 60000 });
@@ -88,7 +88,9 @@ async function diagram(page) {
   for (let y = 10; y < canvas.height; y += 8) {
     for (let x = 60; x < canvas.width; x += 12) {
       await page.mouse.move(canvas.x + x, canvas.y + y);
-      if (await tip.isVisible()) return { scrubbed, tooltip: (await tip.textContent()).trim().slice(0, 200) };
+      if (!(await tip.isVisible())) continue;
+      const text = (await tip.textContent()).trim();
+      if (text.includes(" -> ")) return { scrubbed, tooltip: text.slice(0, 200) };
     }
   }
   return { scrubbed, tooltip: "" };

@@ -4,7 +4,7 @@ session (issue 11's remaining browser item).
 JupyterLab (started as in test_browser.py) opens a scratch notebook with two cells: a slider with
 ``interact`` and a space-time diagram. tests/browser/widgets.js runs them in headless chromium,
 drags the slider and waits until the widget's Output shows the closure's output for the new
-value; moves the diagram's scrubber and hovers until a message's tooltip shows; saves, reloads
+value; moves the diagram's scrubber and hovers until a message's tooltip (`client -> server`) shows; saves, reloads
 the page and checks that the same widget comes back at the dragged value (the front end rebuilds
 it from the kernel's state: jupyter.widget.control's request_states).
 
@@ -59,4 +59,4 @@ def test_slider_drag_reruns_the_closure_and_survives_a_reload():
             assert dragged != "0.00" and found["dragged"]["output"] == f"loss is {dragged}", found
             assert found["reloaded"] == found["dragged"], "the reloaded page shows the same widget"
             assert found["diagram"]["scrubbed"].startswith("event 3/"), found
-            assert found["diagram"]["tooltip"], found
+            assert " -> " in found["diagram"]["tooltip"], "hovering shows a message (sender -> receiver)"
