@@ -29,3 +29,6 @@ pub use crate::trace::spacetime::SpaceTime;
 
 // --- concept models (concepts work) ---
 pub use crate::concepts;
+
+// --- widgets (issue 12) ---
+pub use crate::widgets::{Checkbox, Dropdown, FloatSlider, Html, IntSlider, InteractExperiment, Play, Widget};

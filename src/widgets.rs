@@ -1,164 +1,151 @@
-//! Jupyter widgets as values: `FloatSlider::new("loss", 0.0..=0.5).step(0.01).show()?`.
+//! Jupyter widgets as values: sliders, checkboxes, dropdowns and `interact`.
 //!
-//! A widget is a plain description (range, step, start value) until it is shown: [`FloatSlider::show`]
-//! validates it (an empty range or a zero step is an [`Error::InvalidParameter`] naming the
-//! parameter) and prints one `DISTSIM_DISPLAY` line carrying a [`WidgetRequest`]
-//! ([`crate::render::WIDGET_MIME`]); the distsim kernel turns it into the widget's comm_open and
-//! the display of its view. What is *not* here yet: reading a moved slider's value back in a later
-//! cell and `observe` callbacks, which need the side channel designed in `kernel/HOW_IT_WORKS.md`.
+//! ```no_run
+//! use distsim::prelude::*;
+//! # fn main() -> distsim::Result<()> {
+//! let loss = FloatSlider::new("loss", 0.0..=0.5).step(0.01);
+//! loss.show()?;                       // a live slider (in the distsim kernel)
+//! // in a later cell, after moving it:
+//! println!("{}", loss.value());      // the value the knob is at now
+//! loss.observe(|v| println!("loss is now {v}"));
+//! // a slider with the closure's output below it, re-run on every change:
+//! FloatSlider::new("capture", 0.0..=0.9).interact(|p| println!("p = {p}"))?;
+//! // any experiment's named parameter, with its table and plot (seed 7):
+//! concepts::two_generals::Config::default().interact("capture", 0.0..=0.9, 7)?;
+//! # Ok(()) }
+//! ```
+//!
+//! A widget is a description (label, range, step, start value) plus a live value shared by its
+//! clones. Showing it validates it (an empty range or a zero step is an
+//! [`Error::InvalidParameter`] naming the parameter) and prints one `DISTSIM_DISPLAY` line with a
+//! [`WidgetRequest`]; the distsim kernel opens the widget's models (the control and an Output
+//! below it) and connects the live value over the side channel ([`channel`]): a change made in
+//! the browser sets the value and calls the observers without compiling a cell, and what they
+//! print goes to the widget's Output. Outside the kernel a widget shows as text and never changes.
+//!
+//! Every control implements [`Widget`], so `value`, `observe`, `show` and `interact` are written
+//! once. The kernel side (models, comms, protocol 2.1) is `kernel/src/widgets/`; the design is in
+//! `kernel/HOW_IT_WORKS.md`, section 6.
+
+pub mod channel;
+mod controls;
+mod experiment;
+mod live;
+mod slider;
+
+pub use controls::{Checkbox, Dropdown, Html, Play};
+pub use experiment::{InteractExperiment, SliderSpan};
+#[doc(hidden)]
+pub use live::Live;
+pub use slider::{FloatSlider, IntSlider, Number, Slider};
 
 use crate::error::{Error, Result};
 use crate::render::{display, MimeBundle, Render, WidgetRequest, WIDGET_MIME};
-use serde_json::{json, Map, Value};
-use std::ops::RangeInclusive;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::sync::Arc;
 
-/// A slider over real numbers (ipywidgets' `FloatSlider`).
-#[derive(Clone, Debug, PartialEq)]
-pub struct FloatSlider {
-    name: String,
-    range: RangeInclusive<f64>,
-    step: f64,
-    value: Option<f64>,
-}
+/// What every control shares. Implementors say what they are ([`kind`](Widget::kind), their
+/// settings, their checks); the value, observers, showing and `interact` come with the trait.
+pub trait Widget {
+    /// The value a front end changes (a number, a flag, an option's index).
+    type Value: Clone + Send + Serialize + DeserializeOwned + std::fmt::Debug + 'static;
 
-/// A slider over integers (ipywidgets' `IntSlider`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct IntSlider {
-    name: String,
-    range: RangeInclusive<i64>,
-    step: i64,
-    value: Option<i64>,
-}
+    /// The ipywidgets class (`"FloatSlider"`).
+    fn kind(&self) -> &'static str;
 
-fn invalid(parameter: String, value: String, expected: &str) -> Error {
-    Error::InvalidParameter { parameter, value, expected: expected.to_owned() }
-}
+    /// The label shown beside the control (ipywidgets' `description`), and the name errors use.
+    fn label(&self) -> &str;
 
-impl FloatSlider {
-    /// A slider named `name` (its label) over `range`, starting at the range's start, step 0.1.
-    pub fn new(name: &str, range: RangeInclusive<f64>) -> Self {
-        Self { name: name.to_owned(), range, step: 0.1, value: None }
+    /// Checks the settings, naming the one that is wrong (`loss.step`).
+    fn validate(&self) -> Result<()>;
+
+    /// The model's state keys besides the label and the value (`min`, `max`, `step`, ...).
+    fn settings(&self) -> Map<String, Value>;
+
+    #[doc(hidden)]
+    fn live(&self) -> &Arc<Live<Self::Value>>;
+
+    /// The value the control is at now: the start value until a front end moves it.
+    fn value(&self) -> Self::Value {
+        self.live().get()
     }
 
-    /// The distance between two positions of the knob.
-    pub fn step(mut self, step: f64) -> Self {
-        self.step = step;
+    /// Calls `observer` with each new value a front end sends (after the value is set). What it
+    /// prints or displays goes to the widget's Output; a panic shows there as an error.
+    fn observe(&self, observer: impl FnMut(Self::Value) + Send + 'static) -> &Self
+    where
+        Self: Sized,
+    {
+        self.live().observe(observer);
         self
     }
 
-    /// Where the knob starts (default: the range's start).
-    pub fn value(mut self, value: f64) -> Self {
-        self.value = Some(value);
-        self
-    }
-
-    /// Checks the range, step and start value, naming the one that is wrong.
-    pub fn validate(&self) -> Result<()> {
-        let (lo, hi) = (*self.range.start(), *self.range.end());
-        if !(lo.is_finite() && hi.is_finite() && lo < hi) {
-            return Err(invalid(
-                format!("{}.range", self.name),
-                format!("{lo}..={hi}"),
-                "a non-empty range of finite numbers, start < end",
-            ));
-        }
-        if !(self.step.is_finite() && self.step > 0.0 && self.step <= hi - lo) {
-            return Err(invalid(
-                format!("{}.step", self.name),
-                self.step.to_string(),
-                &format!("a step > 0 and at most the range's width {}", hi - lo),
-            ));
-        }
-        if let Some(v) = self.value.filter(|v| !self.range.contains(v)) {
-            return Err(invalid(format!("{}.value", self.name), v.to_string(), &format!("a value in {lo}..={hi}")));
-        }
-        Ok(())
-    }
-
-    /// The request the kernel turns into the widget.
-    pub fn request(&self) -> Result<WidgetRequest> {
+    /// The request the kernel turns into the widget's models (validated; no side-channel key).
+    fn request(&self) -> Result<WidgetRequest> {
         self.validate()?;
-        let value = self.value.unwrap_or(*self.range.start());
-        Ok(request(
-            "FloatSlider",
-            json!({"description": self.name, "min": self.range.start(), "max": self.range.end(), "step": self.step, "value": value}),
-        ))
+        let mut state = self.settings();
+        state.insert("description".into(), Value::String(self.label().to_owned()));
+        let value = serde_json::to_value(self.value()).map_err(|e| invalid(self.label(), "value", e))?;
+        state.insert(self.live().field().into(), value);
+        Ok(WidgetRequest { kind: self.kind().to_owned(), state, key: None, output: None })
     }
 
-    /// Shows the slider (in the distsim kernel, as a live widget).
-    pub fn show(&self) -> Result<()> {
-        display(&Shown(
-            self.request()?,
-            format!("FloatSlider({} = {})", self.name, self.value.unwrap_or(*self.range.start())),
-        ));
+    /// Shows the widget (in the distsim kernel, as a live control with an Output below it).
+    /// Showing it again shows the same control.
+    fn show(&self) -> Result<()> {
+        let request = self.request()?;
+        show_request(self, request, None);
+        Ok(())
+    }
+
+    /// Adds `f` as an observer, runs it once for the current value, and shows the widget with
+    /// what `f` printed below it; every later change runs it again and replaces that output.
+    fn interact(&self, f: impl FnMut(Self::Value) + Send + 'static) -> Result<()>
+    where
+        Self: Sized,
+    {
+        let request = self.request()?;
+        self.observe(f);
+        let value = self.value();
+        if self.live().key().is_some() {
+            let (_, output) = channel::run_captured(|| self.live().notify(&value));
+            show_request(self, request, Some(output));
+        } else {
+            show_request(self, request, None);
+            self.live().notify(&value);
+        }
         Ok(())
     }
 }
 
-impl IntSlider {
-    /// A slider named `name` over `range`, starting at the range's start, step 1.
-    pub fn new(name: &str, range: RangeInclusive<i64>) -> Self {
-        Self { name: name.to_owned(), range, step: 1, value: None }
-    }
-
-    pub fn step(mut self, step: i64) -> Self {
-        self.step = step;
-        self
-    }
-
-    pub fn value(mut self, value: i64) -> Self {
-        self.value = Some(value);
-        self
-    }
-
-    /// Checks the range, step and start value, naming the one that is wrong.
-    pub fn validate(&self) -> Result<()> {
-        let (lo, hi) = (*self.range.start(), *self.range.end());
-        if lo >= hi {
-            return Err(invalid(
-                format!("{}.range", self.name),
-                format!("{lo}..={hi}"),
-                "a non-empty range, start < end",
-            ));
-        }
-        if self.step <= 0 || self.step as i128 > hi as i128 - lo as i128 {
-            return Err(invalid(
-                format!("{}.step", self.name),
-                self.step.to_string(),
-                &format!("a step > 0 and at most the range's width {}", hi as i128 - lo as i128),
-            ));
-        }
-        if let Some(v) = self.value.filter(|v| !self.range.contains(v)) {
-            return Err(invalid(format!("{}.value", self.name), v.to_string(), &format!("a value in {lo}..={hi}")));
-        }
-        Ok(())
-    }
-
-    pub fn request(&self) -> Result<WidgetRequest> {
-        self.validate()?;
-        let value = self.value.unwrap_or(*self.range.start());
-        Ok(request(
-            "IntSlider",
-            json!({"description": self.name, "min": self.range.start(), "max": self.range.end(), "step": self.step, "value": value}),
-        ))
-    }
-
-    pub fn show(&self) -> Result<()> {
-        display(&Shown(
-            self.request()?,
-            format!("IntSlider({} = {})", self.name, self.value.unwrap_or(*self.range.start())),
-        ));
-        Ok(())
-    }
+fn invalid(label: &str, what: &str, why: impl std::fmt::Display) -> Error {
+    Error::invalid(format!("{label}.{what}"), why, "a value the widget can show")
 }
 
-fn request(kind: &str, state: Value) -> WidgetRequest {
-    let state: Map<String, Value> = match state {
-        Value::Object(map) => map,
-        _ => unreachable!("a json! object literal is an object"),
+fn show_request<W: Widget + ?Sized>(widget: &W, mut request: WidgetRequest, output: Option<channel::Captured>) {
+    request.key = widget.live().key();
+    request.output = output;
+    let text = format!("{}({} = {:?})", widget.kind(), widget.label(), widget.value());
+    display(&Shown(request, text));
+}
+
+/// Gives widget types the inherent `evcxr_display` a kernel calls on a cell's last value, so that
+/// a cell ending in `loss` shows the slider (a trait method is not found by evcxr).
+macro_rules! show_as_cell_value {
+    ([$($generics:tt)*] $t:ty) => {
+        impl<$($generics)*> $t {
+            /// Shows the widget as a cell's value; a widget that does not validate prints its error.
+            pub fn evcxr_display(&self) {
+                if let Err(e) = $crate::widgets::Widget::show(self) {
+                    eprintln!("{e}");
+                }
+            }
+        }
     };
-    WidgetRequest { kind: kind.to_owned(), state }
 }
+pub(crate) use show_as_cell_value;
 
 /// A validated widget request with its text for places that cannot show widgets.
 struct Shown(WidgetRequest, String);

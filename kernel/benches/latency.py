@@ -18,9 +18,17 @@ For each kernel it reports, as JSON lines (seconds, MiB):
 Then one ``ratio`` line per goal of issue 3 (trivial <= 0.5x, first distsim result <= 0.1x,
 memory <= 1x).
 
+With ``--widgets`` it measures issue 12's goal instead (our kernel only): ``widget_change``, the
+wall time from sending the ``comm_msg`` of a slider change to the last IOPub message of the new
+output (the widget Output's ``update``), for ``interact`` over the Two Generals experiment (table
+and plot), with ``model_run`` (the experiment's run, table and plot timed inside a cell: the goal
+is for a model under 10 ms) and ``trivial`` (a ``1 + 1`` cell, i.e. a compile) from the same run.
+Goal: ``widget_change`` median <= 50 ms.
+
 Usage (from the repo root, with both kernelspecs installed: ``distsim`` and evcxr's ``rust``):
 
     .venv/bin/python kernel/benches/latency.py [--runs 15] [--starts 3] [--skip-evcxr] [--distsim-path DIR]
+    .venv/bin/python kernel/benches/latency.py --widgets [--runs 40]
 """
 
 from __future__ import annotations
@@ -198,16 +206,82 @@ def measure(kernel: str, spec: str, preamble: str, runs: int, starts: int) -> di
     return results
 
 
+WIDGET_CELL = 'concepts::two_generals::Config::default().interact("capture", 0.0..=0.9, 7)?;'
+MODEL_CELL = """let t = std::time::Instant::now();
+let report = concepts::two_generals::Config::default().with("capture", 0.45)?.run(7)?;
+let (table, plot) = (report.table().mime_bundle(), report.plot().mime_bundle());
+(t.elapsed().as_secs_f64(), table.get("text/html").map(str::len), plot.get("image/svg+xml").map(str::len)).0"""
+
+
+def iopub_of_cell(kc, msg_id: str, timeout: float = 1200) -> list[dict]:
+    """IOPub messages of one request up to its idle."""
+    seen = []
+    deadline = time.monotonic() + timeout
+    while True:
+        msg = kc.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            return seen
+        seen.append(msg)
+
+
+def measure_widgets(runs: int) -> None:
+    km, kc = start("distsim")
+    kc.wait_for_ready(timeout=1200)
+    run_cell(kc, FIRST_CELL)
+    for _ in range(3):
+        run_cell(kc, "1 + 1")
+    trivial = [run_cell(kc, "1 + 1")[0] for _ in range(max(5, runs // 4))]
+    summary("distsim", "trivial", trivial)
+    model = []
+    for _ in range(5):
+        msg_id = kc.execute(MODEL_CELL)
+        outputs = iopub_of_cell(kc, msg_id)
+        result = [m for m in outputs if m["msg_type"] == "execute_result"]
+        assert result, outputs
+        model.append(float(result[0]["content"]["data"]["text/plain"]))
+    summary("distsim", "model_run", model)
+    msg_id = kc.execute(WIDGET_CELL)
+    opened = [m["content"] for m in iopub_of_cell(kc, msg_id) if m["msg_type"] == "comm_open"]
+    slider = next(c["comm_id"] for c in opened if c["data"]["state"]["_model_name"] == "FloatSliderModel")
+    output = next(c["comm_id"] for c in opened if c["data"]["state"]["_model_name"] == "OutputModel")
+    changes = []
+    for i in range(runs + 3):
+        value = round(0.05 + 0.8 * (i % 17) / 16, 2)  # a new value each time: the model really runs
+        msg = kc.session.msg("comm_msg", {"comm_id": slider, "data": {"method": "update", "state": {"value": value}, "buffer_paths": []}})
+        t0 = time.monotonic()
+        kc.shell_channel.send(msg)
+        while True:
+            got = kc.get_iopub_msg(timeout=120)
+            data = got["content"].get("data", {})
+            if got["msg_type"] == "comm_msg" and got["content"]["comm_id"] == output and "outputs" in data.get("state", {}):
+                elapsed = time.monotonic() - t0
+                assert got["parent_header"]["msg_id"] == msg["header"]["msg_id"]
+                assert not [o for o in data["state"]["outputs"] if o["output_type"] == "error"], data
+                break
+        if i >= 3:  # the first changes are warm-up
+            changes.append(elapsed)
+    line = summary("distsim", "widget_change", changes)
+    print(json.dumps({"metric": "widget_change", "goal_median_s": 0.05, "met": line["median_s"] <= 0.05,
+                      "vs_trivial_cell": round(line["median_s"] / statistics.median(trivial), 3)}), flush=True)
+    stop(km, kc)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--starts", type=int, default=3)
     parser.add_argument("--skip-evcxr", action="store_true")
+    parser.add_argument("--widgets", action="store_true", help="measure issue 12's widget change latency only")
     parser.add_argument("--evcxr-kernel", default="rust")
     parser.add_argument("--distsim-path", type=Path, default=REPO,
                         help="the distsim checkout evcxr_jupyter loads with :dep (a clean copy keeps edits "
                              "made during a long run out of the figures)")
     args = parser.parse_args()
+    if args.widgets:
+        measure_widgets(args.runs)
+        return
     ours = measure("distsim", "distsim", "", args.runs, args.starts)
     if args.skip_evcxr:
         return

@@ -85,6 +85,15 @@ pub const WIDGET_MIME: &str = "application/vnd.distsim.widget+json";
 pub struct WidgetRequest {
     pub kind: String,
     pub state: serde_json::Map<String, serde_json::Value>,
+    /// The widget's key on the kernel's side channel (`distsim::widgets::channel`): the kernel
+    /// sends the widget's changes to the process-side value under this key. Showing a request with
+    /// a key that already has a model shows that model again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<u64>,
+    /// What the widget's Output (shown below the control) starts with: what its callbacks printed
+    /// for the start value, which the kernel reads like a cell's output. `None`: nothing yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<crate::widgets::channel::Captured>,
 }
 
 /// One `DISTSIM_DISPLAY` line: a `display_data` (or, with `update`, an `update_display_data`).

@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -87,6 +88,35 @@ def stop_server(proc: subprocess.Popen, url: str, token: str) -> None:
         proc.wait()
 
 
+@contextmanager
+def jupyterlab(tmp: Path, served: Path):
+    """JupyterLab serving `served` (config, runtime and workspaces under `tmp`), as (url, token,
+    log path); stopped on exit whatever happens."""
+    port, token = free_port(), secrets.token_hex(16)
+    url = f"http://127.0.0.1:{port}"
+    env = dict(os.environ,
+               JUPYTER_CONFIG_DIR=str(tmp / "config"),
+               JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
+               JUPYTER_DATA_DIR=str(tmp / "data"),  # only the venv's (sys-prefix) kernelspecs
+               JUPYTERLAB_SETTINGS_DIR=str(tmp / "settings"),
+               JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"))
+    log = tmp / "jupyterlab.log"
+    cmd = [str(BIN / "jupyter-lab"), "--no-browser",
+           "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={served}",
+           "--ServerApp.allow_root=True",  # CI and this machine run as root
+           "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
+           f"--LabApp.workspaces_dir={tmp / 'workspaces'}"]
+    with open(log, "w") as log_file:
+        proc = subprocess.Popen(cmd, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+                                cwd=served, start_new_session=True)
+    try:
+        wait_for_server(proc, url, token, log)
+        yield url, token, log
+    finally:
+        stop_server(proc, url, token)
+
+
 def test_concept_notebook_runs_in_jupyterlab():
     require_tools()
     shots = ROOT / "build" / "screenshots"
@@ -96,26 +126,7 @@ def test_concept_notebook_runs_in_jupyterlab():
         served = tmp / "served"
         served.mkdir()
         shutil.copy(ROOT / "notebooks" / NOTEBOOK, served / NOTEBOOK)
-        port, token = free_port(), secrets.token_hex(16)
-        url = f"http://127.0.0.1:{port}"
-        env = dict(os.environ,
-                   JUPYTER_CONFIG_DIR=str(tmp / "config"),
-                   JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
-                   JUPYTER_DATA_DIR=str(tmp / "data"),  # only the venv's (sys-prefix) kernelspecs
-                   JUPYTERLAB_SETTINGS_DIR=str(tmp / "settings"),
-                   JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"))
-        log = tmp / "jupyterlab.log"
-        cmd = [str(BIN / "jupyter-lab"), "--no-browser",
-               "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={served}",
-               "--ServerApp.allow_root=True",  # CI and this machine run as root
-               "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
-               f"--LabApp.workspaces_dir={tmp / 'workspaces'}"]
-        with open(log, "w") as log_file:
-            proc = subprocess.Popen(cmd, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-                                    cwd=served, start_new_session=True)
-        try:
-            wait_for_server(proc, url, token, log)
+        with jupyterlab(tmp, served) as (url, token, log):
             shot = shots / (Path(NOTEBOOK).stem + ".png")
             result = subprocess.run(
                 ["node", "run_notebook.js", "--url", url, "--token", token, "--notebook", NOTEBOOK,
@@ -128,5 +139,3 @@ def test_concept_notebook_runs_in_jupyterlab():
             assert found["svg"] >= 1 and found["tables"] >= 1, found
             assert found["errorOutputs"] == 0 and found["stderrOutputs"] == 0, found
             assert shot.exists() and shot.stat().st_size > 0
-        finally:
-            stop_server(proc, url, token)

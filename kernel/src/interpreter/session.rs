@@ -6,7 +6,8 @@
 //! 1. points evcxr at this kernel's crate directory (a copy of the prewarmed template, see
 //!    [`warmup`](super::warmup)), so distsim and its dependencies are already compiled;
 //! 2. starts the evaluation process with `DISTSIM_KERNEL=1` (distsim then prints displays and
-//!    progress bars in the kernel line protocol) and `DISTSIM_CANCEL_FILE` (cooperative interrupt);
+//!    progress bars in the kernel line protocol), `DISTSIM_CANCEL_FILE` (cooperative interrupt)
+//!    and `DISTSIM_WIDGET_SOCKET` (widget callbacks, `crate::widgets::side_channel`);
 //! 3. sets cells to compile at opt-level 0 (dependencies stay at 3 through the cache's cargo
 //!    config) and asks evcxr to keep variables when a cell panics;
 //! 4. runs the preamble: `:dep distsim`, `use distsim::prelude::*;` and a panic hook that reports
@@ -120,6 +121,14 @@ pub fn open(crate_dir: &Path, runtime_exe: &Path, cancel_file: &Path) -> Result<
     let _guard = ENV_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let mut command = Command::new(runtime_exe);
     command.env("DISTSIM_KERNEL", "1").env("DISTSIM_CANCEL_FILE", cancel_file);
+    // Widget values connect to the kernel over this socket (HOW_IT_WORKS.md, section 6).
+    match crate::widgets::side_channel::global() {
+        Ok(channel) => command.env(distsim::widgets::channel::SOCKET_ENV, channel.address()),
+        Err(why) => {
+            crate::log::warn(&why);
+            &mut command
+        }
+    };
     if let Some(dir) = rust_std_dir() {
         command.env("LD_LIBRARY_PATH", prepend_path(&dir, std::env::var_os("LD_LIBRARY_PATH")));
     }

@@ -128,7 +128,17 @@ pub const POLL: std::time::Duration = std::time::Duration::from_millis(100);
 /// Waits up to [`POLL`] for the next request on `socket`. Shared by the shell and control loops, so
 /// both drop forged or malformed messages and log a closed channel the same way.
 pub fn next_request(shared: &Shared, socket: &mut dyn RouterSocket, channel: &str) -> Poll {
-    match socket.recv(POLL) {
+    next_request_within(shared, socket, channel, POLL)
+}
+
+/// [`next_request`] waiting at most `wait` (`Duration::ZERO`: only what is queued now).
+pub fn next_request_within(
+    shared: &Shared,
+    socket: &mut dyn RouterSocket,
+    channel: &str,
+    wait: std::time::Duration,
+) -> Poll {
+    match socket.recv(wait) {
         Ok(Some(frames)) => receive(frames, shared, channel).map_or(Poll::Nothing, Poll::Request),
         Ok(None) => Poll::Nothing,
         Err(e) => {

@@ -16,7 +16,8 @@ pub mod message;
 mod requests;
 mod shared;
 mod shell;
-mod sink;
+pub(crate) mod sink;
+mod widget_calls;
 
 pub use kernel::{spawn, spawn_with_comm_targets, KernelConfig, KernelHandle, KernelSockets, RestartMode};
 pub use message::{Content, Header, KernelIdentity, Message, PROTOCOL_VERSION};

@@ -1,13 +1,15 @@
 //! The shell channel: execute and the code questions, one request at a time.
 
 use super::content::*;
-use super::dispatch::{next_request, send_reply, serve_one, HandlerTable, Poll, Reply, Served};
+use super::dispatch::{next_request_within, send_reply, serve_one, HandlerTable, Poll, Reply, Served, POLL};
 use super::execute::{aborted, execute};
 use super::message::{Content, Message};
 use super::requests;
 use super::shared::Shared;
+use super::widget_calls;
 use crate::transport::RouterSocket;
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 /// What the shell channel answers.
 pub fn table() -> HandlerTable {
@@ -28,11 +30,21 @@ pub fn table() -> HandlerTable {
 pub fn serve(shared: &Shared, socket: &mut dyn RouterSocket) {
     let table = table();
     while !shared.stop.load(Ordering::SeqCst) {
-        let request = match next_request(shared, socket, "shell") {
+        // Widget changes go to their closures once nothing is waiting to be read (see widget_calls).
+        let calls_waiting = widget_calls::pending(shared);
+        let wait = if calls_waiting { Duration::ZERO } else { POLL };
+        let request = match next_request_within(shared, socket, "shell", wait) {
             Poll::Request(request) => request,
+            Poll::Nothing if calls_waiting => {
+                widget_calls::deliver_one(shared);
+                continue;
+            }
             Poll::Nothing => continue,
             Poll::Closed => return,
         };
+        if request.msg_type() == ExecuteRequest::MSG_TYPE {
+            widget_calls::deliver_all(shared);
+        }
         match serve_one(&table, shared, socket, &request) {
             Served::Continue => {}
             Served::AbortQueued(waiting) => abort_queued(&table, shared, socket, waiting),

@@ -50,6 +50,8 @@ impl CellSink<'_> {
 impl CellSink<'_> {
     /// A bundle with a widget request ([`WIDGET_MIME`], from `distsim::widgets`): the widget's model
     /// is created (its comm_opens go out first) and the bundle becomes the display of its view. A
+    /// request with a side-channel key or a start output gets an Output below the control
+    /// ([`Widgets::create_live`]). A
     /// request the kernel cannot honour is reported on stderr and only its text is shown. A silent
     /// cell creates nothing, as it shows nothing.
     fn widget(&self, mut data: MimeBundle) -> MimeBundle {
@@ -68,7 +70,11 @@ impl CellSink<'_> {
             let mut comms = shared.comms();
             comms
                 .with_target(&shared.publisher, Some(self.request), |widgets: &mut Widgets, out| {
-                    widgets.create(out, kind, request.state)
+                    if request.key.is_none() && request.output.is_none() {
+                        return widgets.create(out, kind, request.state);
+                    }
+                    let initial = request.output.as_ref().map(crate::widgets::output::outputs).unwrap_or_default();
+                    widgets.create_live(out, kind, request.state, request.key, initial)
                 })
                 .ok_or_else(|| "this kernel has no widget comm target".to_owned())
         });

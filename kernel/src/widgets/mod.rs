@@ -7,13 +7,17 @@
 //! - `request_state` is answered with an `update` of the whole state;
 //! - the `jupyter.widget.control` comm's `request_states` is answered with `update_states`, every
 //!   open model's state at once, which is how a reloaded page or a new tab rebuilds its widgets;
-//! - `custom` messages (a Button's click) are logged: calling the user's code is the side channel's
-//!   job (`kernel/HOW_IT_WORKS.md`, section 5).
+//! - `custom` messages (a Button's click) are logged.
 //!
 //! [`Widgets::create`] makes a model from the kernel side (with its Layout and style companions)
-//! and [`view_bundle`] is the display_data that shows it.
+//! and [`view_bundle`] is the display_data that shows it. A widget with a live value in the
+//! evaluation process ([`live`]) also gets an Output model below it, and its changes become
+//! calls over the [`side_channel`] (`kernel/HOW_IT_WORKS.md`, section 6).
 
+pub mod live;
 pub mod models;
+pub mod output;
+pub mod side_channel;
 
 use crate::comm::{CommTarget, Data, Outbox};
 use models::Kind;
@@ -35,9 +39,11 @@ pub struct Widgets {
     /// model id (comm id) -> state.
     models: BTreeMap<String, Data>,
     control_comms: BTreeSet<String>,
+    /// Controls whose value lives in the evaluation process, and their changes not yet delivered.
+    live: live::LiveWidgets,
 }
 
-fn object(value: Value) -> Data {
+pub(crate) fn object(value: Value) -> Data {
     match value {
         Value::Object(map) => map,
         _ => unreachable!("a json! object literal is an object"),
@@ -109,7 +115,13 @@ impl Widgets {
             applied.insert(key.clone(), value.clone());
         }
         if !applied.is_empty() {
-            out.send(model_id, object(json!({ "method": "echo_update", "state": applied, "buffer_paths": [] })));
+            out.send(
+                model_id,
+                object(json!({ "method": "echo_update", "state": applied.clone(), "buffer_paths": [] })),
+            );
+            if let Some(parent) = out.parent() {
+                self.live.changed(model_id, applied, parent);
+            }
         }
     }
 
@@ -175,6 +187,7 @@ impl CommTarget for Widgets {
     }
 
     fn closed(&mut self, _out: &mut Outbox, comm_id: &str, _data: &Data) {
+        self.live.forget(comm_id);
         self.models.remove(comm_id);
         self.control_comms.remove(comm_id);
     }
