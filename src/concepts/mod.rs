@@ -13,6 +13,7 @@ pub mod failure_normal;
 pub mod fallacies;
 pub mod geography;
 pub mod queueing;
+pub mod replication;
 pub mod scaling;
 pub mod time_relative;
 pub mod two_generals;
