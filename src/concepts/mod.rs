@@ -6,6 +6,7 @@
 pub mod architectures;
 pub mod availability;
 pub mod cap;
+pub mod consensus;
 pub mod correctness;
 pub mod datacenter;
 pub mod delivery;
