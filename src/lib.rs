@@ -40,6 +40,9 @@
 //!    plotters) render inline in Jupyter through the evcxr display convention; the concept models
 //!    (Two Generals, nines, a data-center year, tiers and caches, scaling, CAP, queueing, clocks,
 //!    correctness) each run in one line and put theory beside simulation.
+//!    [`concepts::replication`] (primary-backup, split brain, fencing) and
+//!    [`concepts::consensus`] (a small Raft, checked by [`check::Checker`]) show whole protocols
+//!    as node code on the engine.
 //!
 //! Mistakes come back as an [`Error`] that names the parameter and its valid range; nothing is
 //! clamped behind your back. A long run can be interrupted from the notebook without losing your

@@ -6,6 +6,7 @@
 pub mod architectures;
 pub mod availability;
 pub mod cap;
+pub mod consensus;
 pub mod correctness;
 pub mod datacenter;
 pub mod delivery;
@@ -15,6 +16,7 @@ pub mod geography;
 pub mod history;
 pub mod properties;
 pub mod queueing;
+pub mod replication;
 pub mod scaling;
 pub mod time_relative;
 pub mod two_generals;
