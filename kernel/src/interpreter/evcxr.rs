@@ -167,14 +167,20 @@ impl EvcxrInterpreter {
         // the wait as running code.
         self.interrupter.begin_cell();
         let (ctx, outputs) = (&mut session.ctx, &session.outputs);
+        let stderr_end = pump::StderrEnd::default();
         let result = std::thread::scope(|scope| {
             let out = scope.spawn(|| pump::pump_stdout(outputs, sink, &done, &failure));
-            let err = scope.spawn(|| pump::pump_stderr(outputs, sink, &done, &suppress_stderr));
+            let err = scope.spawn(|| pump::pump_stderr(outputs, sink, &done, &suppress_stderr, &stderr_end));
             // evcxr does not export its input request type; the closure's type comes from the field.
             let mut callbacks = ::evcxr::EvalCallbacks {
                 input_reader: &|request| sink.input(&request.prompt, request.is_password).unwrap_or_default(),
             };
             let result = ctx.execute_with_callbacks(code, &mut callbacks);
+            let process = ctx.process_handle();
+            let pid = process.lock().map(|child| child.id());
+            if let Ok(pid) = pid {
+                stderr_end.send(pid);
+            }
             done.store(true, Ordering::Release);
             let _ = out.join();
             let _ = err.join();
@@ -274,7 +280,7 @@ impl Interpreter for EvcxrInterpreter {
             pump::discard(&self.lock().as_ref().expect("open session").outputs);
             self.recovery.reload_in_background();
             return if interrupt.requested {
-                errors::interrupted_state_lost(self.interrupter.grace())
+                errors::interrupted_state_lost(self.interrupter.grace(), interrupt.stuck.as_deref())
             } else {
                 let detail = match &result {
                     Err(e) => e.to_string(),

@@ -120,6 +120,7 @@ pub fn open(crate_dir: &Path, runtime_exe: &Path, cancel_file: &Path) -> Result<
     let _guard = ENV_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let mut command = Command::new(runtime_exe);
     command.env("DISTSIM_KERNEL", "1").env("DISTSIM_CANCEL_FILE", cancel_file);
+    command.env(distsim::engine::STUCK_FILE_ENV, super::interrupt::stuck_file(cancel_file));
     if let Some(dir) = rust_std_dir() {
         command.env("LD_LIBRARY_PATH", prepend_path(&dir, std::env::var_os("LD_LIBRARY_PATH")));
     }
