@@ -99,11 +99,13 @@ impl StderrEnd {
         use std::os::unix::fs::OpenOptionsExt;
         static SENT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let line = format!("{MARKER} {}", SENT.fetch_add(1, Ordering::Relaxed));
+        // Expected before it is written: the pump may read it before this thread goes on.
+        *self.sent.lock().unwrap_or_else(|e| e.into_inner()) = Some(line.clone());
         let opened =
             std::fs::OpenOptions::new().write(true).custom_flags(libc::O_NONBLOCK).open(format!("/proc/{pid}/fd/2"));
         // A marker shorter than PIPE_BUF is written whole or not at all.
-        if opened.and_then(|mut pipe| pipe.write_all(format!("{line}\n").as_bytes())).is_ok() {
-            *self.sent.lock().unwrap_or_else(|e| e.into_inner()) = Some(line);
+        if opened.and_then(|mut pipe| pipe.write_all(format!("{line}\n").as_bytes())).is_err() {
+            *self.sent.lock().unwrap_or_else(|e| e.into_inner()) = None;
         }
     }
 
@@ -134,13 +136,15 @@ pub fn pump_stderr(
 ) {
     let mut text = String::new();
     let mut ended_at = None;
-    let take = |line: String, text: &mut String, expected: Option<&str>| -> bool {
+    // Whether a line is this cell's marker is decided as it arrives: it may come before the pump
+    // sees `done`.
+    let take = |line: String, text: &mut String| -> bool {
         let (before, marker) = split_marker(&line);
         if marker.is_none() || !before.is_empty() {
             text.push_str(before);
             text.push('\n');
         }
-        marker.is_some() && marker == expected
+        marker.is_some() && marker == end.expected().as_deref()
     };
     loop {
         let finished = done.load(Ordering::Acquire);
@@ -156,9 +160,9 @@ pub fn pump_stderr(
         let mut reached_end = false;
         match rx.stderr.recv_timeout(wait) {
             Ok(line) => {
-                reached_end |= take(line, &mut text, expected.as_deref());
+                reached_end |= take(line, &mut text);
                 while let Ok(line) = rx.stderr.try_recv() {
-                    reached_end |= take(line, &mut text, expected.as_deref());
+                    reached_end |= take(line, &mut text);
                 }
                 if suppress.load(Ordering::Acquire) {
                     text.clear();
