@@ -29,6 +29,7 @@ Usage (from the repo root, with both kernelspecs installed: ``distsim`` and evcx
 
     .venv/bin/python kernel/benches/latency.py [--runs 15] [--starts 3] [--skip-evcxr] [--distsim-path DIR]
     .venv/bin/python kernel/benches/latency.py --widgets [--runs 40]
+    .venv/bin/python kernel/benches/latency.py --trivial-against distsim-old [--runs 15]
 """
 
 from __future__ import annotations
@@ -268,6 +269,28 @@ def measure_widgets(runs: int) -> None:
     stop(km, kc)
 
 
+def trivial_interleaved(specs: list[str], runs: int) -> None:
+    """``1 + 1`` in one session per kernelspec, the runs interleaved (so load changes hit all alike);
+    prints the medians and the ratio of the first to each other. For comparing two builds of ours."""
+    sessions = []
+    for spec in specs:
+        km, kc = start(spec)
+        kc.wait_for_ready(timeout=1200)
+        run_cell(kc, FIRST_CELL)
+        for _ in range(3):  # warm-up
+            run_cell(kc, "1 + 1")
+        sessions.append((spec, km, kc, []))
+    for _ in range(runs):
+        for _, _, kc, samples in sessions:
+            samples.append(run_cell(kc, "1 + 1")[0])
+    medians = [summary(spec, "trivial", samples)["median_s"] for spec, _, _, samples in sessions]
+    for (spec, _, _, _), median in zip(sessions[1:], medians[1:]):
+        print(json.dumps({"metric": "trivial", "ratio": round(medians[0] / median, 3), "of": specs[0], "to": spec}),
+              flush=True)
+    for _, km, kc, _ in sessions:
+        stop(km, kc)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=15)
@@ -278,9 +301,15 @@ def main() -> None:
     parser.add_argument("--distsim-path", type=Path, default=REPO,
                         help="the distsim checkout evcxr_jupyter loads with :dep (a clean copy keeps edits "
                              "made during a long run out of the figures)")
+    parser.add_argument("--trivial-against", metavar="KERNELSPEC",
+                        help="only time `1 + 1`, interleaved in a distsim session and one of this kernelspec "
+                             "(e.g. an older build of ours)")
     args = parser.parse_args()
     if args.widgets:
         measure_widgets(args.runs)
+        return
+    if args.trivial_against:
+        trivial_interleaved(["distsim", args.trivial_against], args.runs)
         return
     ours = measure("distsim", "distsim", "", args.runs, args.starts)
     if args.skip_evcxr:

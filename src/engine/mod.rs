@@ -138,6 +138,7 @@ mod queue;
 mod run;
 mod sim;
 mod timers;
+mod watch;
 
 pub use self::core::TamperRule;
 pub(crate) use capture::Harness;
@@ -147,3 +148,4 @@ pub use invariant::InvariantOutcome;
 pub use limits::{RunLimits, DEFAULT_MAX_EVENTS_AT_ONE_INSTANT, DEFAULT_MAX_PENDING_EVENTS};
 pub use node::{Node, NodeId, TimerId};
 pub use sim::{RunSummary, Simulation};
+pub use watch::STUCK_FILE_ENV;

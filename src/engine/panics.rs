@@ -53,6 +53,9 @@ impl RunGuard {
 impl Drop for RunGuard {
     fn drop(&mut self) {
         RUN_DEPTH.with(|d| d.set(d.get() - 1));
+        if RUN_DEPTH.with(Cell::get) == 0 {
+            super::watch::run_ends();
+        }
     }
 }
 

@@ -5,6 +5,7 @@ use super::event::{Envelope, Ev, Status};
 use super::handling::{Handler, Handling};
 use super::panics::{payload_text, take_held_location, RunGuard};
 use super::sim::{RunSummary, Simulation};
+use super::watch;
 use super::Node;
 use crate::error::Result;
 use crate::faults::Fault;
@@ -43,6 +44,7 @@ impl<N: Node> Simulation<N> {
         // One `catch_unwind` per call, not per handler: a panic in a handler is raised again with
         // the node, the handler and the virtual time (see `panics`).
         let inside = RunGuard::enter();
+        watch::run_begins(|| self.core.trace.node_names.clone());
         let caught = panic::catch_unwind(AssertUnwindSafe(|| self.run_events_until(limit, max_events)));
         drop(inside);
         let result = match caught {
@@ -122,6 +124,7 @@ impl<N: Node> Simulation<N> {
                 let node = node as usize;
                 if self.core.states[node].status == Status::Up {
                     self.handling = Handling { node, handler: Handler::Start };
+                    watch::handler_begins(self.handling, self.core.now);
                     let mut ctx = Context { id: node, core: &mut self.core };
                     self.nodes[node].on_start(&mut ctx);
                 }
@@ -153,6 +156,7 @@ impl<N: Node> Simulation<N> {
         core.states[to].lamport = stamp;
         core.record_deliver(from, to, env.id, stamp);
         self.handling = Handling { node: to, handler: Handler::Message { from, msg: env.id } };
+        watch::handler_begins(self.handling, core.now);
         let mut ctx = Context { id: to, core };
         self.nodes[to].on_message(&mut ctx, from, env.msg);
     }
@@ -172,6 +176,7 @@ impl<N: Node> Simulation<N> {
         let label = if core.full { format!("{value:?}") } else { String::new() };
         core.record(EventKind::Timer { node, timer: id, label }, Some(stamp));
         self.handling = Handling { node, handler: Handler::Timer(id) };
+        watch::handler_begins(self.handling, core.now);
         let mut ctx = Context { id: node, core };
         self.nodes[node].on_timer(&mut ctx, value);
     }
@@ -185,6 +190,7 @@ impl<N: Node> Simulation<N> {
                     let stamp = self.core.tick(node);
                     self.core.record(EventKind::Recover { node }, Some(stamp));
                     self.handling = Handling { node, handler: Handler::Recover };
+                    watch::handler_begins(self.handling, self.core.now);
                     let mut ctx = Context { id: node, core: &mut self.core };
                     self.nodes[node].on_recover(&mut ctx);
                 }
@@ -237,6 +243,7 @@ impl<N: Node> Simulation<N> {
         let stamp = self.core.tick(node);
         self.core.record(EventKind::Crash { node }, Some(stamp));
         self.handling = Handling { node, handler: Handler::Crash };
+        watch::handler_begins(self.handling, self.core.now);
         self.nodes[node].on_crash();
         // Messages held during a pause now meet a crashed node; held timers die with it.
         for ev in std::mem::take(&mut self.deferred[node]) {

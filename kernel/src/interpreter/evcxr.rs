@@ -14,11 +14,13 @@
 //! The kernel adds one command, `:distsim`, and lists it in `:help`.
 
 use super::analyzer_warmup::Scheduler;
+use super::cell_builds;
 use super::cursor::{byte_to_char, char_to_byte, escape, name_at};
 use super::errors;
 use super::interrupt::EvcxrInterrupter;
 use super::memory;
 use super::pump::{self, Done};
+use super::recovery::Recovery;
 use super::session::{self, Session};
 use super::warmup::CacheLayout;
 use super::{Completeness, Completions, ExecOutcome, Interpreter, Interrupter, MimeBundle, OutputSink, StreamName};
@@ -59,20 +61,19 @@ impl Drop for KernelDir {
 }
 
 pub struct EvcxrInterpreter {
-    /// Shared with the warm-up thread; `None` only while `restart` swaps sessions.
+    /// Shared with the warm-up thread; `None` only while a session is being replaced, or after
+    /// replacing it failed (then `recovery` holds the reason and the next cell tries again).
     session: Arc<Mutex<Option<Session>>>,
     interrupter: EvcxrInterrupter,
     distsim: PathBuf,
-    runtime_exe: PathBuf,
     layout: CacheLayout,
     rustc: String,
-    template_lock: Option<String>,
     /// Starts the analyzer warm-up when no cell waits (see [`super::analyzer_warmup`]).
     warmup: Arc<Scheduler>,
     /// Gives the analyzer's freed memory back once the kernel is idle.
     trimmer: Arc<memory::Trimmer>,
-    /// Set when loading distsim again (after a lost state or `:clear`) failed; the next cell reports it.
-    reload_failure: Arc<Mutex<Option<String>>>,
+    /// Loads distsim again after the evaluation process was lost or `:clear` (see [`Recovery`]).
+    recovery: Arc<Recovery>,
     dir: KernelDir,
 }
 
@@ -95,32 +96,35 @@ impl EvcxrInterpreter {
         let template_lock = std::fs::read_to_string(layout.template().join("crate/Cargo.lock")).ok();
         let crate_dir = dir.0.join("crate");
         let cancel = dir.0.join("cancel");
+        // No file a cell build writes may stay a hard link shared with the template and the other
+        // kernels (see `cell_builds`).
+        cell_builds::forget(&crate_dir).map_err(|e| format!("cannot prepare {}: {e}", crate_dir.display()))?;
         let t = Instant::now();
         let mut session = session::open(&crate_dir, &runtime_exe, &cancel)?;
         log::phase("opening evcxr", t);
         let t = Instant::now();
         session::run_preamble(&mut session, &distsim, template_lock.as_deref(), true, &crate_dir)?;
         log::phase("loading distsim (preamble)", t);
-        let interrupter = EvcxrInterrupter::new(cancel, session.ctx.process_handle(), opts.interrupt_grace);
+        let interrupter = EvcxrInterrupter::new(cancel.clone(), session.ctx.process_handle(), opts.interrupt_grace);
         let session = Arc::new(Mutex::new(Some(session)));
         let trimmer = Arc::new(memory::Trimmer::start());
         let warmup = {
             let (session, trimmer) = (Arc::clone(&session), Arc::clone(&trimmer));
             Scheduler::start(move || warm_analyzer(&session, &trimmer))
         };
-        Ok(EvcxrInterpreter {
-            session,
-            interrupter,
-            distsim,
+        let recovery = Arc::new(Recovery {
+            session: Arc::clone(&session),
+            crate_dir,
+            cancel_file: cancel,
+            distsim: distsim.clone(),
             runtime_exe,
-            layout,
-            rustc,
             template_lock,
-            warmup,
-            trimmer,
-            reload_failure: Arc::new(Mutex::new(None)),
-            dir,
-        })
+            interrupter: interrupter.clone(),
+            warmup: Arc::clone(&warmup),
+            trimmer: Arc::clone(&trimmer),
+            failure: Mutex::new(None),
+        });
+        Ok(EvcxrInterpreter { session, interrupter, distsim, layout, rustc, warmup, trimmer, recovery, dir })
     }
 
     /// Builds the shared cache (distsim compiled optimized) so that kernels start fast. Run at
@@ -147,40 +151,6 @@ impl EvcxrInterpreter {
         self.session.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Loads distsim again after the evaluation process was replaced or the user ran `:clear`, on
-    /// a background thread that holds the session: the cell's reply goes out at once (a loaded
-    /// machine can take seconds to compile the preamble), and the next cell simply waits for the
-    /// lock. A failure is reported by that next cell.
-    fn reload_preamble_in_background(&mut self) {
-        let crate_dir = self.dir.0.join("crate");
-        let distsim = self.distsim.clone();
-        let session = Arc::clone(&self.session);
-        let failure = Arc::clone(&self.reload_failure);
-        let trimmer = Arc::clone(&self.trimmer);
-        let (locked_tx, locked_rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut guard = session.lock().unwrap_or_else(|e| e.into_inner());
-            let _ = locked_tx.send(());
-            if let Some(session) = guard.as_mut() {
-                if let Err(error) = session::run_preamble(session, &distsim, None, false, &crate_dir) {
-                    *failure.lock().unwrap_or_else(|e| e.into_inner()) = Some(error);
-                }
-            }
-            drop(guard);
-            trimmer.cell_done();
-        });
-        // Return only once the reload holds the session, so that no later call can take it first
-        // and run a cell without distsim.
-        let _ = locked_rx.recv();
-    }
-
-    /// The reason distsim could not be loaded again, once.
-    fn take_reload_failure(&self) -> Option<String> {
-        // Taking the session lock first waits for a reload still running.
-        let _session = self.lock();
-        self.reload_failure.lock().unwrap_or_else(|e| e.into_inner()).take()
-    }
-
     /// Runs the cell in evcxr while two threads stream its output to `sink`.
     fn run_cell(
         &mut self,
@@ -197,14 +167,20 @@ impl EvcxrInterpreter {
         // the wait as running code.
         self.interrupter.begin_cell();
         let (ctx, outputs) = (&mut session.ctx, &session.outputs);
+        let stderr_end = pump::StderrEnd::default();
         let result = std::thread::scope(|scope| {
             let out = scope.spawn(|| pump::pump_stdout(outputs, sink, &done, &failure));
-            let err = scope.spawn(|| pump::pump_stderr(outputs, sink, &done, &suppress_stderr));
+            let err = scope.spawn(|| pump::pump_stderr(outputs, sink, &done, &suppress_stderr, &stderr_end));
             // evcxr does not export its input request type; the closure's type comes from the field.
             let mut callbacks = ::evcxr::EvalCallbacks {
                 input_reader: &|request| sink.input(&request.prompt, request.is_password).unwrap_or_default(),
             };
             let result = ctx.execute_with_callbacks(code, &mut callbacks);
+            let process = ctx.process_handle();
+            let pid = process.lock().map(|child| child.id());
+            if let Ok(pid) = pid {
+                stderr_end.send(pid);
+            }
             done.store(true, Ordering::Release);
             let _ = out.join();
             let _ = err.join();
@@ -287,9 +263,9 @@ impl Interpreter for EvcxrInterpreter {
         }
         // The warm-up waits while this lives: it never delays this cell or one queued behind it.
         let _active = self.warmup.cell_begins();
-        if let Some(failure) = self.take_reload_failure() {
+        if let Err(failure) = self.recovery.ensure_loaded() {
             return errors::other(&format!(
-                "Loading distsim again (after a cell lost its state, or after :clear) failed; restart the kernel.\n{failure}"
+                "Loading distsim again (after a cell lost its state, or after :clear) failed; the next cell tries again.\n{failure}"
             ));
         }
         let (result, failure) = self.run_cell(code, sink);
@@ -302,9 +278,9 @@ impl Interpreter for EvcxrInterpreter {
                 let _ = self.lock().as_mut().expect("open session").ctx.execute(":restart");
             }
             pump::discard(&self.lock().as_ref().expect("open session").outputs);
-            self.reload_preamble_in_background();
+            self.recovery.reload_in_background();
             return if interrupt.requested {
-                errors::interrupted_state_lost(self.interrupter.grace())
+                errors::interrupted_state_lost(self.interrupter.grace(), interrupt.stuck.as_deref())
             } else {
                 let detail = match &result {
                     Err(e) => e.to_string(),
@@ -319,7 +295,7 @@ impl Interpreter for EvcxrInterpreter {
         if result.is_ok() && session::clears_state(code) {
             // evcxr's `:clear` forgets every variable but also `:dep distsim` and the prelude's
             // `use`; a student asking for a clean slate still expects distsim to be there.
-            self.reload_preamble_in_background();
+            self.recovery.reload_in_background();
         }
         if let Some(message) = failure.panic {
             return errors::panic(&message);
@@ -353,7 +329,10 @@ impl Interpreter for EvcxrInterpreter {
     fn complete(&mut self, code: &str, cursor_pos: usize) -> Completions {
         let byte = char_to_byte(code, cursor_pos);
         let mut guard = self.lock();
-        let ctx = &mut guard.as_mut().expect("open session").ctx;
+        let Some(session) = guard.as_mut() else {
+            return Completions { matches: Vec::new(), cursor_start: cursor_pos, cursor_end: cursor_pos };
+        };
+        let ctx = &mut session.ctx;
         let found = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ctx.completions(code, byte)));
         match found {
             Ok(Ok(found)) => {
@@ -379,7 +358,7 @@ impl Interpreter for EvcxrInterpreter {
         let mut text = String::new();
         let mut html = String::new();
         let mut guard = self.lock();
-        let ctx = &mut guard.as_mut().expect("open session").ctx;
+        let ctx = &mut guard.as_mut()?.ctx;
         if let Some((name, ty)) = ctx.variables_and_types().find(|(name, _)| *name == word) {
             text.push_str(&format!("{name}: {ty}\n"));
             html.push_str(&format!("<p><code>{}: {}</code></p>", escape(name), escape(ty)));
@@ -413,16 +392,11 @@ impl Interpreter for EvcxrInterpreter {
     }
 
     fn restart(&mut self) -> Result<(), String> {
-        if let Some(old) = self.lock().take() {
-            old.kill();
-        }
-        let crate_dir = self.dir.0.join("crate");
-        let mut session = session::open(&crate_dir, &self.runtime_exe, &self.dir.0.join("cancel"))?;
-        session::run_preamble(&mut session, &self.distsim, self.template_lock.as_deref(), true, &crate_dir)?;
-        self.interrupter.set_process(session.ctx.process_handle());
-        *self.lock() = Some(session);
-        self.warmup.session_replaced();
-        Ok(())
+        let mut guard = self.lock();
+        let reopened = self.recovery.reopen(&mut guard);
+        // A failed reopen leaves no session: the next cell must try again, not find none.
+        *self.recovery.failure.lock().unwrap_or_else(|e| e.into_inner()) = reopened.clone().err();
+        reopened
     }
 
     fn language_version(&self) -> String {

@@ -21,12 +21,15 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How the interrupt of one cell went.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CellInterrupt {
     /// The user asked to interrupt this cell.
     pub requested: bool,
     /// The evaluation process was killed (state lost).
     pub killed: bool,
+    /// The simulation handlers that were stuck when it was killed, one a line, as distsim's watch
+    /// reported them (see `distsim::engine::STUCK_FILE_ENV`).
+    pub stuck: Option<String>,
 }
 
 #[derive(Default)]
@@ -39,6 +42,8 @@ struct CellState {
 
 struct Inner {
     cancel_file: PathBuf,
+    /// Where distsim's watch names a handler that does not return (`DISTSIM_STUCK_FILE`).
+    stuck_file: PathBuf,
     /// evcxr's handle on the evaluation process; replaced when the context is rebuilt.
     process: Mutex<Arc<Mutex<Child>>>,
     grace: Duration,
@@ -54,7 +59,14 @@ pub struct EvcxrInterrupter {
 impl EvcxrInterrupter {
     /// `process` is evcxr's handle on the evaluation process (it stays valid across restarts).
     pub fn new(cancel_file: PathBuf, process: Arc<Mutex<Child>>, grace: Duration) -> Self {
-        let inner = Inner { cancel_file, process: Mutex::new(process), grace, state: Mutex::new(CellState::default()) };
+        let stuck_file = stuck_file(&cancel_file);
+        let inner = Inner {
+            cancel_file,
+            stuck_file,
+            process: Mutex::new(process),
+            grace,
+            state: Mutex::new(CellState::default()),
+        };
         EvcxrInterrupter { inner: Arc::new(inner) }
     }
 
@@ -70,6 +82,7 @@ impl EvcxrInterrupter {
     /// Marks the start of a cell: clears the cancel file and the previous cell's outcome.
     pub fn begin_cell(&self) {
         let _ = std::fs::remove_file(&self.inner.cancel_file);
+        let _ = std::fs::remove_file(&self.inner.stuck_file);
         let mut state = self.inner.state.lock().unwrap();
         state.running = true;
         state.generation += 1;
@@ -82,7 +95,10 @@ impl EvcxrInterrupter {
         let mut state = self.inner.state.lock().unwrap();
         state.running = false;
         let _ = std::fs::remove_file(&self.inner.cancel_file);
-        state.outcome
+        if state.outcome.killed {
+            state.outcome.stuck = std::fs::read_to_string(&self.inner.stuck_file).ok();
+        }
+        state.outcome.clone()
     }
 }
 
@@ -107,6 +123,11 @@ impl Interrupter for EvcxrInterrupter {
             std::thread::spawn(move || watchdog(&inner, generation));
         }
     }
+}
+
+/// The file distsim's watch writes stuck handlers to: beside the cancel file.
+pub fn stuck_file(cancel_file: &std::path::Path) -> PathBuf {
+    cancel_file.with_file_name("stuck")
 }
 
 /// Waits out the grace period, then kills the evaluation process if the same cell is still

@@ -5,6 +5,7 @@
 //! and lets the evcxr-backed interpreter be tested without ZeroMQ.
 
 pub mod analyzer_warmup;
+pub mod cell_builds;
 pub mod completeness;
 pub mod cursor;
 pub mod errors;
@@ -12,6 +13,7 @@ pub mod evcxr;
 pub mod interrupt;
 pub mod memory;
 pub mod pump;
+pub mod recovery;
 pub mod session;
 pub mod warmup;
 

@@ -9,6 +9,7 @@ Run: ``/work/main/.venv/bin/python -m pytest kernel/tests/python -v``
 
 from __future__ import annotations
 
+import os
 import time
 from queue import Empty
 from typing import Any
@@ -16,7 +17,8 @@ from typing import Any
 import pytest
 from jupyter_client.manager import start_new_kernel
 
-KERNEL_NAME = "distsim"
+# Another kernelspec (e.g. one pointing at an older build, to compare) through DISTSIM_KERNEL_NAME.
+KERNEL_NAME = os.environ.get("DISTSIM_KERNEL_NAME", "distsim")
 # A cell compiles in about a second; a cold first cell or a loaded machine can take much longer.
 CELL_TIMEOUT = 120
 STARTUP_TIMEOUT = 600

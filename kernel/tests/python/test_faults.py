@@ -101,6 +101,38 @@ def test_interrupting_a_user_spin_loop_loses_state_but_kernel_keeps_serving(kern
     assert result_plain(outputs) == "2"
 
 
+SPINNING_HANDLER = """
+#[derive(Clone, Debug)]
+struct Spinner;
+impl Node for Spinner {
+    type Msg = u8;
+    type Timer = ();
+    fn on_start(&mut self, ctx: &mut Context<u8>) {
+        if ctx.id() == 0 {
+            ctx.send(1, 7);
+        }
+    }
+    fn on_message(&mut self, _ctx: &mut Context<u8>, _from: NodeId, _m: u8) {
+        println!("running");
+        loop { std::hint::spin_loop(); }
+    }
+}
+let mut spinning = Simulation::new(1, vec![Spinner, Spinner]).unwrap();
+spinning.run_until_quiet().unwrap();
+"""
+
+
+def test_a_handler_that_never_returns_is_named_when_its_cell_is_killed(kernel):
+    """Issue 18 item 3: the kill after the grace period says which node and handler were stuck."""
+    reply, _ = run_and_interrupt(kernel, SPINNING_HANDLER)
+    content = reply["content"]
+    assert content["ename"] == "Interrupted", content
+    assert "LOST" in content["evalue"]
+    assert "stuck in n1's on_message, message #0 from n0, at " in content["evalue"], content["evalue"]
+    _, outputs = execute(kernel, "6 * 7")
+    assert result_plain(outputs) == "42"
+
+
 def test_stop_on_error_aborts_queued_cells(kernel):
     first = kernel.execute('panic!("stop here");', stop_on_error=True)
     second = kernel.execute("1 + 1")
