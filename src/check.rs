@@ -82,6 +82,7 @@ use std::hash::Hash;
 use std::sync::Arc;
 use std::time::Instant;
 
+pub mod consistency;
 pub mod examples;
 mod explore;
 mod hash;
