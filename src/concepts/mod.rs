@@ -12,6 +12,7 @@ pub mod delivery;
 pub mod failure_normal;
 pub mod fallacies;
 pub mod geography;
+pub mod ladder;
 pub mod queueing;
 pub mod scaling;
 pub mod time_relative;
