@@ -41,6 +41,12 @@
 //!    (Two Generals, nines, a data-center year, tiers and caches, scaling, CAP, queueing, clocks,
 //!    correctness) each run in one line and put theory beside simulation.
 //!
+//! Beyond the seven stops, [`check`] explores *every* execution of a small system of the same
+//! nodes, and [`check::consistency`] judges a recorded client history on the consistency ladder
+//! (linearizable, sequential, causal, read-your-writes, eventual), naming the operations of a
+//! violation and ringing them on the space-time diagram (notebook 18, with the quorum store of
+//! [`concepts::ladder`]).
+//!
 //! Mistakes come back as an [`Error`] that names the parameter and its valid range; nothing is
 //! clamped behind your back. A long run can be interrupted from the notebook without losing your
 //! variables ([`cancel`]).

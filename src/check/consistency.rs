@@ -128,7 +128,7 @@ pub struct Operation<K, V> {
 impl<K: Debug, V: Debug> Operation<K, V> {
     /// Short text: `put x=1`, `get x → 1`, `get x → none`, `get x …` (pending).
     pub fn describe(&self) -> String {
-        let key = |k: &K| format!("{k:?}").trim_matches('"').to_string();
+        let key = |k: &K| key_name(k);
         match (&self.op, &self.out) {
             (KvOp::Put(k, v), _) => format!("put {}={v:?}", key(k)),
             (KvOp::Get(k), Some(KvRet::GetOk(Some(v)))) => format!("get {} → {v:?}", key(k)),
@@ -136,6 +136,11 @@ impl<K: Debug, V: Debug> Operation<K, V> {
             (KvOp::Get(k), _) => format!("get {} …", key(k)),
         }
     }
+}
+
+/// A key as tables print it: `x` for the key `"x"` or `'x'`, `3` for `3u8`.
+pub(crate) fn key_name<K: Debug>(k: &K) -> String {
+    format!("{k:?}").trim_matches(['"', '\'']).to_string()
 }
 
 /// A history of client operations on a key-value map, to check against the ladder.

@@ -135,7 +135,7 @@ where
             let (from, to) = (o.client, store);
             let ask = match &o.op {
                 KvOp::Put(..) => o.describe(),
-                KvOp::Get(k) => format!("get {}", format!("{k:?}").trim_matches('"')),
+                KvOp::Get(k) => format!("get {}", super::key_name(k)),
             };
             planned.push((at(o.invoke), i, 0, EventKind::Send { from, to, msg: req, label: ask }));
             if let Some(r) = o.ret {
