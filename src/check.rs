@@ -88,6 +88,7 @@ mod explore;
 mod hash;
 mod history;
 pub mod linearizable;
+mod marks;
 mod model;
 mod options;
 mod progress;
@@ -343,10 +344,10 @@ where
                 let (choice, next) = taken.expect("a recorded step is enabled again");
                 steps.push(self.model.describe(&s, choice));
                 s = next;
-                progress.push(client_progress(s.history()));
+                progress.push(marks::client_progress(s.history()));
             }
             let p = &self.properties[found.property];
-            let marks = marks(p, &s, &progress, &self.names);
+            let marks = marks::marks(p, &s, &progress, &self.names);
             Ok(Counterexample {
                 property: p.name.clone(),
                 expectation: p.expectation,
@@ -376,57 +377,4 @@ where
         };
         Ok(Checked { stats, violation, witnesses, unreached })
     }
-}
-
-/// Each client's (id, calls made, calls answered) in a history.
-fn client_progress<M>(h: &History<M>) -> Vec<(usize, usize, usize)> {
-    let mut out: Vec<(usize, usize, usize)> = Vec::new();
-    for r in h.ops() {
-        match out.last_mut() {
-            Some(last) if last.0 == r.client => {
-                last.1 += 1;
-                last.2 += usize::from(r.ret.is_some());
-            }
-            _ => out.push((r.client, 1, usize::from(r.ret.is_some()))),
-        }
-    }
-    out
-}
-
-/// The steps to highlight in a counterexample, with a note each: for a property that names the
-/// history operations of its violation (linearizability), the step where each one's answer
-/// arrived (or its call was made, if unanswered); for an `always` property, the last step, after
-/// which it is false. An `eventually` counterexample is the whole path: nothing is singled out.
-fn marks<N: Node>(
-    p: &Property<N>,
-    last: &State<N>,
-    progress: &[Vec<(usize, usize, usize)>],
-    names: &[String],
-) -> Vec<(usize, String)> {
-    let Some(explain) = &p.explain else {
-        return match (p.expectation, progress.len()) {
-            (Expectation::Always, n) if n > 0 => vec![(n - 1, format!("`{}` is false after this step", p.name))],
-            _ => Vec::new(),
-        };
-    };
-    let ops = last.history().ops();
-    let mut out = Vec::new();
-    for i in explain(last) {
-        let r = &ops[i];
-        // This operation's position among its client's (ops are grouped by client, in order).
-        let k = ops[..i].iter().filter(|o| o.client == r.client).count();
-        let reached = |step: &Vec<(usize, usize, usize)>| {
-            step.iter()
-                .any(|&(c, made, answered)| c == r.client && if r.ret.is_some() { answered > k } else { made > k })
-        };
-        let Some(step) = progress.iter().position(reached) else { continue };
-        let name = names.get(r.client).cloned().unwrap_or_else(|| format!("n{}", r.client));
-        let what = match &r.ret {
-            Some(ret) => format!("{:?} → {ret:?}", r.invoke),
-            None => format!("{:?} (no answer)", r.invoke),
-        };
-        out.push((step, format!("`{}`: {name} {what}", p.name)));
-    }
-    out.sort();
-    out
 }
