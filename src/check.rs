@@ -82,11 +82,13 @@ use std::hash::Hash;
 use std::sync::Arc;
 use std::time::Instant;
 
+pub mod consistency;
 pub mod examples;
 mod explore;
 mod hash;
 mod history;
 pub mod linearizable;
+mod marks;
 mod model;
 mod options;
 mod progress;
@@ -210,7 +212,7 @@ where
     }
 
     fn push(mut self, name: &str, expectation: Expectation, f: property::Predicate<N>, history_only: bool) -> Self {
-        self.properties.push(Property { name: name.into(), expectation, holds: f, history_only });
+        self.properties.push(Property { name: name.into(), expectation, holds: f, history_only, explain: None });
         self
     }
 
@@ -249,23 +251,47 @@ where
             Some(Call::Return(_)) => Some(CallKind::Return),
             None => None,
         }));
-        let holds = move |s: &State<N>| {
-            let ops: Vec<linearizable::Op<S::Op, S::Ret>> = s
-                .history()
+        // The calls of a state's history, with each one's index in `history().ops()`.
+        let ops_of = move |s: &State<N>| -> (Vec<linearizable::Op<S::Op, S::Ret>>, Vec<usize>) {
+            s.history()
                 .ops()
                 .iter()
-                .filter_map(|r| {
+                .enumerate()
+                .filter_map(|(i, r)| {
                     let Some(Call::Invoke(op)) = call(&r.invoke) else { return None };
                     let ret = match r.ret.as_ref().map(|m| call(m)) {
                         Some(Some(Call::Return(ret))) => Some(ret),
                         _ => None,
                     };
-                    Some(linearizable::Op { client: r.client, after: r.after.clone(), op, ret })
+                    Some((linearizable::Op { client: r.client, after: r.after.clone(), op, ret }, i))
                 })
-                .collect();
-            linearizable::linearize(&spec, &ops).is_some()
+                .unzip()
         };
-        self.push("linearizable", Expectation::Always, Arc::new(holds), true)
+        let ops_of = Arc::new(ops_of);
+        let spec = Arc::new(spec);
+        let (spec_for_explain, ops_of2) = (spec.clone(), ops_of.clone());
+        let holds = move |s: &State<N>| linearizable::linearize(&*spec, &ops_of(s).0).is_some();
+        // The operations a violation needs: treat each completed call in turn as if its answer
+        // never came (it may then take effect anywhere after its call, or not at all: a weaker
+        // history), and keep it so whenever the rest is still not linearizable. The calls left
+        // answered are the ones the violation is made of (for a new-old inversion, the two reads).
+        let explain = move |s: &State<N>| {
+            let (mut ops, index) = ops_of2(s);
+            for i in (0..ops.len()).rev() {
+                if ops[i].ret.is_some() {
+                    let answer = ops[i].ret.take();
+                    if linearizable::linearize(&*spec_for_explain, &ops).is_some() {
+                        ops[i].ret = answer;
+                    }
+                }
+            }
+            (0..ops.len()).filter(|&i| ops[i].ret.is_some()).map(|i| index[i]).collect()
+        };
+        self = self.push("linearizable", Expectation::Always, Arc::new(holds), true);
+        if let Some(p) = self.properties.last_mut() {
+            p.explain = Some(Arc::new(explain));
+        }
+        self
     }
 
     /// Explores, on the current rayon pool (all cores unless you `install` a smaller one).
@@ -302,6 +328,9 @@ where
         let mut build = |found: &explore::Found| -> Result<Counterexample<N>> {
             let mut s = self.model.initial_state(&mut h)?;
             let mut steps = Vec::with_capacity(found.path.len());
+            // Per step: each client's (calls made, calls answered) after it, to find the step
+            // where a history operation began or ended.
+            let mut progress: Vec<Vec<(usize, usize, usize)>> = Vec::with_capacity(found.path.len());
             for &k in &found.path {
                 let mut taken = None;
                 let mut i = 0;
@@ -315,8 +344,10 @@ where
                 let (choice, next) = taken.expect("a recorded step is enabled again");
                 steps.push(self.model.describe(&s, choice));
                 s = next;
+                progress.push(marks::client_progress(s.history()));
             }
             let p = &self.properties[found.property];
+            let marks = marks::marks(p, &s, &progress, &self.names);
             Ok(Counterexample {
                 property: p.name.clone(),
                 expectation: p.expectation,
@@ -324,6 +355,7 @@ where
                 last: s.nodes,
                 initial: self.model.initial.clone(),
                 names: self.names.clone(),
+                marks,
             })
         };
         let violation = explored.violation.as_ref().map(&mut build).transpose()?;

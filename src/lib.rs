@@ -44,6 +44,12 @@
 //!    [`concepts::consensus`] (a small Raft, checked by [`check::Checker`]) show whole protocols
 //!    as node code on the engine.
 //!
+//! Beyond the seven stops, [`check`] explores *every* execution of a small system of the same
+//! nodes, and [`check::consistency`] judges a recorded client history on the consistency ladder
+//! (linearizable, sequential, causal, read-your-writes, eventual), naming the operations of a
+//! violation and ringing them on the space-time diagram (notebook 18, with the quorum store of
+//! [`concepts::ladder`]).
+//!
 //! Mistakes come back as an [`Error`] that names the parameter and its valid range; nothing is
 //! clamped behind your back. A long run can be interrupted from the notebook without losing your
 //! variables ([`cancel`]).

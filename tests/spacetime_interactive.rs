@@ -303,7 +303,7 @@ fn diff_finds_the_event_where_two_runs_part() {
     assert!(svg.contains("the first run parts here") && svg.contains("the second run parts here"));
     let html = bundle.get("text/html").unwrap();
     assert_eq!(html.matches("class=\"distsim-st\"").count(), 2);
-    assert_eq!(data(html)["hl"][0], 6, "the divergent event is highlighted in the interactive view");
+    assert_eq!(data(html)["hl"][0][0], 6, "the divergent event is highlighted in the interactive view");
 }
 
 #[test]

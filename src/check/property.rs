@@ -18,6 +18,10 @@ pub enum Expectation {
 
 pub(crate) type Predicate<N> = Arc<dyn Fn(&State<N>) -> bool + Send + Sync>;
 
+/// For a violated property, the client-history operations (indices into
+/// `state.history().ops()`) that make the violation, to highlight in the counterexample.
+pub(crate) type Explain<N> = Arc<dyn Fn(&State<N>) -> Vec<usize> + Send + Sync>;
+
 pub(crate) struct Property<N: Node> {
     pub(crate) name: String,
     pub(crate) expectation: Expectation,
@@ -25,4 +29,6 @@ pub(crate) struct Property<N: Node> {
     /// Depends only on the client history: a state whose history equals its parent's has the
     /// parent's verdict, so the (costly) check is skipped.
     pub(crate) history_only: bool,
+    /// Which history operations a violation consists of (`None`: the last step is the culprit).
+    pub(crate) explain: Option<Explain<N>>,
 }

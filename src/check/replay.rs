@@ -15,6 +15,9 @@ pub struct Replay<N: Node> {
     pub nodes: Vec<N>,
     /// What happened.
     pub trace: Trace,
+    /// For each step, the `seq` of the first trace event it recorded (the delivery, timer,
+    /// crash ...): what a highlight of that step marks.
+    pub step_events: Vec<u64>,
 }
 
 struct Replayer<N: Node> {
@@ -159,9 +162,11 @@ where
     for node in 0..initial.len() {
         r.handler(h, node, |n, ctx| n.on_start(ctx))?;
     }
+    let mut step_events = Vec::with_capacity(steps.len());
     for step in steps {
         r.now = r.now + millis(1);
+        step_events.push(r.trace.events.len() as u64);
         r.apply(h, step)?;
     }
-    Ok(Replay { nodes: r.nodes, trace: r.trace })
+    Ok(Replay { nodes: r.nodes, trace: r.trace, step_events })
 }

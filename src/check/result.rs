@@ -50,6 +50,10 @@ pub struct Counterexample<N: Node> {
     pub last: Vec<N>,
     pub(crate) initial: Vec<N>,
     pub(crate) names: Vec<String>,
+    /// The steps that make the violation stand out (index into `steps`, with a note): for
+    /// linearizability, where each operation of the violating history got its answer; for an
+    /// `always` property, the last step. The diagram rings their events.
+    pub marks: Vec<(usize, String)>,
 }
 
 impl<N> Counterexample<N>
@@ -80,9 +84,15 @@ where
         t
     }
 
-    /// The space-time diagram of the replayed execution.
+    /// The space-time diagram of the replayed execution, with the events of [`marks`](Self::marks)
+    /// highlighted.
     pub fn spacetime(&self) -> Result<SpaceTime> {
-        Ok(SpaceTime::new(&self.replay()?.trace))
+        let replay = self.replay()?;
+        let diagram = SpaceTime::new(&replay.trace);
+        Ok(self.marks.iter().fold(diagram, |d, (step, note)| match replay.step_events.get(*step) {
+            Some(&seq) => d.highlight(seq, note.clone()),
+            None => d,
+        }))
     }
 }
 
@@ -97,7 +107,7 @@ where
         let text = table.0.get("text/plain").cloned().unwrap_or_default();
         let mut html = table.0.get("text/html").cloned().unwrap_or_default();
         if let Ok(diagram) = self.spacetime() {
-            html.push_str(&diagram.to_svg());
+            html.push_str(&diagram.to_html());
         }
         MimeBundle::text(text).with("text/html", html)
     }

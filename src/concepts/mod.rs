@@ -14,6 +14,7 @@ pub mod failure_normal;
 pub mod fallacies;
 pub mod geography;
 pub mod history;
+pub mod ladder;
 pub mod properties;
 pub mod queueing;
 pub mod replication;

@@ -91,8 +91,9 @@ pub struct SpaceTime {
     max_events: Option<usize>,
     lamport: bool,
     width: u32,
-    /// An event (by `seq`) to mark, with a note: where two runs part, a violated invariant.
-    highlight: Option<(u64, String)>,
+    /// Events (by `seq`) to mark, each with a note: where two runs part, a violated invariant,
+    /// the operations that break a consistency model.
+    highlight: Vec<(u64, String)>,
 }
 
 /// Where a message started: what an arrow needs from its `Send` event.
@@ -129,8 +130,8 @@ pub(crate) struct View<'a> {
     pub width: u32,
     /// Whether the limit is the default one (the caption then points to the interactive view).
     pub default_limit: bool,
-    /// The marked event's `seq` and note.
-    pub highlight: Option<(u64, String)>,
+    /// The marked events' `seq` and note, in the order they were marked.
+    pub highlight: Vec<(u64, String)>,
     /// Partitions overlapping the view: description, start, end (the view's end if never healed).
     pub partitions: Vec<(String, Time, Time)>,
 }
@@ -146,7 +147,7 @@ impl SpaceTime {
             max_events: None,
             lamport: false,
             width: 960,
-            highlight: None,
+            highlight: Vec::new(),
         }
     }
 
@@ -195,12 +196,18 @@ impl SpaceTime {
     }
 
     /// Marks the event with position `seq` (its [`TraceEvent::seq`]) in every view, with a short
-    /// note: a ring and a vertical line in the pictures, `<==` and the note in the text. An
-    /// event outside the view is simply not drawn.
+    /// note: a ring and a vertical line in the pictures (a message's arrow is also drawn thick),
+    /// `<==` and the note in the text. Call it again to mark more events: the events that
+    /// together make a violation. An event outside the view is simply not drawn.
     #[must_use]
     pub fn highlight(mut self, seq: u64, note: impl Into<String>) -> Self {
-        self.highlight = Some((seq, note.into()));
+        self.highlight.push((seq, note.into()));
         self
+    }
+
+    /// The marked events' `seq`, in the order they were marked.
+    pub fn highlighted(&self) -> Vec<u64> {
+        self.highlight.iter().map(|h| h.0).collect()
     }
 
     /// The diagram as an SVG document; identical input gives identical bytes.

@@ -1,6 +1,6 @@
 """Every course notebook runs headless with the distsim kernel and shows what it promises.
 
-- The course is exactly notebooks 00..17 in the issue's order, generated from notebooks/source/.
+- The course is exactly notebooks 00..18 in the issue's order, generated from notebooks/source/.
 - Notebooks are stored without outputs or execution counts, with the distsim kernelspec.
 - Executing a notebook (nbclient) raises no error output.
 - Every concept notebook (01..15) draws at least one SVG plot and one HTML table.
@@ -25,7 +25,7 @@ COURSE = {
     "00": "start", "01": "why", "02": "failure", "03": "network", "04": "two-generals",
     "05": "fallacies", "06": "availability", "07": "data-center", "08": "tiers",
     "09": "geography", "10": "scaling", "11": "consistency", "12": "latency", "13": "time",
-    "14": "correctness", "15": "trade-offs", "16": "replication", "17": "consensus",
+    "14": "correctness", "15": "trade-offs", "16": "replication", "17": "consensus", "18": "ladder",
 }
 NOTEBOOKS = nbrun.notebook_paths()
 

@@ -63,8 +63,8 @@ pub(crate) struct Data {
     pub iv: Vec<i64>,
     /// Per-pixel-column counts instead of `ev`/`msgs`/`vc` for large views.
     pub agg: Option<Aggregate>,
-    /// The highlighted event: its index in `ev` and the note.
-    pub hl: Option<(usize, String)>,
+    /// The highlighted events: each one's index in `ev` and its note.
+    pub hl: Vec<(usize, String)>,
 }
 
 /// Interns strings into the document's text table.
@@ -108,7 +108,7 @@ pub(crate) fn build(st: &SpaceTime) -> Data {
         vc: Vec::new(),
         iv,
         agg: None,
-        hl: None,
+        hl: Vec::new(),
     };
     if aggregated {
         let agg = aggregate::build(&view);
@@ -210,10 +210,8 @@ fn events_and_messages(st: &SpaceTime, view: &View<'_>, data: &mut Data, strings
                 (code, strings.id(&describer.describe(other)))
             }
         };
-        if let Some((seq, note)) = &view.highlight {
-            if *seq == e.seq {
-                data.hl = Some((position, note.clone()));
-            }
+        for (_, note) in view.highlight.iter().filter(|(seq, _)| *seq == e.seq) {
+            data.hl.push((position, note.clone()));
         }
         let stamp = lamport.get(&e.seq).map_or(-1, |s| *s as i64);
         data.ev.extend([rel(e.time.as_nanos()), code, node, aux, stamp]);

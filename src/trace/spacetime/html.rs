@@ -55,6 +55,7 @@ pub(super) fn render(st: &SpaceTime) -> String {
             "<div class=\"dst-status\"></div>\n",
             "<canvas class=\"dst-canvas\"></canvas>\n",
             "<div class=\"dst-tip\" hidden></div>\n",
+            "{marks}",
             "<div class=\"dst-caption\">{caption}. Drag across the plot to zoom; click a node's name to show only its events; \
              hover or click a message for its details.</div>\n",
             "</div>\n",
@@ -67,9 +68,26 @@ pub(super) fn render(st: &SpaceTime) -> String {
         style = STYLE,
         svg = st.to_svg(),
         caption = caption,
+        marks = marks(&data.hl),
         json = json,
         script = SCRIPT,
     )
+}
+
+/// The highlighted events' notes, numbered when several (the rings on the canvas carry the numbers).
+fn marks(hl: &[(usize, String)]) -> String {
+    if hl.is_empty() {
+        return String::new();
+    }
+    let items: Vec<String> = hl
+        .iter()
+        .enumerate()
+        .map(|(k, (_, note))| {
+            let number = if hl.len() > 1 { format!("{}. ", k + 1) } else { String::new() };
+            format!("<div>{number}{}</div>", escape_html(note))
+        })
+        .collect();
+    format!("<div class=\"dst-marks\" style=\"color:#d62728\">{}</div>\n", items.concat())
 }
 
 /// FNV-1a over bytes: a short, stable content hash for the fragment's id.

@@ -244,6 +244,16 @@
       if (ev(k - 1, 2) >= 0) { g.beginPath(); g.arc(x, Y(ev(k - 1, 2)), 7, 0, 2 * Math.PI); g.stroke(); }
     }
     if (A && k > 0 && k < nev) { g.strokeStyle = "rgba(214,39,40,0.7)"; g.beginPath(); g.moveTo(cx, TOP - 30); g.lineTo(cx, H - BOTTOM); g.stroke(); }
+    // Highlighted events (a violation's operations): a ring, numbered when several, and a
+    // message's arrow drawn thick.
+    for (var h = 0; !A && h < D.hl.length; h++) {
+      var he = D.hl[h][0], hx = X(ev(he, 0)), hn = ev(he, 2), hc = ev(he, 1), ha = ev(he, 3);
+      g.setLineDash([]);
+      if ((hc === 1 || hc === 2) && ha >= 0 && laneOk(m(ha, 1), m(ha, 2))) { var hp = geom(ha); g.strokeStyle = "rgba(214,39,40,0.8)"; g.lineWidth = 3.5; g.beginPath(); g.moveTo(hp[0], hp[1]); g.lineTo(hp[2], hp[3]); g.stroke(); }
+      if (hn < 0 || (s.lane >= 0 && hn !== s.lane)) continue;
+      g.strokeStyle = "#d62728"; g.lineWidth = 2.5; g.beginPath(); g.arc(hx, Y(hn), 9, 0, 2 * Math.PI); g.stroke();
+      if (D.hl.length > 1) { g.fillStyle = "#d62728"; g.font = "11px sans-serif"; g.textAlign = "left"; g.fillText(String(h + 1), hx + 9, Y(hn) - 9); }
+    }
     var hi = s.pinned || s.hover;
     if (hi && hi.msg !== undefined) { var p = geom(hi.msg); g.strokeStyle = "#d62728"; g.lineWidth = 3; g.setLineDash([]); g.beginPath(); g.moveTo(p[0], p[1]); g.lineTo(p[2], p[3]); g.stroke(); }
     if (s.drag && s.drag.x1 !== undefined) { g.fillStyle = "rgba(31,78,121,0.15)"; g.fillRect(Math.min(s.drag.x0, s.drag.x1), 0, Math.abs(s.drag.x1 - s.drag.x0), H); }

@@ -139,7 +139,9 @@ impl Canvas<'_> {
 pub(super) fn render(view: &View<'_>) -> String {
     let width = f64::from(view.width);
     let lanes = view.node_count.max(1);
-    let height = TOP + (lanes - 1) as f64 * LANE_GAP + BOTTOM;
+    // The highlights' notes are listed below the time axis, one line each.
+    let base = TOP + (lanes - 1) as f64 * LANE_GAP + BOTTOM;
+    let height = base + view.highlight.len() as f64 * 14.0;
     let mut c = Canvas { view, out: String::new(), plot_width: width - LEFT - RIGHT };
     let _ = writeln!(
         c.out,
@@ -164,8 +166,8 @@ pub(super) fn render(view: &View<'_>) -> String {
     for event in &view.shown {
         draw_event(&mut c, event, arrows <= MAX_LABELLED_ARROWS, &delivered_or_lost);
     }
-    draw_highlight(&mut c);
-    draw_axis(&mut c, height);
+    draw_highlight(&mut c, base - BOTTOM + 62.0);
+    draw_axis(&mut c, base);
     c.out.push_str("</svg>\n");
     c.out
 }
@@ -189,19 +191,35 @@ fn draw_partitions(c: &mut Canvas<'_>) {
     }
 }
 
-/// The highlighted event: a vertical line across the lanes, a ring on its lane, and the note.
-fn draw_highlight(c: &mut Canvas<'_>) {
-    let Some((seq, note)) = c.view.highlight.clone() else { return };
-    let Some(e) = c.view.shown.iter().find(|e| e.seq == seq).copied() else { return };
-    let x = c.x(e.time);
+/// The highlighted events: for each, a vertical line across the lanes, a ring on its lane, a
+/// message's arrow drawn thick, and its note (the notes are listed below the lanes, numbered,
+/// from `notes_y` down, and each ring carries its number when there are several).
+fn draw_highlight(c: &mut Canvas<'_>, notes_y: f64) {
+    let marks = c.view.highlight.clone();
     let bottom = c.y(c.view.node_count.max(1) - 1) + 20.0;
-    let style = format!(r#"stroke="{HIGHLIGHT}" stroke-width="1.5" stroke-dasharray="6 3""#);
-    c.line((x, TOP - 20.0), (x, bottom), &style, &note);
-    if let Some(node) = e.kind.node() {
-        let ring = format!(r#"fill="none" stroke="{HIGHLIGHT}" stroke-width="2.5""#);
-        c.circle((x, c.y(node)), 9.0, &ring, &note);
+    let numbered = marks.len() > 1;
+    for (k, (seq, note)) in marks.iter().enumerate() {
+        let Some(e) = c.view.shown.iter().find(|e| e.seq == *seq).copied() else { continue };
+        let label = if numbered { format!("{}. {note}", k + 1) } else { note.clone() };
+        let x = c.x(e.time);
+        let style = format!(r#"stroke="{HIGHLIGHT}" stroke-width="1.5" stroke-dasharray="6 3""#);
+        c.line((x, TOP - 20.0), (x, bottom), &style, &label);
+        if let EventKind::Send { msg, .. } | EventKind::Deliver { msg, .. } = e.kind {
+            if let (Some(send), Some(&end)) = (c.view.sends.get(&msg).cloned(), c.view.outcomes.get(&msg)) {
+                let thick = format!(r#"stroke="{HIGHLIGHT}" stroke-width="3.5" stroke-opacity="0.8""#);
+                let (from, to) = ((c.x(send.time), c.y(send.from)), (c.x(end), c.y(send.to)));
+                c.line(from, to, &thick, &label);
+            }
+        }
+        if let Some(node) = e.kind.node() {
+            let ring = format!(r#"fill="none" stroke="{HIGHLIGHT}" stroke-width="2.5""#);
+            c.circle((x, c.y(node)), 9.0, &ring, &label);
+            if numbered {
+                c.text((x + 9.0, c.y(node) - 9.0), 11, "start", HIGHLIGHT, &(k + 1).to_string());
+            }
+        }
+        c.text((LEFT, notes_y + 14.0 * k as f64), 11, "start", HIGHLIGHT, &label);
     }
-    c.text((x + 4.0, bottom + 12.0), 11, "start", HIGHLIGHT, &note);
 }
 
 /// Lanes: solid while up, dashed red while crashed, with an orange band while paused.

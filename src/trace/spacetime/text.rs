@@ -136,7 +136,7 @@ pub(super) fn render(view: &View<'_>) -> String {
             // Events that concern the whole network span every column.
             None => line.push_str(&text),
         }
-        if let Some((_, note)) = view.highlight.as_ref().filter(|(seq, _)| *seq == event.seq) {
+        for (_, note) in view.highlight.iter().filter(|(seq, _)| *seq == event.seq) {
             line = format!("{}  <== {note}", line.trim_end());
         }
         out.push_str(line.trim_end());
