@@ -13,7 +13,7 @@
 //!
 //! The kernel adds one command, `:distsim`, and lists it in `:help`.
 
-use super::analyzer_warmup::Scheduler;
+use super::analyzer_idle::Scheduler;
 use super::cursor::{byte_to_char, char_to_byte, escape, name_at};
 use super::errors;
 use super::interrupt::EvcxrInterrupter;
@@ -59,7 +59,7 @@ impl Drop for KernelDir {
 }
 
 pub struct EvcxrInterpreter {
-    /// Shared with the warm-up thread; `None` only while `restart` swaps sessions.
+    /// Shared with the analyzer release thread; `None` only while `restart` swaps sessions.
     session: Arc<Mutex<Option<Session>>>,
     interrupter: EvcxrInterrupter,
     distsim: PathBuf,
@@ -67,8 +67,8 @@ pub struct EvcxrInterpreter {
     layout: CacheLayout,
     rustc: String,
     template_lock: Option<String>,
-    /// Starts the analyzer warm-up when no cell waits (see [`super::analyzer_warmup`]).
-    warmup: Arc<Scheduler>,
+    /// Drops the analyzer once the kernel is idle (see [`super::analyzer_idle`]).
+    analyzer: Arc<Scheduler>,
     /// Gives the analyzer's freed memory back once the kernel is idle.
     trimmer: Arc<memory::Trimmer>,
     /// Set when loading distsim again (after a lost state or `:clear`) failed; the next cell reports it.
@@ -104,9 +104,9 @@ impl EvcxrInterpreter {
         let interrupter = EvcxrInterrupter::new(cancel, session.ctx.process_handle(), opts.interrupt_grace);
         let session = Arc::new(Mutex::new(Some(session)));
         let trimmer = Arc::new(memory::Trimmer::start());
-        let warmup = {
-            let (session, trimmer) = (Arc::clone(&session), Arc::clone(&trimmer));
-            Scheduler::start(move || warm_analyzer(&session, &trimmer))
+        let analyzer = {
+            let session = Arc::clone(&session);
+            Scheduler::start(move || release_analyzer(&session))
         };
         Ok(EvcxrInterpreter {
             session,
@@ -116,7 +116,7 @@ impl EvcxrInterpreter {
             layout,
             rustc,
             template_lock,
-            warmup,
+            analyzer,
             trimmer,
             reload_failure: Arc::new(Mutex::new(None)),
             dir,
@@ -193,8 +193,8 @@ impl EvcxrInterpreter {
         let mut guard = self.lock();
         let session = guard.as_mut().expect("open session");
         session::enable_question_mark(session, code);
-        // Only now (the warm-up may have held the lock): the interrupt watchdog must not count
-        // the wait as running code.
+        // Only now (the analyzer's release may have held the lock): the interrupt watchdog must
+        // not count the wait as running code.
         self.interrupter.begin_cell();
         let (ctx, outputs) = (&mut session.ctx, &session.outputs);
         let result = std::thread::scope(|scope| {
@@ -240,22 +240,22 @@ impl EvcxrInterpreter {
     }
 }
 
-/// Loads distsim into evcxr's rust-analyzer: one throw-away completion. The analyzer types every
-/// variable a cell defines; its first use must index distsim and all its dependencies, which takes
-/// seconds. Run by the [`Scheduler`] while the user is reading, so the first `let` cell is fast.
-fn warm_analyzer(session: &Mutex<Option<Session>>, trimmer: &memory::Trimmer) {
+/// Drops evcxr's rust-analyzer database and gives its pages back to the system; returns whether it
+/// was loaded. Run by the [`Scheduler`] once the kernel has been idle; the next cell that needs the
+/// analyzer loads it again.
+fn release_analyzer(session: &Mutex<Option<Session>>) -> bool {
     let mut guard = session.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(session) = guard.as_mut() {
-        let code = "let warm = Table::new([\"a\"]); warm.";
-        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| session.ctx.completions(code, code.len())));
-    }
+    let released = guard.as_mut().is_some_and(|session| session.ctx.release_analyzer().unwrap_or(false));
     drop(guard);
-    trimmer.cell_done();
+    if released {
+        memory::return_free_memory();
+    }
+    released
 }
 
 impl Drop for EvcxrInterpreter {
     fn drop(&mut self) {
-        self.warmup.close();
+        self.analyzer.close();
     }
 }
 
@@ -285,8 +285,8 @@ impl Interpreter for EvcxrInterpreter {
         if trimmed == ":distsim" {
             return ExecOutcome::Ok { result: Some(self.distsim_info()) };
         }
-        // The warm-up waits while this lives: it never delays this cell or one queued behind it.
-        let _active = self.warmup.cell_begins();
+        // The analyzer is not released while this lives, nor while a cell is queued behind it.
+        let _active = self.analyzer.cell_begins();
         if let Some(failure) = self.take_reload_failure() {
             return errors::other(&format!(
                 "Loading distsim again (after a cell lost its state, or after :clear) failed; restart the kernel.\n{failure}"
@@ -352,6 +352,7 @@ impl Interpreter for EvcxrInterpreter {
 
     fn complete(&mut self, code: &str, cursor_pos: usize) -> Completions {
         let byte = char_to_byte(code, cursor_pos);
+        let _active = self.analyzer.analysis_begins();
         let mut guard = self.lock();
         let ctx = &mut guard.as_mut().expect("open session").ctx;
         let found = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ctx.completions(code, byte)));
@@ -376,6 +377,7 @@ impl Interpreter for EvcxrInterpreter {
     fn inspect(&mut self, code: &str, cursor_pos: usize, _detail_level: u8) -> Option<MimeBundle> {
         let byte = char_to_byte(code, cursor_pos);
         let (expression, word) = name_at(code, byte)?;
+        let _active = self.analyzer.analysis_begins();
         let mut text = String::new();
         let mut html = String::new();
         let mut guard = self.lock();
@@ -421,7 +423,6 @@ impl Interpreter for EvcxrInterpreter {
         session::run_preamble(&mut session, &self.distsim, self.template_lock.as_deref(), true, &crate_dir)?;
         self.interrupter.set_process(session.ctx.process_handle());
         *self.lock() = Some(session);
-        self.warmup.session_replaced();
         Ok(())
     }
 

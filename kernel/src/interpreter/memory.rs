@@ -40,7 +40,7 @@ impl Trimmer {
         Trimmer { poke }
     }
 
-    /// Notes that a cell (or the analyzer's warm-up) just ended.
+    /// Notes that a cell just ended.
     pub fn cell_done(&self) {
         let _ = self.poke.send(());
     }

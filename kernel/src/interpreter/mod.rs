@@ -4,7 +4,7 @@
 //! That split lets the handler table be tested with a fake interpreter and an in-memory transport,
 //! and lets the evcxr-backed interpreter be tested without ZeroMQ.
 
-pub mod analyzer_warmup;
+pub mod analyzer_idle;
 pub mod completeness;
 pub mod cursor;
 pub mod errors;
@@ -13,6 +13,7 @@ pub mod interrupt;
 pub mod memory;
 pub mod pump;
 pub mod session;
+pub mod template_copy;
 pub mod warmup;
 
 pub use self::evcxr::{EvcxrInterpreter, StartOptions};

@@ -1,8 +1,10 @@
-"""Issue 15 §1: the second cell after a start never waits for the analyzer warm-up.
+"""The analyzer is loaded only when a cell needs it, and dropped when the kernel is idle (issue 19).
 
-The kernel logs its warm-up decisions to ``DISTSIM_KERNEL_LOG``; the test checks their order (no
-clock): the second cell, sent as soon as the first one's reply is in, begins before the warm-up
-starts, and never records that it waited for it. The warm-up still happens once the kernel is idle.
+The kernel logs its analyzer decisions to ``DISTSIM_KERNEL_LOG``; the test checks their order (no
+clock): cells that define no variable never load it, so nothing is released after them; a ``let``
+cell loads it, and once the kernel is idle it is released; the next ``let`` cell and a completion
+load it again and work. (Issue 15 §1 still holds: the second cell right after the first waits for
+nothing.)
 """
 
 from __future__ import annotations
@@ -15,36 +17,41 @@ from conftest import CELL_TIMEOUT, KERNEL_NAME, STARTUP_TIMEOUT, execute, result
 from jupyter_client.manager import start_new_kernel
 
 
-def warmup_lines(log: Path) -> list[str]:
+def analyzer_lines(log: Path) -> list[str]:
     if not log.exists():
         return []
-    return [line.split("warm-up: ", 1)[1] for line in log.read_text().splitlines() if "warm-up: " in line]
+    return [line.split("analyzer: ", 1)[1] for line in log.read_text().splitlines() if "analyzer: " in line]
 
 
-def test_second_cell_right_after_the_first_does_not_wait_for_the_warm_up(tmp_path):
+def wait_for_line(log: Path, prefix: str) -> None:
+    deadline = time.monotonic() + CELL_TIMEOUT
+    while not any(line.startswith(prefix) for line in analyzer_lines(log)):
+        assert time.monotonic() < deadline, (prefix, analyzer_lines(log))
+        time.sleep(0.1)
+
+
+def test_the_analyzer_loads_when_a_cell_needs_it_and_is_released_when_idle(tmp_path):
     log = tmp_path / "kernel.log"
-    # The default quiet period (2 s) is far longer than the gap between the two cells here; a
-    # longer one keeps a stalled test client from being mistaken for a reading student.
-    env = dict(os.environ, DISTSIM_KERNEL_LOG=str(log), DISTSIM_WARMUP_QUIET_MS="5000")
+    env = dict(os.environ, DISTSIM_KERNEL_LOG=str(log), DISTSIM_ANALYZER_IDLE_MS="1000")
     km, kc = start_new_kernel(kernel_name=KERNEL_NAME, startup_timeout=STARTUP_TIMEOUT, env=env)
     try:
         _, outputs = execute(kc, 'Table::new(["ready"]).columns().len()')
         assert result_plain(outputs) == "1"
         _, outputs = execute(kc, "1 + 1")
         assert result_plain(outputs) == "2"
-        lines = warmup_lines(log)
-        assert "cell 2 begins" in lines, lines
-        assert not any("waits for the analyzer warm-up" in line for line in lines), lines
-        started = [i for i, line in enumerate(lines) if line.startswith("analyzer warm-up started")]
-        assert all(i > lines.index("cell 2 begins") for i in started), lines
-        # Idle now: the warm-up runs, after the second cell.
-        deadline = time.monotonic() + CELL_TIMEOUT
-        while not any(line.startswith("analyzer warm-up finished") for line in warmup_lines(log)):
-            assert time.monotonic() < deadline, warmup_lines(log)
-            time.sleep(0.1)
-        assert "analyzer warm-up started after cell 2" in warmup_lines(log)
-        # A `let` cell after it (the analyzer types the variable) works.
-        _, outputs = execute(kc, "let typed = Table::new([\"x\"]);\ntyped.columns().len()")
+        # No variable defined yet: the idle kernel finds nothing to release.
+        wait_for_line(log, "analyzer not loaded after cell 2")
+        lines = analyzer_lines(log)
+        assert not any("waits for the analyzer release" in line for line in lines), lines
+        # A `let` cell loads it (evcxr types the variable); idle again, it is released.
+        _, outputs = execute(kc, 'let typed = Table::new(["x"]);\ntyped.columns().len()')
         assert result_plain(outputs) == "1"
+        wait_for_line(log, "analyzer released after cell 3")
+        # Loaded again on demand: a variable of the released session is still typed and usable,
+        # and a completion finds its methods.
+        _, outputs = execute(kc, "let again = typed.columns().len() + 1;\nagain")
+        assert result_plain(outputs) == "2"
+        reply = kc.complete("typed.col", 9, reply=True, timeout=CELL_TIMEOUT)
+        assert "columns" in reply["content"]["matches"], reply["content"]
     finally:
         stop_kernel(km, kc)
