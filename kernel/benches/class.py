@@ -6,8 +6,9 @@ kernel per student at the same moment, and prints:
 
 - `students`, `start_to_first_result_s` (median over students: kernel start plus `1 + 1`);
 - per student, kernel plus evaluation process (all processes of the distsim-kernel binary):
-  `idle_rss_mib` / `idle_pss_mib` after start and a second cell (the analyzer's warm-up is done and
-  its memory trimmed), and `after_rss_mib` / `after_pss_mib` after the course notebook; also
+  `idle_rss_mib` / `idle_pss_mib` after start and a second cell (neither defines a variable, so
+  evcxr's analyzer is not loaded yet), and `after_rss_mib` / `after_pss_mib` after the course
+  notebook (the analyzer loaded: the figure of a student at work); also
   `server_rss_mib`, the user's Jupyter server;
 - `hub_rss_mib`, `proxy_rss_mib`: the hub's and the proxy's own memory;
 - `plot_cell_median_s`: median execute latency of the notebook's plot cells, all students at once.
@@ -71,7 +72,7 @@ def one_class(n):
         def first_results(s):
             status, _, seconds = kernels[s].execute("1 + 1")
             assert status == "ok"
-            assert kernels[s].execute("2 + 2")[0] == "ok"  # waits for the analyzer's warm-up
+            assert kernels[s].execute("2 + 2")[0] == "ok"
             return seconds
 
         firsts = in_parallel(first_results, students)

@@ -247,7 +247,9 @@ class Kernel:
         self.session = uuid.uuid4().hex
 
     def execute(self, code, timeout_s=600):
-        """Runs one cell; returns (reply status, outputs, seconds from request to reply and idle)."""
+        """Runs one cell; returns (reply status, outputs, seconds from request to reply and idle).
+        Raises `TimeoutError` naming the cell and what arrived, if the reply and idle status are
+        not both in within `timeout_s` (a guard against a hung kernel, not a measurement)."""
         msg_id = uuid.uuid4().hex
         header = {"msg_id": msg_id, "username": "test", "session": self.session, "msg_type": "execute_request",
                   "version": "5.3", "date": ""}
@@ -257,9 +259,23 @@ class Kernel:
         self.ws.send(json.dumps({"header": header, "parent_header": {}, "metadata": {}, "content": content,
                                  "channel": "shell"}))
         outputs, status, idle = [], None, False
-        self.ws.settimeout(timeout_s)
+        end = started + timeout_s
         while status is None or not idle:
-            msg = json.loads(self.ws.recv())
+            left = end - time.monotonic()
+            try:
+                if left <= 0:
+                    raise websocket.WebSocketTimeoutException("deadline passed")
+                self.ws.settimeout(left)
+                msg = json.loads(self.ws.recv())
+            except websocket.WebSocketTimeoutException:
+                raise TimeoutError(
+                    f"no {'idle status' if status else 'execute_reply'} within {timeout_s:.0f} s for the cell "
+                    f"{code[:60]!r}; outputs so far: {str(outputs)[-500:]}"
+                ) from None
+            if msg["header"]["msg_type"] == "status" and msg["content"]["execution_state"] in ("restarting", "dead"):
+                # The server lost the kernel process itself (not just its evaluation process):
+                # no reply will come for this cell.
+                raise RuntimeError(f"the kernel process {msg['content']['execution_state']} during the cell {code[:60]!r}")
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             kind = msg["header"]["msg_type"]

@@ -49,8 +49,10 @@ MEM_LIMIT = "1536M"
 # Touches 3 GiB, twice the per-user limit: the OOM killer must end it, not the machine.
 HOG = "let hog = vec![1u8; 3 << 30];\nhog.len()"
 TIMES = {}
-# A guard against a hung kernel, far above any cell's time (a first cell under load: ~1 min).
+# Guards against a hung kernel, far above any cell's time (a first cell under load: ~1 min) and
+# the four notebooks' (about 5 min here): the test fails with what each student got, never hangs.
 CELL_TIMEOUT_S = 300
+PART_TIMEOUT_S = 1500
 YAMLLINT = "{extends: default, rules: {line-length: {max: 100}}}"
 
 
@@ -122,23 +124,31 @@ def test_formgrader_is_a_service_for_the_instructor_only(hub):
         assert "/formgrader" not in refused.headers.get("location", "").split("?")[0]
 
 
-def run_notebook(url, login, token, cells, results, barrier, first=None):
+def run_notebook(url, login, token, cells, results, barrier, deadline, first=None):
+    """One student's notebook, on a thread; the outcome goes into `results[login]`. A failure
+    (including a kernel that does not start) breaks the barrier, so the others never wait for it."""
     from hub_session import Kernel
 
-    kernel = Kernel(url, login, token)
-    replies = []
+    kernel, replies = None, []
+
+    def left():
+        return max(1.0, min(CELL_TIMEOUT_S, deadline - time.monotonic()))
+
     try:
-        barrier.wait()
+        kernel = Kernel(url, login, token)
+        barrier.wait(timeout=left())
         started = time.monotonic()
         if first is not None:
-            replies.append(("first",) + kernel.execute(first, timeout_s=CELL_TIMEOUT_S))
+            replies.append(("first",) + kernel.execute(first, timeout_s=left()))
         for code in cells:
-            replies.append((code,) + kernel.execute(code, timeout_s=CELL_TIMEOUT_S))
+            replies.append((code,) + kernel.execute(code, timeout_s=left()))
         results[login] = {"replies": replies, "seconds": time.monotonic() - started}
     except Exception as e:  # reported by the test, not lost in the thread
+        barrier.abort()
         results[login] = {"error": repr(e), "replies": replies}
     finally:
-        kernel.shutdown()
+        if kernel is not None:
+            kernel.shutdown()
 
 
 def test_notebooks_run_at_once_and_an_out_of_memory_kernel_stops_only_itself(hub):
@@ -149,19 +159,23 @@ def test_notebooks_run_at_once_and_an_out_of_memory_kernel_stops_only_itself(hub
     students = ["s1", "s2", "s3", "s4"]
     cells = notebook_code_cells(url, users.names["s1"], tokens["s1"], NOTEBOOK)
     results, barrier = {}, threading.Barrier(len(students))
-    threads = [
-        threading.Thread(
+    deadline = time.monotonic() + PART_TIMEOUT_S
+    threads = {
+        s: threading.Thread(
             target=run_notebook,
-            args=(url, users.names[s], tokens[s], cells, results, barrier),
+            args=(url, users.names[s], tokens[s], cells, results, barrier, deadline),
             kwargs={"first": HOG if s == "s4" else None},
+            daemon=True,
         )
         for s in students
-    ]
+    }
     started = time.monotonic()
-    for t in threads:
+    for t in threads.values():
         t.start()
-    for t in threads:
-        t.join()
+    for t in threads.values():
+        t.join(timeout=max(0.0, deadline - time.monotonic()) + 120)  # + the last cell's guard and a shutdown
+    stuck = [s for s, t in threads.items() if t.is_alive()]
+    assert not stuck, f"still running after {PART_TIMEOUT_S} s: {stuck}; finished: {results}"
     TIMES["4 notebooks at once (one OOM first)"] = time.monotonic() - started
     for s in students:
         result = results[users.names[s]]

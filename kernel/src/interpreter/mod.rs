@@ -15,6 +15,7 @@ pub mod memory;
 pub mod pump;
 pub mod recovery;
 pub mod session;
+pub mod template_copy;
 pub mod warmup;
 
 pub use self::evcxr::{EvcxrInterpreter, StartOptions};

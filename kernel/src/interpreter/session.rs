@@ -168,7 +168,26 @@ pub fn run_preamble(
         stderr.push('\n');
     }
     super::pump::discard(&session.outputs);
+    make_evaluation_process_the_oom_victim(session);
     result.map(|_| ()).map_err(|e| format!("loading distsim from {} failed: {e}\n{stderr}", distsim.display()))
+}
+
+/// Marks the evaluation process as the first to go when memory runs out (`oom_score_adj` 1000).
+///
+/// Under a per-student memory limit (the class hub's cgroup) the kernel's OOM killer picks the
+/// biggest process of the group. A cell that allocates without bound makes the evaluation process
+/// big, but the kernel process, holding evcxr's rust-analyzer (700 MB once loaded), can still be
+/// bigger at that moment: measured on the hub test, the kernel was killed first, then the
+/// evaluation process, and the front end lost the kernel. The evaluation process is the one to
+/// lose: the kernel reports `KernelRestarted` and loads distsim again. Raising one's own child's
+/// score needs no privilege. Called after each preamble, that is for each new evaluation process.
+fn make_evaluation_process_the_oom_victim(session: &Session) {
+    let pid = session.ctx.process_handle().lock().map(|child| child.id()).ok();
+    if let Some(pid) = pid {
+        if let Err(error) = std::fs::write(format!("/proc/{pid}/oom_score_adj"), "1000") {
+            crate::log::warn(&format!("could not raise the evaluation process's oom_score_adj: {error}"));
+        }
+    }
 }
 
 /// Turns on `?` before the first cell that may use it, so that this cell keeps its rich display.

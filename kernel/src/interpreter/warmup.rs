@@ -4,22 +4,38 @@
 //! `target/` beside it. Compiling distsim and its dependencies there takes minutes, so it is done
 //! once, at install time (`prewarm`), into a **template** directory. Each kernel then starts from a
 //! private copy of the template: files under `deps/` (the compiled libraries, which cargo never
-//! rewrites while they are fresh) are hard-linked, the small bookkeeping files are copied. Two
-//! kernels running at once therefore never write to the same file, and the copy costs milliseconds.
+//! rewrites while they are fresh) are shared, the small bookkeeping files are copied. Two kernels
+//! running at once therefore never write to the same file, and the copy costs milliseconds.
+//!
+//! A shared file is a hard link, or a symbolic link where a hard link is refused
+//! ([`template_copy`](super::template_copy)): on a class hub the template is root's and read-only.
+//! Cargo and rustc only read those files (a rebuilt one would be written beside them and renamed
+//! over the link, never through it), so the template stays as it is, and each kernel's directory
+//! holds a few MB instead of a 140 MB copy.
+//!
+//! A running kernel's links must survive a rebuild of the template, so every build is a
+//! **generation** of its own (`generations/<id>/`) that never moves, and `template` is a symbolic
+//! link to the current one. A rebuild adds a generation and turns the link; a generation is deleted
+//! by a later rebuild once no running kernel shares from it (each kernel directory names its
+//! generation in a `generation` file).
 //!
 //! Layout under the cache root (`$DISTSIM_KERNEL_CACHE`, else `$XDG_CACHE_HOME/distsim-kernel`,
 //! else `~/.cache/distsim-kernel`):
 //!
 //! ```text
 //! .cargo/config.toml   dependencies (distsim included) at opt-level 3; cells stay at evcxr's opt-level
-//! template/            the prewarmed evcxr crate directory, with a STAMP of what it was built from
+//! template            -> generations/<id>: the prewarmed evcxr crate directory, with a STAMP of what
+//!                      it was built from (a plain directory in caches built before generations)
+//! generations/<id>/    every template still in use
 //! template.lock        held while the template is being built
-//! kernels/<pid>-<n>/   one running kernel: `crate/` (its evcxr directory) and `cancel` (the cancel file)
+//! kernels/<pid>-<n>/   one running kernel: `crate/` (its evcxr directory), `cancel` (the cancel
+//!                      file) and `generation` (the template generation it shares files from)
 //! ```
 //!
 //! The template is rebuilt (under the lock) when its stamp no longer matches: another distsim
 //! path, another rustc, another kernel version, or distsim sources newer than the build.
 
+use super::template_copy::copy_tree;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -108,14 +124,50 @@ impl CacheLayout {
         }
         let _ = fs::remove_dir_all(&partial);
         fs::write(building.join("STAMP"), stamp).map_err(|e| e.to_string())?;
-        // Running kernels hold hard links, not references to the old template: deleting it is safe.
-        let old = self.root.join(format!("old-{}", std::process::id()));
-        if self.template().exists() {
-            fs::rename(self.template(), &old).map_err(|e| e.to_string())?;
-        }
-        fs::rename(&building, self.template()).map_err(|e| e.to_string())?;
-        let _ = fs::remove_dir_all(old);
+        self.install_generation(&building).map_err(|e| format!("cannot install the new template: {e}"))?;
+        self.remove_unused_generations();
         Ok(())
+    }
+
+    /// Moves the finished build `building` to a new generation and turns `template` to it.
+    fn install_generation(&self, building: &Path) -> io::Result<()> {
+        let nanos = std::time::SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let id = format!("{nanos}-{}", std::process::id());
+        fs::create_dir_all(self.root.join("generations"))?;
+        fs::rename(building, self.root.join("generations").join(&id))?;
+        let template = self.template();
+        if fs::symlink_metadata(&template).is_ok_and(|m| m.is_dir()) {
+            // A template from before generations: its kernels copied or hard-linked, none points
+            // into it, so it may move.
+            fs::rename(&template, self.root.join("generations").join(format!("legacy-{id}")))?;
+        }
+        // A new link renamed over the old one: `template` always names a complete generation.
+        let link = self.root.join(format!("template.new-{}", std::process::id()));
+        let _ = fs::remove_file(&link);
+        std::os::unix::fs::symlink(Path::new("generations").join(&id), &link)?;
+        fs::rename(&link, &template)
+    }
+
+    /// Deletes the generations that are not the template and that no running kernel shares from.
+    fn remove_unused_generations(&self) {
+        let Ok(current) = self.template().canonicalize() else { return };
+        let mut in_use = vec![current];
+        if let Ok(kernels) = fs::read_dir(self.root.join("kernels")) {
+            for kernel in kernels.flatten() {
+                if kernel_pid(&kernel.file_name().to_string_lossy()).is_some_and(|pid| !process_is_gone(pid)) {
+                    if let Ok(generation) = fs::read_to_string(kernel.path().join("generation")) {
+                        in_use.push(PathBuf::from(generation));
+                    }
+                }
+            }
+        }
+        let Ok(generations) = fs::read_dir(self.root.join("generations")) else { return };
+        for generation in generations.flatten() {
+            let path = generation.path().canonicalize().unwrap_or(generation.path());
+            if !in_use.contains(&path) {
+                let _ = fs::remove_dir_all(path);
+            }
+        }
     }
 
     /// A kernel killed while building (e.g. shut down by its front end) leaves `building-<pid>`
@@ -144,9 +196,12 @@ impl CacheLayout {
         let nanos = std::time::SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
         let dir = self.root.join("kernels").join(format!("{}-{nanos}", std::process::id()));
         fs::create_dir_all(dir.join("crate"))?;
-        let template_crate = self.template().join("crate");
-        if template_crate.is_dir() {
-            copy_tree(&template_crate, &dir.join("crate"), false)?;
+        // The generation itself, not the `template` link, so that shared files outlive a rebuild.
+        if let Ok(generation) = self.template().canonicalize() {
+            fs::write(dir.join("generation"), generation.as_os_str().as_encoded_bytes())?;
+            if generation.join("crate").is_dir() {
+                copy_tree(&generation.join("crate"), &dir.join("crate"), false)?;
+            }
         }
         Ok(dir)
     }
@@ -155,13 +210,21 @@ impl CacheLayout {
     fn remove_dead_kernel_dirs(&self) {
         let Ok(entries) = fs::read_dir(self.root.join("kernels")) else { return };
         for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let Some(pid) = name.split('-').next().and_then(|p| p.parse::<u32>().ok()) else { continue };
-            if Path::new("/proc/self").exists() && !Path::new(&format!("/proc/{pid}")).exists() {
+            if kernel_pid(&entry.file_name().to_string_lossy()).is_some_and(process_is_gone) {
                 let _ = fs::remove_dir_all(entry.path());
             }
         }
     }
+}
+
+/// The process id in a kernel directory's name (`<pid>-<n>`).
+fn kernel_pid(name: &str) -> Option<u32> {
+    name.split('-').next().and_then(|p| p.parse().ok())
+}
+
+/// Whether process `pid` is known to be gone (never where /proc cannot tell).
+fn process_is_gone(pid: u32) -> bool {
+    Path::new("/proc/self").exists() && !Path::new(&format!("/proc/{pid}")).exists()
 }
 
 /// What the template was built from; a different stamp means the template is stale.
@@ -197,82 +260,40 @@ fn newest_mtime(distsim: &Path) -> u64 {
     newest
 }
 
-/// Files at least this large are compiler output (libraries, build-script executables), which cargo
-/// and rustc replace rather than edit, so they can be shared by hard links like `deps/`. Cargo's
-/// own bookkeeping (fingerprints, build-script `output`), which it may rewrite in place, is far
-/// smaller and is copied. Hard-linking the build scripts saves copying 16 MB at every start.
-const SHARE_FROM_BYTES: u64 = 64 * 1024;
-
-/// Copies `from` into `to`: hard links under `deps/` and for large files, copies (keeping
-/// modification times, which cargo's freshness check compares) elsewhere. Skips the previous
-/// cells' artifacts (`ctx`, `code_N`) and incremental caches, which a new kernel does not need.
-fn copy_tree(from: &Path, to: &Path, in_deps: bool) -> io::Result<()> {
-    fs::create_dir_all(to)?;
-    for entry in fs::read_dir(from)? {
-        let entry = entry?;
-        let name = entry.file_name();
-        let name_str = name.to_string_lossy();
-        if name_str == "incremental" || name_str == "src" || is_cell_artifact(&name_str) {
-            continue;
-        }
-        let (src, dst) = (entry.path(), to.join(&name));
-        if entry.file_type()?.is_dir() {
-            copy_tree(&src, &dst, in_deps || name_str == "deps")?;
-            continue;
-        }
-        let meta = entry.metadata()?;
-        if !(in_deps || meta.len() >= SHARE_FROM_BYTES) || fs::hard_link(&src, &dst).is_err() {
-            fs::copy(&src, &dst)?;
-            // cargo decides freshness by comparing modification times: keep them.
-            fs::File::options().write(true).open(&dst)?.set_modified(meta.modified()?)?;
-        }
-    }
-    Ok(())
-}
-
-fn is_cell_artifact(name: &str) -> bool {
-    name.starts_with("libctx")
-        || name.starts_with("ctx-")
-        || name.starts_with("libcode_")
-        || name == ".evcxr-execution-so"
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn copy_links_deps_copies_the_rest_and_skips_cell_artifacts() {
-        let root = std::env::temp_dir().join(format!("distsim-warmup-test-{}", std::process::id()));
+    fn a_rebuild_keeps_the_generation_a_running_kernel_shares_from() {
+        let root = std::env::temp_dir().join(format!("distsim-generations-test-{}", std::process::id()));
         let _ = fs::remove_dir_all(&root);
-        let from = root.join("from");
-        fs::create_dir_all(from.join("target/debug/deps")).unwrap();
-        fs::create_dir_all(from.join("target/debug/incremental/x")).unwrap();
-        fs::write(from.join("Cargo.lock"), "lock").unwrap();
-        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-        fs::File::options().write(true).open(from.join("Cargo.lock")).unwrap().set_modified(old).unwrap();
-        fs::write(from.join("target/debug/deps/libdistsim-1.rlib"), "rlib").unwrap();
-        fs::create_dir_all(from.join("target/debug/build/libc-1")).unwrap();
-        fs::write(from.join("target/debug/build/libc-1/build-script-build"), vec![0u8; SHARE_FROM_BYTES as usize])
-            .unwrap();
-        fs::write(from.join("target/debug/build/libc-1/output"), "cargo:rustc-cfg=x").unwrap();
-        fs::write(from.join("target/debug/deps/libctx.so"), "cell").unwrap();
-        fs::write(from.join("target/debug/deps/libcode_3.so"), "cell").unwrap();
-        copy_tree(&from, &root.join("to"), false).unwrap();
-        let to = root.join("to");
-        assert_eq!(fs::read_to_string(to.join("Cargo.lock")).unwrap(), "lock");
-        let mtime = |p: &Path| fs::metadata(p).unwrap().modified().unwrap();
-        assert_eq!(mtime(&to.join("Cargo.lock")), mtime(&from.join("Cargo.lock")));
-        assert_eq!(fs::read_to_string(to.join("target/debug/deps/libdistsim-1.rlib")).unwrap(), "rlib");
-        assert!(!to.join("target/debug/deps/libctx.so").exists());
-        assert!(!to.join("target/debug/deps/libcode_3.so").exists());
-        assert!(!to.join("target/debug/incremental").exists());
-        use std::os::unix::fs::MetadataExt;
-        assert_eq!(fs::metadata(to.join("target/debug/deps/libdistsim-1.rlib")).unwrap().nlink(), 2);
-        // A build script is shared; cargo's bookkeeping beside it is a private copy.
-        assert_eq!(fs::metadata(to.join("target/debug/build/libc-1/build-script-build")).unwrap().nlink(), 2);
-        assert_eq!(fs::metadata(to.join("target/debug/build/libc-1/output")).unwrap().nlink(), 1);
-        assert_eq!(fs::read_to_string(to.join("target/debug/build/libc-1/output")).unwrap(), "cargo:rustc-cfg=x");
+        let layout = CacheLayout { root: root.clone() };
+        let build = |text: &'static str| {
+            move |dir: &Path| {
+                // As rustc does: a new file replaces the old one, never written through it.
+                let rlib = dir.join("target/debug/deps/libdistsim-1.rlib");
+                fs::create_dir_all(rlib.parent().unwrap()).unwrap();
+                let _ = fs::remove_file(&rlib);
+                fs::write(rlib, text).unwrap();
+                Ok(())
+            }
+        };
+        layout.rebuild_template("one", build("first")).unwrap();
+        let first = layout.template().canonicalize().unwrap();
+        assert!(first.starts_with(root.join("generations")));
+        // This process is alive: its kernel directory keeps the first generation.
+        let kernel = layout.new_kernel_dir().unwrap();
+        let rlib = kernel.join("crate/target/debug/deps/libdistsim-1.rlib");
+        layout.rebuild_template("two", build("second")).unwrap();
+        assert_ne!(layout.template().canonicalize().unwrap(), first);
+        assert!(layout.template_matches("two"));
+        assert_eq!(fs::read_to_string(&rlib).unwrap(), "first");
+        // Once the kernel is gone, the next rebuild deletes the first generation.
+        fs::remove_dir_all(&kernel).unwrap();
+        layout.rebuild_template("three", build("third")).unwrap();
+        let left: Vec<_> = fs::read_dir(root.join("generations")).unwrap().flatten().map(|e| e.path()).collect();
+        assert_eq!(left, vec![layout.template().canonicalize().unwrap()]);
         let _ = fs::remove_dir_all(&root);
     }
 
