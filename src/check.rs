@@ -303,16 +303,7 @@ where
             let mut s = self.model.initial_state(&mut h)?;
             let mut steps = Vec::with_capacity(found.path.len());
             for &k in &found.path {
-                let mut taken = None;
-                let mut i = 0;
-                self.model.successors(&mut h, &s, |choice, next| {
-                    if i == k as usize {
-                        taken = Some((choice, next));
-                    }
-                    i += 1;
-                    Ok(())
-                })?;
-                let (choice, next) = taken.expect("a recorded step is enabled again");
+                let (choice, next) = self.model.successor(&mut h, &s, k)?;
                 steps.push(self.model.describe(&s, choice));
                 s = next;
             }
