@@ -130,7 +130,7 @@ where
     let mut h = model.harness();
     let init = model.initial_state(&mut h)?;
     let mut shards: Vec<FpTable> = (0..SHARDS).map(|_| FpTable::new()).collect();
-    let (s0, key) = shard(init.fingerprint());
+    let (s0, key) = shard(model.fingerprint(&init));
     shards[s0].insert(key);
     let mut frontier = vec![Entry { state: init, ebits: eventually_bits(props), parent_history: u64::MAX }];
     let mut degrees: Vec<Vec<u16>> = Vec::new(); // per level: new children of each state
@@ -304,7 +304,7 @@ where
     let mut h = model.harness();
     let init = model.initial_state(&mut h)?;
     let mut table = FpTable::new();
-    table.insert(init.fingerprint());
+    table.insert(model.fingerprint(&init));
     let mut out = Explored { violation: None, witnesses: Vec::new(), explored: 1, unique: 1, max_depth: 0, bytes: 0 };
     let mut witnessed = 0u64;
     let mut checkpoint = crate::cancel::Checkpoint::every(4096);

@@ -6,6 +6,7 @@ use super::history::History;
 use super::options::{Links, Options};
 use super::state::{finish, term, Envelope, PartitionState, PendingTimer, State};
 use super::step::{Choice, Step};
+use super::symmetry::Symmetry;
 use super::CheckState;
 use crate::engine::{Context, Harness, Node, NodeId};
 use crate::error::{Error, Result};
@@ -25,6 +26,7 @@ pub(crate) struct Model<N: Node> {
     pub(crate) initial: Vec<N>,
     pub(crate) options: Options,
     pub(crate) classify: Option<Classify<N::Msg>>,
+    pub(crate) symmetry: Option<Symmetry<N>>,
 }
 
 /// What to do besides running the handler.
@@ -129,13 +131,26 @@ where
         s: &State<N>,
         mut visit: impl FnMut(u16, u64),
     ) -> Result<()> {
+        let symmetric = self.symmetry.is_some();
         for (k, choice) in self.choices(s).enumerate() {
             let step = u16::try_from(k).map_err(|_| too_many_steps(k))?;
-            if let Some(next) = self.take(h, s, choice, false)? {
-                visit(step, next.fingerprint());
+            // Under symmetry the successor is built, to fingerprint its renamings.
+            match self.take(h, s, choice, symmetric)? {
+                Some(Next::Sum(sum)) => visit(step, finish(sum)),
+                Some(Next::State(next)) => visit(step, self.fingerprint(&next)),
+                None => {}
             }
         }
         Ok(())
+    }
+
+    /// The fingerprint the visited set stores for `s`: its own, or under symmetry the smallest
+    /// of all its renamings'.
+    pub(crate) fn fingerprint(&self, s: &State<N>) -> u64 {
+        match &self.symmetry {
+            None => s.fingerprint(),
+            Some(sym) => sym.perms.iter().map(|p| finish((sym.permuted_sum)(s, p))).min().unwrap_or(s.fingerprint()),
+        }
     }
 
     /// The state that step number `step` leads to from `s`, and the step.
@@ -372,15 +387,6 @@ where
 pub(crate) enum Next<N: Node> {
     Sum(u64),
     State(State<N>),
-}
-
-impl<N: Node> Next<N> {
-    fn fingerprint(&self) -> u64 {
-        match self {
-            Next::Sum(sum) => finish(*sum),
-            Next::State(s) => s.fingerprint(),
-        }
-    }
 }
 
 fn too_many_steps(n: usize) -> Error {

@@ -136,7 +136,7 @@ impl<N: Node> State<N> {
 }
 
 impl PartitionState {
-    fn code(self) -> u64 {
+    pub(crate) fn code(self) -> u64 {
         match self {
             PartitionState::Never => 0,
             PartitionState::Open(side) => side << 1 | 1,
