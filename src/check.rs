@@ -70,9 +70,13 @@
 //!
 //! In a notebook the result renders as a table of figures and, for a violation, the steps and a
 //! space-time diagram; [`Counterexample::replay`] runs the steps again into an ordinary
-//! [`Trace`](crate::trace::Trace). Long checks show their progress and stop on interrupt with
+//! [`Simulation`](crate::engine::Simulation) whose trace can be inspected and drawn. Long checks show their progress and stop on interrupt with
 //! `Error::Interrupted`. A system that outgrows [`Checker::max_states`] or
 //! [`Checker::max_depth`] stops with an error naming the bound, not by running out of memory.
+//!
+//! Interchangeable nodes (replicas running the same code) can be declared with
+//! [`Checker::symmetric`]: states that differ only by a renaming of them count once. See
+//! [`symmetry`] for when that is sound.
 //!
 //! Examples checked in the course: [`examples::two_generals`] and [`examples::abd`].
 
@@ -341,7 +345,7 @@ where
                 property: p.name.clone(),
                 expectation: p.expectation,
                 steps,
-                last: s.nodes,
+                last: s.nodes().cloned().collect(),
                 initial: self.model.initial.clone(),
                 names: self.names.clone(),
             })

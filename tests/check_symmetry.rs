@@ -70,7 +70,7 @@ fn a_violation_is_still_found_with_symmetry_and_replays_as_a_real_execution() {
     let cex = r.violation.expect("all three votes arrive");
     assert_eq!(cex.steps.len(), 3);
     assert_eq!(cex.last[3], Ballot::Collector { voters: 0b111 });
-    assert_eq!(cex.replay().unwrap().nodes, cex.last);
+    assert_eq!(cex.replay().unwrap().nodes(), &cex.last[..]);
     let r = ballot().symmetric(0..3).depth_first().always("at most one vote", |s| votes(s) < 2).run().unwrap();
     assert_eq!(r.violation.expect("two votes arrive").steps.len(), 2);
 }

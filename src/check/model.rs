@@ -4,7 +4,7 @@
 use super::hash::fingerprint;
 use super::history::History;
 use super::options::{Links, Options};
-use super::state::{finish, term, Envelope, PartitionState, PendingTimer, State};
+use super::state::{finish, term, Envelope, PartitionState, PendingTimer, Slot, State};
 use super::step::{Choice, Step};
 use super::symmetry::Symmetry;
 use super::CheckState;
@@ -71,8 +71,7 @@ where
     pub(crate) fn initial_state(&self, h: &mut Harness<N::Msg, N::Timer>) -> Result<State<N>> {
         let n = self.initial.len();
         let mut s = State {
-            nodes: self.initial.clone(),
-            node_hashes: self.initial.iter().map(fingerprint).collect(),
+            nodes: self.initial.iter().map(|n| Slot::new(n.clone())).collect(),
             in_flight: Vec::new(),
             timers: Vec::new(),
             crashed: 0,
@@ -254,8 +253,9 @@ where
 
     fn crash(&self, s: &State<N>, node: NodeId) -> State<N> {
         let mut next = s.clone();
-        next.nodes[node].on_crash();
-        next.node_hashes[node] = fingerprint(&next.nodes[node]);
+        let mut crashed = (*s.nodes[node].node).clone();
+        crashed.on_crash();
+        next.nodes[node] = Slot::new(crashed);
         next.timers.retain(|t| t.node != node);
         next.crashed |= 1 << node;
         next.crashes += 1;
@@ -280,7 +280,7 @@ where
             (Event::Message(_, msg), Some(classify)) if classify(msg) == Some(CallKind::Return) => Some(msg.clone()),
             _ => None,
         };
-        let mut copy = s.nodes[node].clone();
+        let mut copy = (*s.nodes[node].node).clone();
         let effects = h.run(node, |ctx: &mut Context<N::Msg, N::Timer>| match event {
             Event::Start => copy.on_start(ctx),
             Event::Message(from, msg) => copy.on_message(ctx, from, msg),
@@ -291,12 +291,12 @@ where
         if !apply.always
             && self.options.skip_no_op
             && effects.is_empty()
-            && hash == s.node_hashes[node]
-            && copy == s.nodes[node]
+            && hash == s.nodes[node].hash
+            && copy == *s.nodes[node].node
         {
             return Ok(None);
         }
-        let mut sum = s.sum.wrapping_sub(term::node(node, s.node_hashes[node])).wrapping_add(term::node(node, hash));
+        let mut sum = s.sum.wrapping_sub(term::node(node, s.nodes[node].hash)).wrapping_add(term::node(node, hash));
         if let Some(i) = apply.remove_env {
             sum = sum.wrapping_sub(term::message(s.in_flight[i].key));
         }
@@ -355,7 +355,6 @@ where
         }
         let mut next = State {
             nodes: s.nodes.clone(),
-            node_hashes: s.node_hashes.clone(),
             in_flight: Vec::with_capacity(s.in_flight.len() + envelopes.len()),
             timers: timers.unwrap_or_else(|| s.timers.clone()),
             crashed: s.crashed,
@@ -364,8 +363,7 @@ where
             history: history.unwrap_or_else(|| s.history.clone()),
             sum,
         };
-        next.nodes[node] = copy;
-        next.node_hashes[node] = hash;
+        next.nodes[node] = Slot { node: Arc::new(copy), hash };
         match apply.remove_env {
             Some(i) => next.in_flight.extend(s.in_flight[..i].iter().chain(&s.in_flight[i + 1..]).cloned()),
             None => next.in_flight.extend_from_slice(&s.in_flight),

@@ -58,7 +58,8 @@ where
     N::Msg: CheckState,
     N::Timer: CheckState,
 {
-    /// Runs the steps again on the initial nodes (the same handlers) and returns the trace.
+    /// Runs the steps again on the initial nodes (the same handlers) and returns the execution
+    /// as an ordinary [`Simulation`](crate::engine::Simulation) (a [`Replay`] derefs to one).
     pub fn replay(&self) -> Result<Replay<N>> {
         let mut h = crate::engine::Harness::new(self.initial.len(), |t: &N::Timer| super::hash::fingerprint(t));
         replay(&self.initial, &self.names, &mut h, &self.steps)
@@ -82,7 +83,7 @@ where
 
     /// The space-time diagram of the replayed execution.
     pub fn spacetime(&self) -> Result<SpaceTime> {
-        Ok(SpaceTime::new(&self.replay()?.trace))
+        Ok(SpaceTime::new(self.replay()?.trace()))
     }
 }
 

@@ -46,8 +46,9 @@ pub enum PartitionState {
 /// One global state. Properties read it through its accessors.
 #[derive(Clone)]
 pub struct State<N: Node> {
-    pub(crate) nodes: Vec<N>,
-    pub(crate) node_hashes: Vec<u64>,
+    /// Shared, not copied: a step changes one node, and its successor shares the others (a
+    /// breadth-first level holds millions of states).
+    pub(crate) nodes: Vec<Slot<N>>,
     /// Sorted by key (unordered network) or by link, oldest first (FIFO links).
     pub(crate) in_flight: Vec<Envelope<N::Msg>>,
     /// Sorted by (node, id).
@@ -85,14 +86,32 @@ pub(crate) mod term {
     }
 }
 
+/// One node's state in a global state, and its hash.
+pub(crate) struct Slot<N> {
+    pub(crate) node: Arc<N>,
+    pub(crate) hash: u64,
+}
+
+impl<N> Clone for Slot<N> {
+    fn clone(&self) -> Self {
+        Slot { node: self.node.clone(), hash: self.hash }
+    }
+}
+
+impl<N: Hash> Slot<N> {
+    pub(crate) fn new(node: N) -> Self {
+        Slot { hash: fingerprint(&node), node: Arc::new(node) }
+    }
+}
+
 impl<N: Node> State<N> {
     /// Every node's state, in id order.
-    pub fn nodes(&self) -> &[N] {
-        &self.nodes
+    pub fn nodes(&self) -> impl ExactSizeIterator<Item = &N> + '_ {
+        self.nodes.iter().map(|s| &*s.node)
     }
     /// Node `id`'s state.
     pub fn node(&self, id: NodeId) -> &N {
-        &self.nodes[id]
+        &self.nodes[id].node
     }
     /// The messages in flight (a multiset: a message sent twice appears twice).
     pub fn in_flight(&self) -> &[Envelope<N::Msg>] {
@@ -122,7 +141,7 @@ impl<N: Node> State<N> {
 
     /// The sum of the terms of every part, computed from scratch.
     pub(crate) fn sum_from_scratch(&self) -> u64 {
-        let nodes = self.node_hashes.iter().enumerate().map(|(i, &h)| term::node(i, h));
+        let nodes = self.nodes.iter().enumerate().map(|(i, s)| term::node(i, s.hash));
         let messages = self.in_flight.iter().map(|e| term::message(e.key));
         let timers = self.timers.iter().map(|t| term::timer(t.node, t.id.seq()));
         nodes.chain(messages).chain(timers).fold(self.fixed_terms(), u64::wrapping_add)

@@ -118,3 +118,25 @@ impl<M: Clone + std::fmt::Debug, T> Harness<M, T> {
         Ok(self.core.capture.as_deref().expect("a harness always captures"))
     }
 }
+
+/// An ordinary [`Simulation`](super::Simulation) standing where an execution replayed outside the
+/// simulator ended: these nodes, this trace, this time, the nodes in `down` crashed, and nothing
+/// scheduled. The model checker's replays become simulations this way, so that a counterexample
+/// is inspected and drawn with the same tools as any run.
+pub(crate) fn simulation_at<N: super::Node>(
+    nodes: Vec<N>,
+    trace: Trace,
+    now: Time,
+    down: &[NodeId],
+    next_msg: u64,
+) -> Result<super::Simulation<N>> {
+    let mut sim = super::Simulation::new(0, nodes)?.with_node_names(trace.node_names.clone())?;
+    sim.core.queue = EventQueue::new();
+    sim.core.trace = trace;
+    sim.core.now = now;
+    sim.core.next_msg = next_msg;
+    for &node in down {
+        sim.core.states[node].status = super::event::Status::Down;
+    }
+    Ok(sim)
+}
