@@ -3,7 +3,11 @@
 # that each put then get, unordered non-duplicating network, depth-first on num_cpus threads),
 # printed as the JSON lines of examples/bench_explore.rs.
 #
-#   examples/bench_explore_stateright.sh [CLIENTS=2] [THREADS="1 2"]
+#   examples/bench_explore_stateright.sh [CLIENTS=2] [THREADS="1 2"] [SERVERS=3]
+#
+# SERVERS other than 3 (the example's fixed count) edits one line of the scratch copy so that it
+# reads the count from the environment, for comparisons on models that fit a busy machine
+# (e.g. 2 servers and 4 clients); with 3 the example runs unmodified.
 #
 # It works in a scratch directory under $CARGO_TARGET_DIR (nothing is copied into this
 # repository): a throw-away cargo project depends on stateright = "=0.31.0", cargo fetches the
@@ -13,6 +17,7 @@
 set -euo pipefail
 clients=${1:-2}
 threads_list=${2:-"1 2"}
+servers=${3:-3}
 scratch=${CARGO_TARGET_DIR:-/tmp}/stateright-bench
 mkdir -p "$scratch/fetch/src"
 cd "$scratch/fetch"
@@ -29,6 +34,11 @@ cargo fetch --quiet
 src=$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/stateright-0.31.0 | head -1)
 rm -rf "$scratch/stateright-0.31.0" && cp -r "$src" "$scratch/stateright-0.31.0"
 cd "$scratch/stateright-0.31.0"
+if [ "$servers" != 3 ]; then
+  sed -i 's/^                server_count: 3,$/                server_count: std::env::var("SERVERS").unwrap().parse().unwrap(),/' \
+    examples/linearizable-register.rs
+fi
+export SERVERS=$servers
 CARGO_TARGET_DIR="$scratch/target" cargo build --quiet --release --example linearizable-register
 bin="$scratch/target/release/examples/linearizable-register"
 for threads in $threads_list; do
@@ -40,12 +50,12 @@ for threads in $threads_list; do
   rss_kb=$(grep 'Maximum resident' <<<"$out" | grep -oE '[0-9]+$')
   cpu=$(awk '/User time|System time/ { s += $NF } END { print s }' <<<"$out")
   wall=$(grep 'Elapsed (wall clock)' <<<"$out" | grep -oE '[0-9:.]+$' | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
-  python3 - "$clients" "$threads" "$states" "$unique" "$depth" "$wall" "$rss_kb" "$cpu" <<'PY'
+  python3 - "$servers" "$clients" "$threads" "$states" "$unique" "$depth" "$wall" "$rss_kb" "$cpu" <<'PY'
 import json, sys
-clients, threads, states, unique, depth, wall, rss_kb, cpu = sys.argv[1:]
+servers, clients, threads, states, unique, depth, wall, rss_kb, cpu = sys.argv[1:]
 wall = float(wall)
 print(json.dumps({
-    "checker": "stateright", "model": f"abd-register replicas=3 clients={clients} put-then-get unordered",
+    "checker": "stateright", "model": f"abd-register replicas={servers} clients={clients} put-then-get unordered",
     "search": "depth-first", "threads": int(threads), "unique_states": int(unique), "states": int(states),
     "max_depth": int(depth), "states_per_sec": round(int(states) / wall), "unique_per_sec": round(int(unique) / wall),
     "secs": wall, "cpu_secs": float(cpu), "peak_rss_bytes_per_state": round(int(rss_kb) * 1024 / int(unique), 1),

@@ -70,13 +70,17 @@
 //!
 //! In a notebook the result renders as a table of figures and, for a violation, the steps and a
 //! space-time diagram; [`Counterexample::replay`] runs the steps again into an ordinary
-//! [`Trace`](crate::trace::Trace). Long checks show their progress and stop on interrupt with
+//! [`Simulation`](crate::engine::Simulation) whose trace can be inspected and drawn. Long checks show their progress and stop on interrupt with
 //! `Error::Interrupted`. A system that outgrows [`Checker::max_states`] or
 //! [`Checker::max_depth`] stops with an error naming the bound, not by running out of memory.
 //!
+//! Interchangeable nodes (replicas running the same code) can be declared with
+//! [`Checker::symmetric`]: states that differ only by a renaming of them count once. See
+//! [`symmetry`] for when that is sound.
+//!
 //! Examples checked in the course: [`examples::two_generals`] and [`examples::abd`].
 
-use crate::engine::Node;
+use crate::engine::{Node, NodeId};
 use crate::error::{Error, Result};
 use std::hash::Hash;
 use std::sync::Arc;
@@ -97,6 +101,7 @@ mod replay;
 mod result;
 mod state;
 mod step;
+pub mod symmetry;
 mod table;
 
 pub use history::{Call, History, Recorded};
@@ -104,8 +109,9 @@ pub use options::{Links, Search};
 pub use property::Expectation;
 pub use replay::Replay;
 pub use result::{Checked, Counterexample, Stats};
-pub use state::{Envelope, PartitionState, PendingTimer, State};
+pub use state::{Envelope, Nodes, NodesIter, PartitionState, PendingTimer, State};
 pub use step::Step;
+pub use symmetry::Symmetric;
 
 use model::{CallKind, Model};
 use options::Options;
@@ -141,7 +147,7 @@ where
     pub fn new(nodes: Vec<N>) -> Self {
         let names = (0..nodes.len()).map(|i| format!("n{i}")).collect();
         Checker {
-            model: Model { initial: nodes, options: Options::default(), classify: None },
+            model: Model { initial: nodes, options: Options::default(), classify: None, symmetry: None },
             properties: Vec::new(),
             names,
         }
@@ -294,12 +300,28 @@ where
         self
     }
 
+    /// Treats the nodes `nodes` (e.g. `0..3`, the replicas) as interchangeable: a state and every
+    /// renaming of those nodes count as one state, so up to `k!` times fewer states are explored
+    /// for `k` nodes. The node, message and timer types rename the ids they hold with
+    /// [`Symmetric`]; the reduction is sound only if the protocol and the properties treat those
+    /// nodes alike (see [`symmetry`]). At most 7 nodes.
+    pub fn symmetric(mut self, nodes: std::ops::Range<NodeId>) -> Self
+    where
+        N: Symmetric,
+        N::Msg: Symmetric,
+        N::Timer: Symmetric,
+    {
+        self.model.symmetry =
+            Some(symmetry::Symmetry { nodes, perms: Vec::new(), permuted_sum: symmetry::permuted_sum::<N> });
+        self
+    }
+
     /// Explores, on the current rayon pool (all cores unless you `install` a smaller one).
     ///
     /// Errors: `InvalidParameter` naming `max_states` or `max_depth` when the system outgrows a
     /// bound, `nodes` for an empty or too large system, `Interrupted` when the cell is
     /// interrupted, and whatever a handler caused (a send to an unknown node).
-    pub fn run(self) -> Result<Checked<N>> {
+    pub fn run(mut self) -> Result<Checked<N>> {
         let n = self.model.initial.len();
         if n == 0 {
             return Err(Error::empty("nodes"));
@@ -312,6 +334,17 @@ where
         }
         if self.names.len() != n {
             return Err(Error::invalid("node_names", self.names.len(), format!("one name per node ({n})")));
+        }
+        if let Some(sym) = &mut self.model.symmetry {
+            let r = &sym.nodes;
+            if r.start >= r.end || r.end > n || r.len() > 7 {
+                return Err(Error::invalid(
+                    "symmetric",
+                    format!("{r:?}"),
+                    format!("a range of 1 to 7 node ids within 0..{n}"),
+                ));
+            }
+            sym.perms = symmetry::Symmetry::<N>::permutations(r, n);
         }
         let start = Instant::now();
         let meter = progress::Meter::new();
@@ -332,16 +365,7 @@ where
             // where a history operation began or ended.
             let mut progress: Vec<Vec<(usize, usize, usize)>> = Vec::with_capacity(found.path.len());
             for &k in &found.path {
-                let mut taken = None;
-                let mut i = 0;
-                self.model.successors(&mut h, &s, |choice, next| {
-                    if i == k as usize {
-                        taken = Some((choice, next));
-                    }
-                    i += 1;
-                    Ok(())
-                })?;
-                let (choice, next) = taken.expect("a recorded step is enabled again");
+                let (choice, next) = self.model.successor(&mut h, &s, k)?;
                 steps.push(self.model.describe(&s, choice));
                 s = next;
                 progress.push(marks::client_progress(s.history()));
@@ -352,7 +376,7 @@ where
                 property: p.name.clone(),
                 expectation: p.expectation,
                 steps,
-                last: s.nodes,
+                last: s.nodes().to_vec(),
                 initial: self.model.initial.clone(),
                 names: self.names.clone(),
                 marks,

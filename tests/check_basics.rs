@@ -86,9 +86,9 @@ fn replay_gives_the_counterexample_s_execution() {
     let r = two_generals::checker(4).run().unwrap();
     let cex = r.violation.unwrap();
     let replay = cex.replay().unwrap();
-    assert_eq!(replay.nodes, cex.last, "the replayed nodes end where the checker's path ended");
+    assert_eq!(replay.nodes(), cex.last, "the replayed nodes end where the checker's path ended");
     let delivered: Vec<u64> = replay
-        .trace
+        .trace()
         .events
         .iter()
         .filter_map(|e| match e.kind {
@@ -97,10 +97,41 @@ fn replay_gives_the_counterexample_s_execution() {
         })
         .collect();
     assert_eq!(delivered, [0, 1, 2]);
-    assert_eq!(replay.trace.count(|k| matches!(k, EventKind::Drop { msg: 3, .. })), 1);
-    assert_eq!(cex.replay().unwrap().trace.digest, replay.trace.digest, "replay is deterministic");
+    assert_eq!(replay.trace().count(|k| matches!(k, EventKind::Drop { msg: 3, .. })), 1);
+    assert_eq!(cex.replay().unwrap().trace().digest, replay.trace().digest, "replay is deterministic");
     let svg = cex.spacetime().unwrap().to_svg();
     assert!(svg.contains("<svg"));
+}
+
+#[test]
+fn replay_is_an_ordinary_simulation_whose_trace_follows_the_counterexample() {
+    let cex = two_generals::checker(3).run().unwrap().violation.unwrap();
+    let sim: Simulation<_> = cex.replay().unwrap().into_simulation();
+    // One millisecond of virtual time per step, every step in the trace in order.
+    assert_eq!(sim.now(), Time::ZERO + millis(cex.steps.len() as u64));
+    let kinds: Vec<&str> = sim
+        .trace()
+        .events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::Deliver { .. } => Some("deliver"),
+            EventKind::Drop { .. } => Some("lose"),
+            _ => None,
+        })
+        .collect();
+    let steps: Vec<&str> = cex
+        .steps
+        .iter()
+        .map(|s| match s {
+            Step::Deliver { .. } => "deliver",
+            Step::Drop { .. } => "lose",
+            other => panic!("unexpected step {other:?}"),
+        })
+        .collect();
+    assert_eq!(kinds, steps);
+    assert_eq!(sim.nodes(), &cex.last[..]);
+    assert_eq!(sim.trace().node_names, ["A", "B"].map(String::from));
+    assert_eq!(sim.pending_events(), 0, "nothing is scheduled after the last step");
 }
 
 #[test]

@@ -25,7 +25,7 @@ fn a_new_old_inversion_rings_the_two_reads_that_make_it() {
     let expected: Vec<u64> = reads.iter().map(|&i| replay.step_events[i]).collect();
     assert_eq!(diagram.highlighted(), expected);
     for seq in expected {
-        let e = &replay.trace.events[seq as usize];
+        let e = &replay.trace().events[seq as usize];
         assert!(matches!(e.kind, EventKind::Deliver { to: 4, .. }), "{e:?}");
     }
     // The notebook output is the step table and the interactive diagram with both rings.
@@ -65,7 +65,7 @@ fn an_invariant_counterexample_rings_the_step_that_broke_it() {
     let diagram = cex.spacetime().unwrap();
     assert_eq!(diagram.highlighted(), vec![replay.step_events[1]]);
     // The second delivery is A's, arriving after B's.
-    let e = &replay.trace.events[replay.step_events[1] as usize];
+    let e = &replay.trace().events[replay.step_events[1] as usize];
     assert!(matches!(e.kind, EventKind::Deliver { to: 1, .. }));
     assert!(diagram.to_text().contains("<== `in order` is false after this step"));
 }

@@ -36,7 +36,7 @@ fn at_least_half_of_four_elects_two_leaders_in_six_steps() {
     // The replay is the same node code: its trace logs both elections.
     let replay = cex.replay().unwrap();
     let elected = replay
-        .trace
+        .trace()
         .events
         .iter()
         .filter(|e| matches!(&e.kind, EventKind::Log { text, .. } if text == "leader of term 1"))

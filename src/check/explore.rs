@@ -18,7 +18,7 @@ use super::property::{Expectation, Property};
 use super::state::State;
 use super::table::FpTable;
 use super::CheckState;
-use crate::engine::Node;
+use crate::engine::{Harness, Node};
 use crate::error::{Error, Result};
 use rayon::prelude::*;
 
@@ -46,14 +46,14 @@ struct Entry<N: Node> {
     parent_history: u64,
 }
 
-struct Candidate<N: Node> {
+/// A successor not seen at an earlier level: its shard key and the step that reaches it.
+struct Candidate {
     fp: u64,
-    entry: Entry<N>,
     step: u16,
 }
 
-struct ChunkOut<N: Node> {
-    candidates: Vec<Candidate<N>>,
+struct ChunkOut {
+    candidates: Vec<Candidate>,
     /// Per frontier state of the chunk: how many successors it has (all), and how many of them
     /// are candidates (not seen at an earlier level).
     degree: Vec<(u16, u16)>,
@@ -62,15 +62,24 @@ struct ChunkOut<N: Node> {
     known: u64,
 }
 
+/// The enabled steps from `s` and their successors' fingerprints, in step order, into `out`:
+/// what both searches expand a state into. No successor is built; the searches build only those
+/// they have not seen.
+fn expand<N>(model: &Model<N>, h: &mut Harness<N::Msg, N::Timer>, s: &State<N>, out: &mut Vec<(u16, u64)>) -> Result<()>
+where
+    N: Node + CheckState,
+    N::Msg: CheckState,
+    N::Timer: CheckState,
+{
+    out.clear();
+    model.successor_fingerprints(h, s, |step, fp| out.push((step, fp)))
+}
+
 /// The shard of a fingerprint (its top bits) and the key its shard stores: the fingerprint with
 /// those bits rotated to the bottom, so that keys spread over the whole shard.
 #[inline]
 fn shard(fp: u64) -> (usize, u64) {
     ((fp >> 58) as usize, fp.rotate_left(6))
-}
-
-fn too_many_steps(n: usize) -> Error {
-    Error::invalid("steps from one state", n, "at most 65535 enabled steps from any one state")
 }
 
 /// What properties say about one state: the first `Always` violated, the `Sometimes` that hold,
@@ -121,7 +130,7 @@ where
     let mut h = model.harness();
     let init = model.initial_state(&mut h)?;
     let mut shards: Vec<FpTable> = (0..SHARDS).map(|_| FpTable::new()).collect();
-    let (s0, key) = shard(init.fingerprint());
+    let (s0, key) = shard(model.fingerprint(&init));
     shards[s0].insert(key);
     let mut frontier = vec![Entry { state: init, ebits: eventually_bits(props), parent_history: u64::MAX }];
     let mut degrees: Vec<Vec<u16>> = Vec::new(); // per level: new children of each state
@@ -167,33 +176,27 @@ where
         // States seen at earlier levels are dropped here, while the shards are only read; the
         // step counter still counts them, so a step number names the same successor on replay.
         let seen = &shards;
-        let chunks: Vec<ChunkOut<N>> = frontier
+        let chunks: Vec<ChunkOut> = frontier
             .par_chunks(CHUNK)
             .map_init(
-                || model.harness(),
-                |h, chunk| -> Result<ChunkOut<N>> {
+                || (model.harness(), Vec::new()),
+                |(h, steps), chunk| -> Result<ChunkOut> {
                     crate::cancel::check()?;
                     let buckets = vec![Vec::new(); SHARDS];
                     let mut c = ChunkOut { candidates: Vec::new(), degree: Vec::new(), buckets, known: 0 };
                     for e in chunk {
-                        let mut k = 0usize;
+                        expand(model, h, &e.state, steps)?;
                         let before = c.candidates.len();
-                        model.successors(h, &e.state, |_, state| {
-                            let fp = state.fingerprint();
+                        for &(step, fp) in steps.iter() {
                             let (s, key) = shard(fp);
                             if seen[s].contains(key) {
-                                k += 1;
                                 c.known += 1;
-                                return Ok(());
+                            } else {
+                                c.buckets[s].push(c.candidates.len() as u32);
+                                c.candidates.push(Candidate { fp: key, step });
                             }
-                            let entry = Entry { state, ebits: e.ebits, parent_history: e.state.history.fingerprint() };
-                            c.buckets[s].push(c.candidates.len() as u32);
-                            c.candidates.push(Candidate { fp: key, entry, step: k as u16 });
-                            k += 1;
-                            Ok(())
-                        })?;
-                        u16::try_from(k).map_err(|_| too_many_steps(k))?;
-                        c.degree.push((k as u16, (c.candidates.len() - before) as u16));
+                        }
+                        c.degree.push((steps.len() as u16, (c.candidates.len() - before) as u16));
                     }
                     Ok(c)
                 },
@@ -228,24 +231,42 @@ where
         for (ci, ix) in wins.into_iter().flatten() {
             new[ci as usize][ix as usize] = true;
         }
-        // 4. The next level, in order.
-        let mut next = Vec::new();
-        let mut level_degrees = Vec::with_capacity(frontier.len());
-        let mut level_steps = Vec::new();
-        for (c, new) in chunks.into_iter().zip(new) {
-            out.explored += c.candidates.len() as u64 + c.known;
-            let mut cands = c.candidates.into_iter().zip(new);
-            for &(_, d) in &c.degree {
-                let mut kept = 0u16;
-                for (cand, is_new) in cands.by_ref().take(d as usize) {
-                    if is_new {
-                        kept += 1;
-                        level_steps.push(cand.step);
-                        next.push(cand.entry);
+        // 4. The next level, in order: only now are the new states built, each from its parent.
+        let built: Vec<(Vec<Entry<N>>, Vec<u16>, Vec<u16>)> = chunks
+            .par_iter()
+            .zip(new)
+            .zip(frontier.par_chunks(CHUNK))
+            .map_init(
+                || model.harness(),
+                |h, ((c, new), parents)| -> Result<_> {
+                    let (mut next, mut level_degrees, mut level_steps) = (Vec::new(), Vec::new(), Vec::new());
+                    let mut cands = c.candidates.iter().zip(new);
+                    for (&(_, d), parent) in c.degree.iter().zip(parents) {
+                        let mut kept = 0u16;
+                        for (cand, is_new) in cands.by_ref().take(d as usize) {
+                            if is_new {
+                                kept += 1;
+                                level_steps.push(cand.step);
+                                let (_, state) = model.successor(h, &parent.state, cand.step)?;
+                                let parent_history = parent.state.history.fingerprint();
+                                next.push(Entry { state, ebits: parent.ebits, parent_history });
+                            }
+                        }
+                        level_degrees.push(kept);
                     }
-                }
-                level_degrees.push(kept);
-            }
+                    Ok((next, level_degrees, level_steps))
+                },
+            )
+            .collect::<Result<_>>()?;
+        out.explored += chunks.iter().map(|c| c.candidates.len() as u64 + c.known).sum::<u64>();
+        drop(chunks);
+        let mut next = Vec::with_capacity(built.iter().map(|b| b.0.len()).sum());
+        let mut level_degrees = Vec::with_capacity(frontier.len());
+        let mut level_steps = Vec::with_capacity(next.capacity());
+        for (states, d, st) in built {
+            next.extend(states);
+            level_degrees.extend(d);
+            level_steps.extend(st);
         }
         drop(frontier);
         degrees.push(level_degrees);
@@ -283,25 +304,22 @@ where
     let mut h = model.harness();
     let init = model.initial_state(&mut h)?;
     let mut table = FpTable::new();
-    table.insert(init.fingerprint());
+    table.insert(model.fingerprint(&init));
     let mut out = Explored { violation: None, witnesses: Vec::new(), explored: 1, unique: 1, max_depth: 0, bytes: 0 };
     let mut witnessed = 0u64;
     let mut checkpoint = crate::cancel::Checkpoint::every(4096);
-    // Each frame: a state's successors not yet tried (last first) and the step that led to it.
+    // Each frame: a state, its successors not yet tried (last first), the step that led to it.
     struct Frame<N: Node> {
+        state: State<N>,
         ebits: u64,
-        history: u64,
-        todo: Vec<(u16, State<N>)>,
+        todo: Vec<(u16, u64)>,
         step: u16,
     }
-    let expand = |h: &mut _, s: &State<N>| -> Result<Vec<(u16, State<N>)>> {
-        let mut v = Vec::new();
-        model.successors(h, s, |_, st| {
-            v.push((u16::try_from(v.len()).map_err(|_| too_many_steps(v.len()))?, st));
-            Ok(())
-        })?;
-        v.reverse();
-        Ok(v)
+    let todo_of = |h: &mut _, s: &State<N>| -> Result<Vec<(u16, u64)>> {
+        let mut todo = Vec::new();
+        expand(model, h, s, &mut todo)?;
+        todo.reverse();
+        Ok(todo)
     };
     let first = Entry { state: init, ebits: eventually_bits(props), parent_history: u64::MAX };
     let (bad, sometimes, ebits) = evaluate(props, &first);
@@ -313,22 +331,23 @@ where
         out.witnesses.push(Found { property: i, path: Vec::new() });
     }
     witnessed |= sometimes;
-    let todo = expand(&mut h, &first.state)?;
+    let todo = todo_of(&mut h, &first.state)?;
     out.explored += todo.len() as u64;
-    let mut stack = vec![Frame { ebits, history: first.state.history.fingerprint(), todo, step: 0 }];
+    let mut stack = vec![Frame { state: first.state, ebits, todo, step: 0 }];
     let path = |stack: &[Frame<N>], last: u16| stack.iter().skip(1).map(|f| f.step).chain([last]).collect::<Vec<_>>();
     while let Some(top) = stack.last_mut() {
-        let Some((step, state)) = top.todo.pop() else {
+        let Some((step, fp)) = top.todo.pop() else {
             stack.pop();
             continue;
         };
         if checkpoint.tick().is_err() {
             return Err(Error::Interrupted);
         }
-        let (ebits, parent_history) = (top.ebits, top.history);
-        if !table.insert(state.fingerprint()) {
+        if !table.insert(fp) {
             continue;
         }
+        let (_, state) = model.successor(&mut h, &top.state, step)?;
+        let (ebits, parent_history) = (top.ebits, top.state.history.fingerprint());
         out.unique += 1;
         if out.unique % 65_536 == 0 {
             meter.show(out.unique, out.max_depth, false);
@@ -351,13 +370,13 @@ where
             out.witnesses.push(Found { property: i, path: path(&stack, step) });
         }
         witnessed |= sometimes;
-        let todo = expand(&mut h, &e.state)?;
+        let todo = todo_of(&mut h, &e.state)?;
         out.explored += todo.len() as u64;
         if todo.is_empty() && ebits != 0 {
             out.violation = Some(Found { property: ebits.trailing_zeros() as usize, path: path(&stack, step) });
             break;
         }
-        stack.push(Frame { ebits, history: e.state.history.fingerprint(), todo, step });
+        stack.push(Frame { state: e.state, ebits, todo, step });
     }
     meter.show(out.unique, out.max_depth, true);
     out.bytes = table.bytes();

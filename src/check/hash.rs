@@ -17,6 +17,15 @@ fn fold(h: u64, w: u64) -> u64 {
     ((r as u64) ^ ((r >> 64) as u64)).wrapping_add(K2)
 }
 
+/// Two words mixed into one, well spread (one step of the hasher).
+#[inline]
+pub(crate) fn mix(a: u64, b: u64) -> u64 {
+    let h = fold(fold(K2, a), b);
+    // fmix64, so that a term's bits are independent of each other (terms are summed).
+    let h = (h ^ (h >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^ (h >> 33)
+}
+
 /// The hasher behind every fingerprint.
 pub(crate) struct FpHasher(u64);
 

@@ -70,6 +70,25 @@ impl<M: std::hash::Hash> History<M> {
         self.fp = fingerprint(&self.ops);
     }
 
+    /// The fingerprint of this history with every node id renamed by `perm` and every message by
+    /// `rename` (clients stay grouped in id order; see [`super::symmetry`]).
+    pub(crate) fn permuted_fingerprint(&self, perm: &[NodeId], rename: impl Fn(&M) -> M) -> u64 {
+        if self.ops.is_empty() {
+            return self.fp;
+        }
+        let mut ops: Vec<Recorded<M>> = self
+            .ops
+            .iter()
+            .map(|o| {
+                let mut after: Vec<(NodeId, u16)> = o.after.iter().map(|&(c, k)| (perm[c], k)).collect();
+                after.sort_unstable();
+                Recorded { client: perm[o.client], invoke: rename(&o.invoke), ret: o.ret.as_ref().map(&rename), after }
+            })
+            .collect();
+        ops.sort_by_key(|o| o.client); // stable: each client's operations stay in program order
+        fingerprint(&ops)
+    }
+
     /// Client `client` received response `msg`: it ends the client's oldest pending operation
     /// (a response with none pending is ignored).
     pub(crate) fn ret(&mut self, client: NodeId, msg: M) {

@@ -4,11 +4,12 @@
 use super::hash::fingerprint;
 use super::history::History;
 use super::options::{Links, Options};
-use super::state::{Envelope, PartitionState, PendingTimer, State};
+use super::state::{finish, term, Envelope, PartitionState, PendingTimer, Slot, State};
 use super::step::{Choice, Step};
+use super::symmetry::Symmetry;
 use super::CheckState;
 use crate::engine::{Context, Harness, Node, NodeId};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use std::sync::Arc;
 
 /// Whether a message is a client call, and which kind (the linearizability recorder).
@@ -25,6 +26,7 @@ pub(crate) struct Model<N: Node> {
     pub(crate) initial: Vec<N>,
     pub(crate) options: Options,
     pub(crate) classify: Option<Classify<N::Msg>>,
+    pub(crate) symmetry: Option<Symmetry<N>>,
 }
 
 /// What to do besides running the handler.
@@ -49,6 +51,12 @@ fn timer_key<T: std::hash::Hash>(t: &T) -> u64 {
     fingerprint(t)
 }
 
+impl Apply {
+    fn always() -> Self {
+        Apply { always: true, ..Apply::default() }
+    }
+}
+
 impl<N> Model<N>
 where
     N: Node + CheckState,
@@ -63,90 +71,160 @@ where
     pub(crate) fn initial_state(&self, h: &mut Harness<N::Msg, N::Timer>) -> Result<State<N>> {
         let n = self.initial.len();
         let mut s = State {
-            nodes: self.initial.clone(),
-            node_hashes: self.initial.iter().map(fingerprint).collect(),
+            nodes: self.initial.iter().map(|n| Slot::new(n.clone())).collect(),
             in_flight: Vec::new(),
             timers: Vec::new(),
             crashed: 0,
             crashes: 0,
             partition: PartitionState::Never,
             history: Arc::new(History::default()),
+            sum: 0,
         };
+        s.sum = s.sum_from_scratch();
         for node in 0..n {
-            if let Some(next) = self.run(h, &s, node, Event::Start, Apply { always: true, ..Apply::default() })? {
+            if let Some(Next::State(next)) = self.run(h, &s, node, Event::Start, Apply::always(), true)? {
                 s = next;
             }
         }
         Ok(s)
     }
 
-    /// Calls `visit(choice, next)` for every enabled step from `s`, in a fixed order: messages in
-    /// network order (each: lose, deliver, deliver a copy), timers, crashes, recoveries, the partition.
-    pub(crate) fn successors(
+    /// Every step the system could take from `s`, in a fixed order: messages in network order
+    /// (each: lose, deliver, deliver a copy), timers, crashes, recoveries, the partition. A step's
+    /// position in this list is its number in a path.
+    fn choices<'a>(&'a self, s: &'a State<N>) -> impl Iterator<Item = Choice> + 'a {
+        let o = &self.options;
+        let n = s.nodes.len();
+        let messages = s.in_flight.iter().enumerate().flat_map(move |(i, e)| {
+            // Over FIFO links, a message queued behind an older one on the same link waits.
+            let queued =
+                o.links == Links::Fifo && i > 0 && (s.in_flight[i - 1].from, s.in_flight[i - 1].to) == (e.from, e.to);
+            let up = !queued && !s.is_crashed(e.to);
+            [
+                (!queued && o.loss).then_some(Choice::Drop(i)),
+                up.then_some(Choice::Deliver(i)),
+                (up && o.duplication).then_some(Choice::Duplicate(i)),
+            ]
+            .into_iter()
+            .flatten()
+        });
+        let timers = (0..s.timers.len()).map(Choice::Timer);
+        let may_crash = (s.crashes as usize) < o.max_crashes;
+        let crashes = (0..n).filter(move |&i| may_crash && !s.is_crashed(i)).map(Choice::Crash);
+        let recoveries = (0..n).filter(move |&i| s.is_crashed(i)).map(Choice::Recover);
+        let partition: Box<dyn Iterator<Item = Choice>> = match (o.partition, s.partition) {
+            // Each split once: the side that holds the last node is "the rest".
+            (true, PartitionState::Never) => Box::new((1..(1u64 << (n - 1))).map(Choice::Partition)),
+            (true, PartitionState::Open(_)) => Box::new(std::iter::once(Choice::Heal)),
+            _ => Box::new(std::iter::empty()),
+        };
+        messages.chain(timers).chain(crashes).chain(recoveries).chain(partition)
+    }
+
+    /// Calls `visit(step, fingerprint)` for every enabled step from `s` (a step that changes
+    /// nothing is not enabled, unless `keep_no_op_steps`), without building the successors: the
+    /// explorer builds only the states it has not seen ([`Model::successor`]).
+    pub(crate) fn successor_fingerprints(
         &self,
         h: &mut Harness<N::Msg, N::Timer>,
         s: &State<N>,
-        mut visit: impl FnMut(Choice, State<N>) -> Result<()>,
+        mut visit: impl FnMut(u16, u64),
     ) -> Result<()> {
-        let o = &self.options;
-        for (i, e) in s.in_flight.iter().enumerate() {
-            if o.links == Links::Fifo && i > 0 && (s.in_flight[i - 1].from, s.in_flight[i - 1].to) == (e.from, e.to) {
-                continue; // queued behind an older message on the same link
-            }
-            if o.loss {
-                visit(Choice::Drop(i), self.without_message(s, i))?;
-            }
-            if s.is_crashed(e.to) {
-                continue;
-            }
-            let deliver = Event::Message(e.from, e.msg.clone());
-            if let Some(next) = self.run(h, s, e.to, deliver, Apply { remove_env: Some(i), ..Apply::default() })? {
-                visit(Choice::Deliver(i), next)?;
-            }
-            if o.duplication {
-                if let Some(next) = self.run(h, s, e.to, Event::Message(e.from, e.msg.clone()), Apply::default())? {
-                    visit(Choice::Duplicate(i), next)?;
-                }
-            }
-        }
-        for (i, t) in s.timers.iter().enumerate() {
-            // The timer is no longer pending, unless the handler sets the same value again.
-            let apply = Apply { remove_timer: Some(i), ..Apply::default() };
-            if let Some(next) = self.run(h, s, t.node, Event::Timer(t.value.clone()), apply)? {
-                visit(Choice::Timer(i), next)?;
-            }
-        }
-        if (s.crashes as usize) < o.max_crashes {
-            for node in (0..s.nodes.len()).filter(|&n| !s.is_crashed(n)) {
-                visit(Choice::Crash(node), self.crash(s, node))?;
-            }
-        }
-        for node in (0..s.nodes.len()).filter(|&n| s.is_crashed(n)) {
-            if let Some(mut next) = self.run(h, s, node, Event::Recover, Apply { always: true, ..Apply::default() })? {
-                next.crashed &= !(1 << node);
-                visit(Choice::Recover(node), next)?;
-            }
-        }
-        if o.partition {
-            match s.partition {
-                PartitionState::Never => {
-                    let n = s.nodes.len();
-                    // Each split once: the side that holds the last node is "the rest".
-                    for side in 1..(1u64 << (n - 1)) {
-                        let mut next = s.clone();
-                        next.partition = PartitionState::Open(side);
-                        visit(Choice::Partition(side), next)?;
-                    }
-                }
-                PartitionState::Open(_) => {
-                    let mut next = s.clone();
-                    next.partition = PartitionState::Healed;
-                    visit(Choice::Heal, next)?;
-                }
-                PartitionState::Healed => {}
+        let symmetric = self.symmetry.is_some();
+        for (k, choice) in self.choices(s).enumerate() {
+            let step = u16::try_from(k).map_err(|_| too_many_steps(k))?;
+            // Under symmetry the successor is built, to fingerprint its renamings.
+            match self.take(h, s, choice, symmetric)? {
+                Some(Next::Sum(sum)) => visit(step, finish(sum)),
+                Some(Next::State(next)) => visit(step, self.fingerprint(&next)),
+                None => {}
             }
         }
         Ok(())
+    }
+
+    /// The fingerprint the visited set stores for `s`: its own, or under symmetry the smallest
+    /// of all its renamings'.
+    pub(crate) fn fingerprint(&self, s: &State<N>) -> u64 {
+        match &self.symmetry {
+            None => s.fingerprint(),
+            Some(sym) => sym.perms.iter().map(|p| finish((sym.permuted_sum)(s, p))).min().unwrap_or(s.fingerprint()),
+        }
+    }
+
+    /// The state that step number `step` leads to from `s`, and the step.
+    pub(crate) fn successor(
+        &self,
+        h: &mut Harness<N::Msg, N::Timer>,
+        s: &State<N>,
+        step: u16,
+    ) -> Result<(Choice, State<N>)> {
+        let choice = self.choices(s).nth(step as usize).expect("a recorded step is enabled again");
+        match self.take(h, s, choice, true)? {
+            Some(Next::State(next)) => Ok((choice, next)),
+            _ => panic!("a recorded step is enabled again"),
+        }
+    }
+
+    /// Takes one step: the successor's fingerprint, and (if `build`) the successor itself.
+    /// `None`: the step changes nothing and is skipped.
+    fn take(
+        &self,
+        h: &mut Harness<N::Msg, N::Timer>,
+        s: &State<N>,
+        choice: Choice,
+        build: bool,
+    ) -> Result<Option<Next<N>>> {
+        let o = &self.options;
+        let changed = |next: State<N>| Ok(Some(if build { Next::State(next) } else { Next::Sum(next.sum) }));
+        match choice {
+            Choice::Drop(i) => {
+                if !build {
+                    return Ok(Some(Next::Sum(s.sum.wrapping_sub(term::message(s.in_flight[i].key)))));
+                }
+                let mut next = s.clone();
+                next.in_flight.remove(i);
+                next.sum = next.sum.wrapping_sub(term::message(s.in_flight[i].key));
+                changed(next)
+            }
+            Choice::Deliver(i) => {
+                let e = &s.in_flight[i];
+                let apply = Apply { remove_env: Some(i), ..Apply::default() };
+                self.run(h, s, e.to, Event::Message(e.from, e.msg.clone()), apply, build)
+            }
+            Choice::Duplicate(i) => {
+                let e = &s.in_flight[i];
+                self.run(h, s, e.to, Event::Message(e.from, e.msg.clone()), Apply::default(), build)
+            }
+            Choice::Timer(i) => {
+                // The timer is no longer pending, unless the handler sets the same value again.
+                let t = &s.timers[i];
+                let apply = Apply { remove_timer: Some(i), ..Apply::default() };
+                self.run(h, s, t.node, Event::Timer(t.value.clone()), apply, build)
+            }
+            Choice::Crash(node) => changed(self.crash(s, node)),
+            Choice::Recover(node) => match self.run(h, s, node, Event::Recover, Apply::always(), true)? {
+                Some(Next::State(mut next)) => {
+                    next.crashed &= !(1 << node);
+                    next.sum = next.sum_from_scratch();
+                    changed(next)
+                }
+                _ => unreachable!("a recovery is always a step"),
+            },
+            Choice::Partition(side) => {
+                debug_assert!(o.partition);
+                let mut next = s.clone();
+                next.partition = PartitionState::Open(side);
+                next.sum = next.sum_from_scratch();
+                changed(next)
+            }
+            Choice::Heal => {
+                let mut next = s.clone();
+                next.partition = PartitionState::Healed;
+                next.sum = next.sum_from_scratch();
+                changed(next)
+            }
+        }
     }
 
     /// The step `choice` from `s` as a value (for counterexamples).
@@ -173,24 +251,21 @@ where
         }
     }
 
-    fn without_message(&self, s: &State<N>, i: usize) -> State<N> {
-        let mut next = s.clone();
-        next.in_flight.remove(i);
-        next
-    }
-
     fn crash(&self, s: &State<N>, node: NodeId) -> State<N> {
         let mut next = s.clone();
-        next.nodes[node].on_crash();
-        next.node_hashes[node] = fingerprint(&next.nodes[node]);
+        let mut crashed = (*s.nodes[node].node).clone();
+        crashed.on_crash();
+        next.nodes[node] = Slot::new(crashed);
         next.timers.retain(|t| t.node != node);
         next.crashed |= 1 << node;
         next.crashes += 1;
+        next.sum = next.sum_from_scratch();
         next
     }
 
-    /// Runs one handler of `node` on a copy of `s` and applies its effects. `None`: the step
-    /// changed nothing (no effect, node state equal), and `skip_no_op` is on.
+    /// Runs one handler of `node` on a copy of `s` and applies its effects: to the fingerprint
+    /// only, or (if `build`) to a copy of the state too. `None`: the step changed nothing (no
+    /// effect, node state equal), and `skip_no_op` is on.
     fn run(
         &self,
         h: &mut Harness<N::Msg, N::Timer>,
@@ -198,13 +273,14 @@ where
         node: NodeId,
         event: Event<N::Msg, N::Timer>,
         apply: Apply,
-    ) -> Result<Option<State<N>>> {
+        build: bool,
+    ) -> Result<Option<Next<N>>> {
         // A response delivered to a client ends its operation in the history.
         let returned = match (&event, &self.classify) {
             (Event::Message(_, msg), Some(classify)) if classify(msg) == Some(CallKind::Return) => Some(msg.clone()),
             _ => None,
         };
-        let mut copy = s.nodes[node].clone();
+        let mut copy = (*s.nodes[node].node).clone();
         let effects = h.run(node, |ctx: &mut Context<N::Msg, N::Timer>| match event {
             Event::Start => copy.on_start(ctx),
             Event::Message(from, msg) => copy.on_message(ctx, from, msg),
@@ -215,59 +291,102 @@ where
         if !apply.always
             && self.options.skip_no_op
             && effects.is_empty()
-            && hash == s.node_hashes[node]
-            && copy == s.nodes[node]
+            && hash == s.nodes[node].hash
+            && copy == *s.nodes[node].node
         {
             return Ok(None);
         }
-        let mut next = State {
-            nodes: s.nodes.clone(),
-            node_hashes: s.node_hashes.clone(),
-            in_flight: s.in_flight.clone(),
-            timers: s.timers.clone(),
-            crashed: s.crashed,
-            crashes: s.crashes,
-            partition: s.partition,
-            history: s.history.clone(),
-        };
-        next.nodes[node] = copy;
-        next.node_hashes[node] = hash;
+        let mut sum = s.sum.wrapping_sub(term::node(node, s.nodes[node].hash)).wrapping_add(term::node(node, hash));
         if let Some(i) = apply.remove_env {
-            next.in_flight.remove(i);
+            sum = sum.wrapping_sub(term::message(s.in_flight[i].key));
         }
-        if let Some(i) = apply.remove_timer {
-            next.timers.remove(i);
-        }
+        // Sends lost in an open partition.
+        let crosses = |to: NodeId| match s.partition {
+            PartitionState::Open(side) => (side >> node & 1) != (side >> to & 1),
+            _ => false,
+        };
+        let mut history = None;
         if let Some(msg) = returned {
-            Arc::make_mut(&mut next.history).ret(node, msg);
+            Arc::make_mut(history.get_or_insert_with(|| s.history.clone())).ret(node, msg);
         }
-        for id in &effects.cancelled {
-            next.timers.retain(|t| !(t.node == node && t.id == *id));
-        }
-        for (id, value) in &effects.set {
-            match next.timers.binary_search_by_key(&(node, id.seq()), |t| (t.node, t.id.seq())) {
-                Ok(at) => next.timers[at].value = value.clone(),
-                Err(at) => next.timers.insert(at, PendingTimer { node, value: value.clone(), id: *id }),
-            }
-        }
-        for (to, msg) in &effects.sends {
-            if let PartitionState::Open(side) = next.partition {
-                if (side >> node & 1) != (side >> *to & 1) {
-                    continue; // lost in the partition
-                }
-            }
+        let mut envelopes = Vec::new();
+        for (to, msg) in effects.sends.iter().filter(|(to, _)| !crosses(*to)) {
             if let Some(classify) = &self.classify {
                 if classify(msg) == Some(CallKind::Invoke) {
-                    Arc::make_mut(&mut next.history).invoke(node, msg.clone());
+                    Arc::make_mut(history.get_or_insert_with(|| s.history.clone())).invoke(node, msg.clone());
                 }
             }
             let env = Envelope::new(node, *to, msg.clone());
+            sum = sum.wrapping_add(term::message(env.key));
+            if build {
+                envelopes.push(env);
+            }
+        }
+        if let Some(history) = &history {
+            sum = sum
+                .wrapping_sub(term::history(s.history.fingerprint()))
+                .wrapping_add(term::history(history.fingerprint()));
+        }
+        let timers_change = apply.remove_timer.is_some() || !effects.cancelled.is_empty() || !effects.set.is_empty();
+        let timers = timers_change.then(|| {
+            let mut timers = s.timers.clone();
+            if let Some(i) = apply.remove_timer {
+                timers.remove(i);
+            }
+            for id in &effects.cancelled {
+                timers.retain(|t| !(t.node == node && t.id == *id));
+            }
+            for (id, value) in &effects.set {
+                match timers.binary_search_by_key(&(node, id.seq()), |t| (t.node, t.id.seq())) {
+                    Ok(at) => timers[at].value = value.clone(),
+                    Err(at) => timers.insert(at, PendingTimer { node, value: value.clone(), id: *id }),
+                }
+            }
+            timers
+        });
+        if let Some(timers) = &timers {
+            let terms = |ts: &[PendingTimer<N::Timer>]| {
+                ts.iter().map(|t| term::timer(t.node, t.id.seq())).fold(0u64, u64::wrapping_add)
+            };
+            sum = sum.wrapping_sub(terms(&s.timers)).wrapping_add(terms(timers));
+        }
+        if !build {
+            return Ok(Some(Next::Sum(sum)));
+        }
+        let mut next = State {
+            nodes: s.nodes.clone(),
+            in_flight: Vec::with_capacity(s.in_flight.len() + envelopes.len()),
+            timers: timers.unwrap_or_else(|| s.timers.clone()),
+            crashed: s.crashed,
+            crashes: s.crashes,
+            partition: s.partition,
+            history: history.unwrap_or_else(|| s.history.clone()),
+            sum,
+        };
+        next.nodes[node] = Slot { node: Arc::new(copy), hash };
+        match apply.remove_env {
+            Some(i) => next.in_flight.extend(s.in_flight[..i].iter().chain(&s.in_flight[i + 1..]).cloned()),
+            None => next.in_flight.extend_from_slice(&s.in_flight),
+        }
+        for env in envelopes {
             let at = match self.options.links {
                 Links::Unordered => next.in_flight.partition_point(|e| e.key < env.key),
-                Links::Fifo => next.in_flight.partition_point(|e| (e.from, e.to) <= (node, *to)),
+                Links::Fifo => next.in_flight.partition_point(|e| (e.from, e.to) <= (env.from, env.to)),
             };
             next.in_flight.insert(at, env);
         }
-        Ok(Some(next))
+        debug_assert_eq!(next.sum, next.sum_from_scratch(), "a step's fingerprint update");
+        Ok(Some(Next::State(next)))
     }
+}
+
+/// What a step leads to: the successor's sum of terms (its fingerprint before finishing), or the
+/// successor itself.
+pub(crate) enum Next<N: Node> {
+    Sum(u64),
+    State(State<N>),
+}
+
+fn too_many_steps(n: usize) -> Error {
+    Error::invalid("steps from one state", n, "at most 65535 enabled steps from any one state")
 }

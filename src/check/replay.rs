@@ -1,23 +1,38 @@
-//! Replaying a counterexample: the same node code, step by step, into an ordinary [`Trace`].
+//! Replaying a counterexample: the same node code, step by step, into an ordinary [`Simulation`].
 
 use super::step::Step;
 use super::CheckState;
-use crate::engine::{Context, Harness, Node, NodeId, TimerId};
+use crate::engine::{simulation_at, Context, Harness, Node, NodeId, Simulation, TimerId};
 use crate::error::{Error, Result};
 use crate::time::{millis, Time};
 use crate::trace::{DropReason, EventKind, Trace, TraceEvent};
 
-/// A replayed execution: the nodes as the last step left them and the trace of every send,
-/// delivery, loss, timer, crash, log and partition, one step per millisecond of virtual time.
-/// It draws with [`SpaceTime`](crate::trace::spacetime::SpaceTime) like any simulation's trace.
+/// A replayed execution: an ordinary [`Simulation`] standing where the last step left it (its
+/// nodes, its trace of every send, delivery, loss, timer, crash, log and partition, one step per
+/// millisecond of virtual time), so it is inspected and drawn like any simulation
+/// (`replay.trace()`, `replay.nodes()`, [`SpaceTime`](crate::trace::spacetime::SpaceTime)).
+/// Nothing is scheduled in it: the messages still in flight at the end are in [`Replay::in_flight`].
 pub struct Replay<N: Node> {
-    /// The nodes after the last step.
-    pub nodes: Vec<N>,
-    /// What happened.
-    pub trace: Trace,
+    simulation: Simulation<N>,
     /// For each step, the `seq` of the first trace event it recorded (the delivery, timer,
     /// crash ...): what a highlight of that step marks.
     pub step_events: Vec<u64>,
+    /// The messages in flight after the last step: (sender, receiver, message).
+    pub in_flight: Vec<(NodeId, NodeId, N::Msg)>,
+}
+
+impl<N: Node> std::ops::Deref for Replay<N> {
+    type Target = Simulation<N>;
+    fn deref(&self) -> &Simulation<N> {
+        &self.simulation
+    }
+}
+
+impl<N: Node> Replay<N> {
+    /// The simulation itself.
+    pub fn into_simulation(self) -> Simulation<N> {
+        self.simulation
+    }
 }
 
 struct Replayer<N: Node> {
@@ -25,6 +40,7 @@ struct Replayer<N: Node> {
     in_flight: Vec<(NodeId, NodeId, N::Msg, u64)>,
     timers: Vec<(NodeId, TimerId, N::Timer)>,
     side: Option<u64>,
+    down: Vec<NodeId>,
     trace: Trace,
     next_msg: u64,
     now: Time,
@@ -116,10 +132,12 @@ where
             Step::Crash { node } => {
                 self.nodes[node].on_crash();
                 self.timers.retain(|t| t.0 != node);
+                self.down.push(node);
                 self.event(EventKind::Crash { node });
                 Ok(())
             }
             Step::Recover { node } => {
+                self.down.retain(|&d| d != node);
                 self.event(EventKind::Recover { node });
                 self.handler(h, node, |n, ctx| n.on_recover(ctx))
             }
@@ -155,6 +173,7 @@ where
         in_flight: Vec::new(),
         timers: Vec::new(),
         side: None,
+        down: Vec::new(),
         trace: Trace::new(names.to_vec()),
         next_msg: 0,
         now: Time::ZERO,
@@ -168,5 +187,7 @@ where
         step_events.push(r.trace.events.len() as u64);
         r.apply(h, step)?;
     }
-    Ok(Replay { nodes: r.nodes, trace: r.trace, step_events })
+    let in_flight = r.in_flight.into_iter().map(|(from, to, msg, _)| (from, to, msg)).collect();
+    let simulation = simulation_at(r.nodes, r.trace, r.now, &r.down, r.next_msg)?;
+    Ok(Replay { simulation, in_flight, step_events })
 }

@@ -62,7 +62,8 @@ where
     N::Msg: CheckState,
     N::Timer: CheckState,
 {
-    /// Runs the steps again on the initial nodes (the same handlers) and returns the trace.
+    /// Runs the steps again on the initial nodes (the same handlers) and returns the execution
+    /// as an ordinary [`Simulation`](crate::engine::Simulation) (a [`Replay`] derefs to one).
     pub fn replay(&self) -> Result<Replay<N>> {
         let mut h = crate::engine::Harness::new(self.initial.len(), |t: &N::Timer| super::hash::fingerprint(t));
         replay(&self.initial, &self.names, &mut h, &self.steps)
@@ -88,7 +89,7 @@ where
     /// highlighted.
     pub fn spacetime(&self) -> Result<SpaceTime> {
         let replay = self.replay()?;
-        let diagram = SpaceTime::new(&replay.trace);
+        let diagram = SpaceTime::new(replay.trace());
         Ok(self.marks.iter().fold(diagram, |d, (step, note)| match replay.step_events.get(*step) {
             Some(&seq) => d.highlight(seq, note.clone()),
             None => d,

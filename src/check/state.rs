@@ -1,7 +1,7 @@
 //! A global state of the system under check: every node's state, the messages in flight (a
 //! multiset), the pending timers, which nodes are down, the partition, and the client history.
 
-use super::hash::{fingerprint, FpHasher};
+use super::hash::{fingerprint, mix, FpHasher};
 use super::history::History;
 use crate::engine::{Node, NodeId, TimerId};
 use std::hash::{Hash, Hasher};
@@ -46,8 +46,9 @@ pub enum PartitionState {
 /// One global state. Properties read it through its accessors.
 #[derive(Clone)]
 pub struct State<N: Node> {
-    pub(crate) nodes: Vec<N>,
-    pub(crate) node_hashes: Vec<u64>,
+    /// Shared, not copied: a step changes one node, and its successor shares the others (a
+    /// breadth-first level holds millions of states).
+    pub(crate) nodes: Vec<Slot<N>>,
     /// Sorted by key (unordered network) or by link, oldest first (FIFO links).
     pub(crate) in_flight: Vec<Envelope<N::Msg>>,
     /// Sorted by (node, id).
@@ -56,16 +57,61 @@ pub struct State<N: Node> {
     pub(crate) crashes: u8,
     pub(crate) partition: PartitionState,
     pub(crate) history: Arc<History<N::Msg>>,
+    /// The sum of the terms of every part (see [`State::fingerprint`]), kept up to date by each
+    /// step so that a successor's fingerprint costs only the parts the step changed.
+    pub(crate) sum: u64,
+}
+
+/// The fingerprint of a state is a sum of one well-mixed term per part: node `i`'s hash (with
+/// `i`), each message in flight, each pending timer, the crash and partition flags, the history.
+/// A sum does not depend on the order of the parts, which is what a multiset of messages needs,
+/// and a step that changes one node and a few messages updates it with a few additions instead of
+/// rehashing the whole state (the simpler alternative, rejected: it cost more than the handler).
+pub(crate) mod term {
+    use super::mix;
+    pub(crate) fn node(i: usize, hash: u64) -> u64 {
+        mix(0x6e6f_6465 ^ (i as u64) << 32, hash)
+    }
+    pub(crate) fn message(key: u64) -> u64 {
+        mix(0x6d73_6721, key)
+    }
+    pub(crate) fn timer(node: usize, seq: u64) -> u64 {
+        mix(0x7469_6d65 ^ (node as u64) << 32, seq)
+    }
+    pub(crate) fn flags(crashed: u64, crashes: u8, partition: u64) -> u64 {
+        mix(mix(0x666c_6167 ^ (crashes as u64) << 32, crashed), partition)
+    }
+    pub(crate) fn history(fp: u64) -> u64 {
+        mix(0x6869_7374, fp)
+    }
+}
+
+/// One node's state in a global state, and its hash.
+pub(crate) struct Slot<N> {
+    pub(crate) node: Arc<N>,
+    pub(crate) hash: u64,
+}
+
+impl<N> Clone for Slot<N> {
+    fn clone(&self) -> Self {
+        Slot { node: self.node.clone(), hash: self.hash }
+    }
+}
+
+impl<N: Hash> Slot<N> {
+    pub(crate) fn new(node: N) -> Self {
+        Slot { hash: fingerprint(&node), node: Arc::new(node) }
+    }
 }
 
 impl<N: Node> State<N> {
-    /// Every node's state, in id order.
-    pub fn nodes(&self) -> &[N] {
-        &self.nodes
+    /// Every node's state, in id order: `s.nodes().iter()`, `s.nodes()[i]`, `s.nodes().len()`.
+    pub fn nodes(&self) -> Nodes<'_, N> {
+        Nodes(&self.nodes)
     }
     /// Node `id`'s state.
     pub fn node(&self, id: NodeId) -> &N {
-        &self.nodes[id]
+        &self.nodes[id].node
     }
     /// The messages in flight (a multiset: a message sent twice appears twice).
     pub fn in_flight(&self) -> &[Envelope<N::Msg>] {
@@ -90,23 +136,40 @@ impl<N: Node> State<N> {
 
     /// The state's fingerprint: what the checker stores to recognise it again.
     pub(crate) fn fingerprint(&self) -> u64 {
-        let mut h = FpHasher::default();
-        self.node_hashes.hash(&mut h);
-        h.write_usize(self.in_flight.len());
-        for e in &self.in_flight {
-            h.write_u64(e.key);
-        }
-        h.write_usize(self.timers.len());
-        for t in &self.timers {
-            h.write_usize(t.node);
-            h.write_u64(t.id.seq());
-        }
-        h.write_u64(self.crashed);
-        h.write_u8(self.crashes);
-        self.partition.hash(&mut h);
-        h.write_u64(self.history.fingerprint());
-        h.finish()
+        finish(self.sum)
     }
+
+    /// The sum of the terms of every part, computed from scratch.
+    pub(crate) fn sum_from_scratch(&self) -> u64 {
+        let nodes = self.nodes.iter().enumerate().map(|(i, s)| term::node(i, s.hash));
+        let messages = self.in_flight.iter().map(|e| term::message(e.key));
+        let timers = self.timers.iter().map(|t| term::timer(t.node, t.id.seq()));
+        nodes.chain(messages).chain(timers).fold(self.fixed_terms(), u64::wrapping_add)
+    }
+
+    /// The terms of the crash and partition flags and the history.
+    pub(crate) fn fixed_terms(&self) -> u64 {
+        term::flags(self.crashed, self.crashes, self.partition.code())
+            .wrapping_add(term::history(self.history.fingerprint()))
+    }
+}
+
+impl PartitionState {
+    pub(crate) fn code(self) -> u64 {
+        match self {
+            PartitionState::Never => 0,
+            PartitionState::Open(side) => side << 1 | 1,
+            PartitionState::Healed => 2,
+        }
+    }
+}
+
+/// The fingerprint of a sum of terms: avalanched, so that sums that differ in few bits do not
+/// give fingerprints that differ in few bits (the visited set is split by their top bits).
+pub(crate) fn finish(sum: u64) -> u64 {
+    let mut h = FpHasher::default();
+    h.write_u64(sum);
+    h.finish()
 }
 
 impl<M: Hash> Envelope<M> {
@@ -115,3 +178,59 @@ impl<M: Hash> Envelope<M> {
         Envelope { from, to, msg, key }
     }
 }
+
+/// The nodes of a [`State`], in id order. States share the nodes a step did not change, so this is
+/// a view over them rather than a slice; it reads like one.
+pub struct Nodes<'a, N>(&'a [Slot<N>]);
+
+impl<'a, N> Nodes<'a, N> {
+    /// Each node's state, in id order.
+    pub fn iter(&self) -> NodesIter<'a, N> {
+        NodesIter(self.0.iter())
+    }
+    /// How many nodes.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// A copy of every node's state, for a function that takes a slice.
+    pub fn to_vec(&self) -> Vec<N>
+    where
+        N: Clone,
+    {
+        self.iter().cloned().collect()
+    }
+}
+
+impl<N> std::ops::Index<usize> for Nodes<'_, N> {
+    type Output = N;
+    fn index(&self, id: usize) -> &N {
+        &self.0[id].node
+    }
+}
+
+impl<'a, N> IntoIterator for Nodes<'a, N> {
+    type Item = &'a N;
+    type IntoIter = NodesIter<'a, N>;
+    fn into_iter(self) -> NodesIter<'a, N> {
+        NodesIter(self.0.iter())
+    }
+}
+
+/// The iterator of [`Nodes`].
+pub struct NodesIter<'a, N>(std::slice::Iter<'a, Slot<N>>);
+
+impl<'a, N> Iterator for NodesIter<'a, N> {
+    type Item = &'a N;
+    fn next(&mut self) -> Option<&'a N> {
+        self.0.next().map(|s| &*s.node)
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl<N> ExactSizeIterator for NodesIter<'_, N> {}

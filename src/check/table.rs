@@ -13,9 +13,9 @@
 //! their top bits and crowd into a 64th of its slots.)
 
 /// Slots past the last home slot, so that a run near the end never wraps around.
-const SLACK: usize = 256;
+const SLACK: usize = 64;
 /// Smallest number of home slots.
-const MIN_CAPACITY: usize = 1024;
+const MIN_CAPACITY: usize = 256;
 
 /// A set of nonzero `u64` fingerprints (0 marks an empty slot; [`FpTable::insert`] maps 0 to 1).
 pub(crate) struct FpTable {

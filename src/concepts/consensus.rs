@@ -71,7 +71,7 @@ pub fn one_leader_per_term(nodes: &[Raft]) -> bool {
 pub fn checker(nodes: usize, quorum: Quorum, max_term: u64) -> Checker<Raft> {
     let settings = Settings { quorum, election: millis(150), randomized: false, heartbeat: None, max_term, max_log: 0 };
     Checker::new(vec![Raft::new(settings); nodes])
-        .always("at most one leader per term", |s| one_leader_per_term(s.nodes()))
+        .always("at most one leader per term", |s| one_leader_per_term(&s.nodes().to_vec()))
 }
 
 /// A Raft cluster whose network misbehaves for a while and then heals.

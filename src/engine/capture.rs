@@ -71,6 +71,9 @@ impl<M, T> Captured<M, T> {
 /// A simulation core in capture mode, for running single handlers of `n` nodes.
 pub(crate) struct Harness<M, T> {
     core: Core<M, T>,
+    /// Each node's random stream as it starts, copied back before every call (cheaper than
+    /// seeding a new one: the checker runs hundreds of millions of handlers).
+    fresh_rngs: Vec<crate::rng::SimRng>,
 }
 
 impl<M: Clone + std::fmt::Debug, T> Harness<M, T> {
@@ -96,7 +99,8 @@ impl<M: Clone + std::fmt::Debug, T> Harness<M, T> {
             error: Cell::new(None),
             capture: Some(Box::new(captured)),
         };
-        Harness { core }
+        let fresh_rngs = (0..n).map(|i| stream(0, Stream::Node(i))).collect();
+        Harness { core, fresh_rngs }
     }
 
     /// Runs `handler` as node `node` and returns its effects (valid until the next call).
@@ -106,11 +110,33 @@ impl<M: Clone + std::fmt::Debug, T> Harness<M, T> {
     /// whatever ran before: the checker explores orders of events, not random draws.
     pub(crate) fn run(&mut self, node: NodeId, handler: impl FnOnce(&mut Context<M, T>)) -> Result<&Captured<M, T>> {
         self.core.capture.as_mut().expect("a harness always captures").clear();
-        *self.core.node_rngs[node].get_mut() = stream(0, Stream::Node(node));
+        self.core.node_rngs[node].get_mut().clone_from(&self.fresh_rngs[node]);
         handler(&mut Context { id: node, core: &mut self.core });
         if let Some(e) = self.core.error.take() {
             return Err(e);
         }
         Ok(self.core.capture.as_deref().expect("a harness always captures"))
     }
+}
+
+/// An ordinary [`Simulation`](super::Simulation) standing where an execution replayed outside the
+/// simulator ended: these nodes, this trace, this time, the nodes in `down` crashed, and nothing
+/// scheduled. The model checker's replays become simulations this way, so that a counterexample
+/// is inspected and drawn with the same tools as any run.
+pub(crate) fn simulation_at<N: super::Node>(
+    nodes: Vec<N>,
+    trace: Trace,
+    now: Time,
+    down: &[NodeId],
+    next_msg: u64,
+) -> Result<super::Simulation<N>> {
+    let mut sim = super::Simulation::new(0, nodes)?.with_node_names(trace.node_names.clone())?;
+    sim.core.queue = EventQueue::new();
+    sim.core.trace = trace;
+    sim.core.now = now;
+    sim.core.next_msg = next_msg;
+    for &node in down {
+        sim.core.states[node].status = super::event::Status::Down;
+    }
+    Ok(sim)
 }

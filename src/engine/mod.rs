@@ -141,7 +141,7 @@ mod timers;
 mod watch;
 
 pub use self::core::TamperRule;
-pub(crate) use capture::Harness;
+pub(crate) use capture::{simulation_at, Harness};
 pub use context::{Context, DEFAULT_MESSAGE_BYTES};
 pub use handling::MAX_QUOTED_CHARS;
 pub use invariant::InvariantOutcome;
