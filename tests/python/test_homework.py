@@ -30,6 +30,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from homework_fixtures.grading import (ASSIGNMENTS, COURSE, ROOT, STUB, STUDENTS, TEXT_STUB, built_course,
