@@ -110,6 +110,7 @@ def test_a_wrong_submission_passes_every_visible_test(course, fixture):
                          ids=fixture_id)
 def test_the_answer_that_does_not_compile_reports_a_compile_error(course, fixture):
     graded = {meta(c).get("grade_id"): c for c in graded_notebook(course, fixture.assignment, fixture.name).cells}
-    for answer in fixture.cells:
+    assert fixture.changed(), f"{fixture.path}: changes no answer cell"
+    for answer in fixture.changed():
         errors = [o for o in graded[answer].outputs if o.output_type == "error"]
         assert len(errors) == 1 and errors[0].ename == "CompileError", f"{answer}: {graded[answer].outputs}"

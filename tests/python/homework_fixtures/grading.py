@@ -2,9 +2,16 @@
 pytest process, with the honest submissions of every assignment and the adversarial fixtures of this
 folder (a wrong or broken answer, `<assignment>/<name>.rs`).
 
-A fixture file names the answer cells it replaces (`// === answer cell: <grade_id> ===`, the rest of the
-submission is the instructor's solution) and says what grading must make of it, one `// expect:` line
-each:
+A fixture file changes some answer cells of the instructor's solution (the rest of the submission is that
+solution), in one of two ways:
+
+- `// === answer cell: <grade_id> ===` and the whole cell as the student wrote it (for short cells);
+- `// === edit of answer cell: <grade_id> ===` and edits, each the solution's lines between
+  `<<<<<<< solution` and `=======`, and what replaces them before `>>>>>>> fixture`. Each solution
+  text must occur exactly once in the cell (without its `BEGIN/END SOLUTION` marker lines, which a
+  student's cell does not have), so that a fixture breaks loudly when the solution changes under it.
+
+It says what grading must make of it, one `// expect:` line each:
 
 - `loses <test> in hidden`: that test cell loses points, and fails in its hidden part (its visible part
   passed: the hidden tests are what catch this submission);
@@ -113,21 +120,50 @@ class Fixture:
         self.name = path.stem
         text = path.read_text()
         self.expect = re.findall(r"^// expect: (.+)$", text, re.M)
-        parts = re.split(r"^// === answer cell: (\S+) ===\n", text, flags=re.M)
-        self.cells = dict(zip(parts[1::2], (p.rstrip("\n") for p in parts[2::2])))
-        assert self.cells and self.expect, f"{path}: no answer cells or no expectations"
+        parts = re.split(r"^// === (answer cell|edit of answer cell): (\S+) ===\n", text, flags=re.M)
+        self.cells, self.edits = {}, {}
+        for kind, gid, body in zip(parts[1::3], parts[2::3], parts[3::3]):
+            if kind == "answer cell":
+                self.cells[gid] = body.rstrip("\n")
+            else:
+                self.edits[gid] = EDIT.findall(body)
+                assert self.edits[gid], f"{path}: no edit in {gid}"
+        assert (self.cells or self.edits) and self.expect, f"{path}: no answer cells or no expectations"
+
+    def changed(self):
+        """The grade ids of the answer cells this fixture replaces or edits."""
+        return sorted(set(self.cells) | set(self.edits))
 
     def submission(self, source, release):
         """The student version with every answer of the instructor, except the fixture's own."""
         nb = copy(release)
         answers = {meta(c)["grade_id"]: c.source for c in source.cells if meta(c).get("solution") and c.cell_type == "code"}
-        unknown = set(self.cells) - set(answers)
+        unknown = set(self.changed()) - set(answers)
         assert not unknown, f"{self.path}: no answer cell {unknown}"
+        for gid, edits in self.edits.items():
+            answers[gid] = self.edited(gid, as_submitted(answers[gid]), edits)
         for cell in nb.cells:
             gid = meta(cell).get("grade_id")
             if gid in answers:
                 cell.source = self.cells.get(gid, answers[gid])
         return nb
+
+    def edited(self, gid, cell, edits):
+        for old, new in edits:
+            count = cell.count(old)
+            assert count == 1, f"{self.path}: the solution text of an edit occurs {count} times in {gid}:\n{old}"
+            cell = cell.replace(old, new)
+        return cell
+
+
+# One edit of a fixture: the solution's lines, then the lines that replace them.
+EDIT = re.compile(r"^<<<<<<< solution\n(.*?)^=======\n(.*?)^>>>>>>> fixture$", re.M | re.S)
+
+
+def as_submitted(answer):
+    """An instructor's answer cell as a student would hand it in: without nbgrader's solution markers."""
+    return "".join(line for line in answer.splitlines(keepends=True)
+                   if line.strip() not in ("// BEGIN SOLUTION", "// END SOLUTION"))
 
 
 def fixtures(assignment=None):
