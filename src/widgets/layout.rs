@@ -177,3 +177,9 @@ impl<D: Direction> Element for Layout<D> {
 
 show_as_cell_value!([] Output);
 show_as_cell_value!([D: Direction] Layout<D>);
+
+impl<D: Direction> std::fmt::Debug for Layout<D> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe())
+    }
+}

@@ -54,9 +54,15 @@ impl FloatLogSlider {
         self
     }
 
-    /// The exponents of the range's ends in the slider's base.
+    /// The exponents of the range's ends in the slider's base (`log10` and `log2` are exact at
+    /// powers of their base, where `ln x / ln b` is not: 1e-3 would be -2.9999999999999996).
     fn exponents(&self) -> (f64, f64) {
-        (self.range.start().log(self.base), self.range.end().log(self.base))
+        let log = |x: f64| match self.base {
+            10.0 => x.log10(),
+            2.0 => x.log2(),
+            base => x.ln() / base.ln(),
+        };
+        (log(*self.range.start()), log(*self.range.end()))
     }
 }
 

@@ -48,6 +48,6 @@ fn show_step(diagram: &SpaceTime, names: &Trace, i: i64) {
         println!("no event {i}: the trace has {} events", diagram.events().len());
         return;
     };
-    println!("event {i} at {}: {}", event.time, names.describe(&event.kind));
+    println!("event {i}, {}: {}", event.time, names.describe(&event.kind));
     display(&diagram.clone().highlight(event.seq, format!("event {i}")));
 }
