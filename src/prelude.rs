@@ -31,4 +31,7 @@ pub use crate::trace::spacetime::SpaceTime;
 pub use crate::concepts;
 
 // --- widgets (issue 12) ---
-pub use crate::widgets::{Checkbox, Dropdown, FloatSlider, Html, IntSlider, InteractExperiment, Play, Widget};
+pub use crate::widgets::{
+    Button, Checkbox, Dropdown, Element, FloatLogSlider, FloatSlider, HBox, Html, IntSlider, InteractExperiment,
+    Output, Play, ToggleButtons, VBox, Widget,
+};

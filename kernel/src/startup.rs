@@ -31,10 +31,25 @@ struct Forwarder {
 impl Interrupter for Forwarder {
     fn interrupt(&self) {
         self.waiting_interrupted.store(true, Ordering::SeqCst);
-        let inner = self.inner.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        if let Some(inner) = inner {
+        if let Some(inner) = self.inner() {
             inner.interrupt();
         }
+    }
+
+    fn begin_callback(&self) {
+        if let Some(inner) = self.inner() {
+            inner.begin_callback();
+        }
+    }
+
+    fn end_callback(&self) -> CallbackEnd {
+        self.inner().map(|inner| inner.end_callback()).unwrap_or_default()
+    }
+}
+
+impl Forwarder {
+    fn inner(&self) -> Option<Arc<dyn Interrupter>> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 }
 
@@ -138,6 +153,12 @@ impl Interpreter for LazyInterpreter {
 
     fn interrupter(&self) -> Arc<dyn Interrupter> {
         self.forwarder.clone()
+    }
+
+    fn process_lost(&mut self) {
+        if let State::Ready(interpreter) = &mut self.state {
+            interpreter.process_lost();
+        }
     }
 
     fn restart(&mut self) -> Result<(), String> {

@@ -81,7 +81,7 @@ pub const WIDGET_MIME: &str = "application/vnd.distsim.widget+json";
 
 /// A widget the library asks the kernel to create: the ipywidgets class (`"FloatSlider"`) and
 /// the state keys it sets (`value`, `min`, `max`, `step`, `description`, ...).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct WidgetRequest {
     pub kind: String,
     pub state: serde_json::Map<String, serde_json::Value>,
@@ -94,6 +94,16 @@ pub struct WidgetRequest {
     /// for the start value, which the kernel reads like a cell's output. `None`: nothing yet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<crate::widgets::channel::Captured>,
+    /// The key of an `Output` widget that the callbacks print into instead of an Output of the
+    /// widget's own (`Widget::output_to`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub into: Option<u64>,
+    /// A box's children (`HBox`, `VBox`), each created like a widget shown alone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<WidgetRequest>,
+    /// Pairs of children (by index) whose `value` the browser keeps equal (ipywidgets' `jslink`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<[usize; 2]>,
 }
 
 /// One `DISTSIM_DISPLAY` line: a `display_data` (or, with `update`, an `update_display_data`).

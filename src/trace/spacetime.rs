@@ -205,6 +205,16 @@ impl SpaceTime {
         self
     }
 
+    /// The events it draws from (the whole trace; the window and limit apply when drawing).
+    pub(crate) fn events(&self) -> &[TraceEvent] {
+        &self.events
+    }
+
+    /// The nodes' names, by index.
+    pub(crate) fn node_names(&self) -> &[String] {
+        &self.node_names
+    }
+
     /// The marked events' `seq`, in the order they were marked.
     pub fn highlighted(&self) -> Vec<u64> {
         self.highlight.iter().map(|h| h.0).collect()

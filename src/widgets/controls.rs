@@ -1,17 +1,10 @@
-//! The other controls: a checkbox, a dropdown, a play button and a piece of HTML.
+//! The other controls: a checkbox, a play button and a piece of HTML.
 
 use super::live::Live;
-use super::{show_as_cell_value, Widget};
+use super::{object, show_as_cell_value, Widget};
 use crate::error::{Error, Result};
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
-
-fn object(value: Value) -> Map<String, Value> {
-    match value {
-        Value::Object(map) => map,
-        _ => unreachable!("a json! object literal is an object"),
-    }
-}
 
 /// A yes/no box (ipywidgets' `Checkbox`).
 #[derive(Clone)]
@@ -41,66 +34,6 @@ impl Widget for Checkbox {
         object(json!({"indent": false}))
     }
     fn live(&self) -> &Arc<Live<bool>> {
-        &self.live
-    }
-}
-
-/// A choice among named options (ipywidgets' `Dropdown`). Its value is the chosen option's index;
-/// [`Dropdown::selected`] gives its name.
-#[derive(Clone)]
-pub struct Dropdown {
-    name: String,
-    options: Vec<String>,
-    live: Arc<Live<usize>>,
-}
-
-impl Dropdown {
-    /// A dropdown labelled `name` over `options`, the first one chosen.
-    pub fn new(name: &str, options: &[&str]) -> Self {
-        let options = options.iter().map(|o| (*o).to_owned()).collect();
-        Dropdown { name: name.to_owned(), options, live: Live::new("index", 0) }
-    }
-
-    /// Chooses option `option` to start with (checked when shown).
-    #[must_use = "a builder method returns the changed dropdown; show it with .show() or .interact(..)"]
-    pub fn initial(self, option: &str) -> Self {
-        let index = self.options.iter().position(|o| o == option).unwrap_or(self.options.len());
-        self.live.set(index);
-        self
-    }
-
-    /// The name of the option chosen now.
-    pub fn selected(&self) -> Option<String> {
-        self.options.get(self.value()).cloned()
-    }
-}
-
-impl Widget for Dropdown {
-    type Value = usize;
-    fn kind(&self) -> &'static str {
-        "Dropdown"
-    }
-    fn label(&self) -> &str {
-        &self.name
-    }
-    /// At least one option, and the start value one of them.
-    fn validate(&self) -> Result<()> {
-        if self.options.is_empty() {
-            return Err(Error::invalid(format!("{}.options", self.name), "[]", "at least one option"));
-        }
-        if self.value() >= self.options.len() {
-            return Err(Error::invalid(
-                format!("{}.initial", self.name),
-                "an option not in the list",
-                format!("one of {}", self.options.join(", ")),
-            ));
-        }
-        Ok(())
-    }
-    fn settings(&self) -> Map<String, Value> {
-        object(json!({"_options_labels": self.options}))
-    }
-    fn live(&self) -> &Arc<Live<usize>> {
         &self.live
     }
 }
@@ -207,6 +140,5 @@ impl Widget for Html {
 }
 
 show_as_cell_value!([] Checkbox);
-show_as_cell_value!([] Dropdown);
 show_as_cell_value!([] Play);
 show_as_cell_value!([] Html);

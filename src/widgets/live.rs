@@ -1,7 +1,8 @@
 //! A widget's value in the process that runs cells, shared by the widget's clones: the value a
 //! front end last sent, the observers to call when it changes, and the widget's side-channel key.
 
-use super::channel::{self, Receiver};
+use super::channel::{self, Captured, Receiver};
+use super::layout::Output;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -16,6 +17,10 @@ pub struct Live<T> {
     observers: Mutex<Vec<Observer<T>>>,
     /// Set when the widget is first shown in the kernel; later shows reuse it (and its model).
     key: Mutex<Option<u64>>,
+    /// Where the observers print, if not in an Output of the widget's own.
+    into: Mutex<Option<Output>>,
+    /// What an observer printed for the start value, until the widget is next shown.
+    start_output: Mutex<Option<Captured>>,
 }
 
 /// A poisoned lock here only means an observer panicked; the value stays meaningful.
@@ -25,7 +30,14 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl<T: Clone + Send + DeserializeOwned + 'static> Live<T> {
     pub fn new(field: &'static str, value: T) -> Arc<Self> {
-        Arc::new(Live { field, value: Mutex::new(value), observers: Mutex::new(Vec::new()), key: Mutex::new(None) })
+        Arc::new(Live {
+            field,
+            value: Mutex::new(value),
+            observers: Mutex::new(Vec::new()),
+            key: Mutex::new(None),
+            into: Mutex::new(None),
+            start_output: Mutex::new(None),
+        })
     }
 
     /// The state key that carries the value.
@@ -53,18 +65,40 @@ impl<T: Clone + Send + DeserializeOwned + 'static> Live<T> {
     }
 
     /// The widget's key on the kernel's side channel, connecting on first use; `None` outside the
-    /// kernel. A failed connection is reported on stderr: the widget still shows, without callbacks.
+    /// kernel.
     pub fn key(self: &Arc<Self>) -> Option<u64> {
-        let mut key = lock(&self.key);
-        if key.is_none() {
-            let receiver: Arc<dyn Receiver> = self.clone();
-            match channel::connect(receiver) {
-                Ok(connected) => *key = connected,
-                Err(e) => eprintln!("widget callbacks are off: cannot reach the kernel's side channel: {e}"),
-            }
-        }
-        *key
+        connect_once(&self.key, || self.clone())
     }
+
+    pub fn set_into(&self, output: Output) {
+        *lock(&self.into) = Some(output);
+    }
+
+    pub fn into_output(&self) -> Option<Output> {
+        lock(&self.into).clone()
+    }
+
+    pub fn set_start_output(&self, output: Captured) {
+        *lock(&self.start_output) = Some(output);
+    }
+
+    /// The start output, once: a later show leaves the Output as the callbacks last left it.
+    pub fn take_start_output(&self) -> Option<Captured> {
+        lock(&self.start_output).take()
+    }
+}
+
+/// The side-channel key in `slot`, connecting `receiver` on first use; `None` outside the kernel.
+/// A failed connection is reported on stderr: the widget still shows, without callbacks.
+pub(crate) fn connect_once(slot: &Mutex<Option<u64>>, receiver: impl FnOnce() -> Arc<dyn Receiver>) -> Option<u64> {
+    let mut key = lock(slot);
+    if key.is_none() {
+        match channel::connect(receiver()) {
+            Ok(connected) => *key = connected,
+            Err(e) => eprintln!("widget callbacks are off: cannot reach the kernel's side channel: {e}"),
+        }
+    }
+    *key
 }
 
 impl<T: Clone + Send + DeserializeOwned + 'static> Receiver for Live<T> {

@@ -2,7 +2,7 @@
 //! ipywidgets names them.
 
 use super::live::Live;
-use super::{show_as_cell_value, Widget};
+use super::{object, show_as_cell_value, Widget};
 use crate::error::{Error, Result};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -123,11 +123,7 @@ impl<T: Number> Widget for Slider<T> {
     }
 
     fn settings(&self) -> Map<String, Value> {
-        let settings = json!({"min": self.range.start(), "max": self.range.end(), "step": self.step_or_default()});
-        match settings {
-            Value::Object(map) => map,
-            _ => unreachable!("a json! object literal is an object"),
-        }
+        object(json!({"min": self.range.start(), "max": self.range.end(), "step": self.step_or_default()}))
     }
 
     fn live(&self) -> &Arc<Live<T>> {

@@ -161,3 +161,111 @@ fn interact_over_a_time_parameter_takes_times_and_shows_them_in_the_range_unit()
         "{printed}"
     );
 }
+
+#[test]
+fn the_new_controls_name_their_bad_parameter_and_its_valid_range() {
+    let error = ToggleButtons::new("mode", &[]).validate().unwrap_err();
+    assert!(error.to_string().contains("at least one option"), "{error}");
+    assert_eq!(parameter_of(error), "mode.options");
+    let log = |range| FloatLogSlider::new("timeout", range);
+    assert_eq!(parameter_of(log(1e-3..=10.0).step(0.0).validate().unwrap_err()), "timeout.step");
+    assert_eq!(
+        parameter_of(log(1e-3..=10.0).step(5.0).validate().unwrap_err()),
+        "timeout.step",
+        "wider than 4 decades"
+    );
+    assert_eq!(parameter_of(log(10.0..=1e-3).validate().unwrap_err()), "timeout.range", "min > max");
+    assert_eq!(parameter_of(log(0.0..=10.0).validate().unwrap_err()), "timeout.range", "log of 0");
+    for base in [0.0, -2.0, 1.0, 0.5, f64::INFINITY] {
+        let error = log(1e-3..=10.0).base(base).validate().unwrap_err();
+        assert!(error.to_string().contains("a finite base > 1"), "{error}");
+        assert_eq!(parameter_of(error), "timeout.base");
+    }
+    assert_eq!(parameter_of(log(1e-3..=10.0).initial(20.0).validate().unwrap_err()), "timeout.value");
+    assert_eq!(parameter_of(Button::new(" ").validate().unwrap_err()), "Button.name");
+    let empty = HBox::new([]).live_request().unwrap_err();
+    assert_eq!(parameter_of(empty), "HBox.children");
+    let slider = IntSlider::new("n", 0..=9);
+    let bad_link = VBox::new([slider.boxed(), slider.boxed()]).link(0, 2).live_request().unwrap_err();
+    assert_eq!(parameter_of(bad_link), "VBox.link");
+}
+
+#[test]
+fn the_new_controls_ask_for_ipywidgets_8_state() {
+    let request = FloatLogSlider::new("timeout", 1e-3..=10.0).base(10.0).step(0.5).initial(0.01).request().unwrap();
+    assert_eq!(request.kind, "FloatLogSlider");
+    assert_eq!(
+        Value::Object(request.state),
+        json!({"description": "timeout", "min": -3.0, "max": 1.0, "step": 0.5, "base": 10.0, "value": 0.01})
+    );
+    let request = ToggleButtons::new("mode", &["fifo", "lifo"]).initial("lifo").request().unwrap();
+    assert_eq!(request.kind, "ToggleButtons");
+    assert_eq!(
+        Value::Object(request.state),
+        json!({"description": "mode", "_options_labels": ["fifo", "lifo"], "index": 1})
+    );
+    let request = Button::new("run").request().unwrap();
+    assert_eq!(
+        (request.kind.as_str(), Value::Object(request.state)),
+        ("Button", json!({"description": "run"})),
+        "ButtonModel has no value: the click count stays out of its state"
+    );
+}
+
+#[test]
+fn a_box_asks_for_its_children_in_order_with_its_links() {
+    let play = Play::new("step", 0..=4);
+    let slider = IntSlider::new("event", 0..=4);
+    let request = VBox::new([HBox::new([play.boxed(), slider.boxed()]).link(0, 1).boxed(), Output::new().boxed()])
+        .live_request()
+        .unwrap();
+    assert_eq!(request.kind, "VBox");
+    let kinds: Vec<&str> = request.children.iter().map(|c| c.kind.as_str()).collect();
+    assert_eq!(kinds, ["HBox", "Output"]);
+    let row = &request.children[0];
+    assert_eq!(row.links, [[0, 1]]);
+    assert_eq!(row.children.iter().map(|c| c.kind.as_str()).collect::<Vec<_>>(), ["Play", "IntSlider"]);
+    let back: crate::render::WidgetRequest = serde_json::from_str(&serde_json::to_string(&request).unwrap()).unwrap();
+    assert_eq!(back, request, "the nested request survives the display line");
+}
+
+#[test]
+fn a_button_counts_clicks_and_its_observer_sees_the_count() {
+    let button = Button::new("run");
+    let seen = std::sync::Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    button.on_click(move |clicks| log.lock().unwrap().push(clicks));
+    let calls = "{\"call\":1,\"state\":{\"clicks\":1}}\n{\"call\":2,\"state\":{\"clicks\":3}}\n";
+    let mut replies = Vec::new();
+    serve_for_test(calls.as_bytes(), &mut replies, button.live().clone() as std::sync::Arc<dyn Receiver>);
+    assert_eq!(*seen.lock().unwrap(), [1, 3], "clicks made during a call arrive as one, with the latest count");
+    assert_eq!(button.value(), 3);
+}
+
+#[test]
+fn the_stepper_plays_a_runs_events_and_rings_the_current_one() {
+    use crate::trace::{EventKind, Trace, TraceEvent};
+    let mut trace = Trace::new(vec!["client".into(), "server".into()]);
+    let ev = |seq, ms: u64, kind| TraceEvent {
+        time: crate::time::Time::from_nanos(ms * 1_000_000),
+        seq,
+        kind,
+        lamport: None,
+    };
+    trace.events.push(ev(0, 0, EventKind::Send { from: 0, to: 1, msg: 1, label: "get".into() }));
+    trace.events.push(ev(1, 2, EventKind::Deliver { from: 0, to: 1, msg: 1 }));
+    let diagram = crate::trace::spacetime::SpaceTime::new(&trace);
+    // Outside the kernel the start step shows at once: event 0 ringed (its text line goes to
+    // stdout, which `capture` does not see; the kernel test reads it).
+    let (stepper, printed) = capture(|| diagram.stepper(300));
+    let request = stepper.unwrap().live_request().unwrap();
+    assert!(printed.contains(r#"stroke-width="2.5"><title>event 0</title></circle>"#), "event 0 is ringed");
+    let row = &request.children[0];
+    assert_eq!(row.links, [[0, 1]]);
+    assert_eq!(row.children[0].state["interval"], json!(300));
+    assert_eq!((row.children[0].state["max"].clone(), row.children[1].state["max"].clone()), (json!(1), json!(1)));
+    let one = Trace::new(vec![]);
+    let error = crate::trace::spacetime::SpaceTime::new(&one).stepper(300).unwrap_err();
+    assert_eq!(parameter_of(error), "stepper.trace");
+    assert_eq!(parameter_of(diagram.stepper(0).unwrap_err()), "step.interval_ms");
+}

@@ -141,9 +141,10 @@ pub fn interrupted_state_kept() -> ExecOutcome {
     }
 }
 
-/// `Interrupted`, state lost: the cell ignored the request and its process had to be killed.
-/// `stuck` names the simulation handlers that never returned, as the engine's watch reported them.
-pub fn interrupted_state_lost(grace: std::time::Duration, stuck: Option<&str>) -> ExecOutcome {
+/// `Interrupted`, state lost: the cell (or a widget's callback: `what`) ignored the request and
+/// its process had to be killed. `stuck` names the simulation handlers that never returned, as the
+/// engine's watch reported them.
+pub fn interrupted_state_lost(what: &str, grace: std::time::Duration, stuck: Option<&str>) -> ExecOutcome {
     let stuck = match stuck.map(str::trim).filter(|s| !s.is_empty()) {
         Some(handlers) => format!(
             " The simulation was stuck in {}: a handler must return (a loop waiting for a message or \
@@ -153,7 +154,7 @@ pub fn interrupted_state_lost(grace: std::time::Duration, stuck: Option<&str>) -
         None => String::new(),
     };
     let evalue = format!(
-        "Interrupted by the user. The cell did not stop within {:.1} s, so its evaluation process was \
+        "Interrupted by the user. The {what} did not stop within {:.1} s, so its evaluation process was \
          restarted: ALL VARIABLES WERE LOST.{stuck} distsim is loaded again; re-run the cells that define your variables. \
          (Loops of your own stop without losing state if they call `distsim::cancel::check()?`.)",
         grace.as_secs_f64()

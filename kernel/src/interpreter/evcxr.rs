@@ -280,7 +280,7 @@ impl Interpreter for EvcxrInterpreter {
             pump::discard(&self.lock().as_ref().expect("open session").outputs);
             self.recovery.reload_in_background();
             return if interrupt.requested {
-                errors::interrupted_state_lost(self.interrupter.grace(), interrupt.stuck.as_deref())
+                errors::interrupted_state_lost("cell", self.interrupter.grace(), interrupt.stuck.as_deref())
             } else {
                 let detail = match &result {
                     Err(e) => e.to_string(),
@@ -324,6 +324,16 @@ impl Interpreter for EvcxrInterpreter {
             Err(::evcxr::Error::CompilationErrors(list)) => errors::compile_error(&list, code),
             Err(other) => errors::other(&other.to_string()),
         }
+    }
+
+    /// As after a cell that was killed: evcxr is told its process is gone, and distsim is loaded
+    /// again in the background (the next cell waits for it).
+    fn process_lost(&mut self) {
+        if let Some(session) = self.lock().as_mut() {
+            let _ = session.ctx.execute(":restart");
+            pump::discard(&session.outputs);
+        }
+        self.recovery.reload_in_background();
     }
 
     fn complete(&mut self, code: &str, cursor_pos: usize) -> Completions {

@@ -13,8 +13,15 @@
 //! The kill is held back while the cell is still being analysed or compiled (the evaluation process
 //! is then waiting on its stdin): killing it would lose state for nothing, and the cell will see the
 //! cancel file as soon as it starts.
+//!
+//! A widget callback (a closure the kernel calls over the side channel, outside any cell) is
+//! interrupted the same way, in the same two stages: distsim loops inside it stop and the
+//! variables stay; a closure that never returns costs the process. Rust cannot stop a thread from
+//! outside, and leaving it spinning would keep a core busy, hold the widget's locks and keep the
+//! process's stdout pointed at the capture file. The only difference: during a callback the main
+//! thread waits on stdin as between cells, so that wait does not hold the kill back.
 
-use crate::interpreter::Interrupter;
+use crate::interpreter::{errors, CallbackEnd, Interrupter};
 use std::path::PathBuf;
 use std::process::Child;
 use std::sync::{Arc, Mutex};
@@ -38,6 +45,8 @@ struct CellState {
     generation: u64,
     outcome: CellInterrupt,
     watchdog: bool,
+    /// User code runs on a widget's thread, not the main one (see the module docs).
+    callback: bool,
 }
 
 struct Inner {
@@ -88,6 +97,7 @@ impl EvcxrInterrupter {
         state.generation += 1;
         state.outcome = CellInterrupt::default();
         state.watchdog = false;
+        state.callback = false;
     }
 
     /// Marks the end of a cell and says whether it was interrupted.
@@ -103,6 +113,23 @@ impl EvcxrInterrupter {
 }
 
 impl Interrupter for EvcxrInterrupter {
+    fn begin_callback(&self) {
+        self.begin_cell();
+        self.inner.state.lock().unwrap().callback = true;
+    }
+
+    fn end_callback(&self) -> CallbackEnd {
+        let outcome = self.end_cell();
+        let interrupted = match (outcome.requested, outcome.killed) {
+            (_, true) => {
+                Some(errors::interrupted_state_lost("widget callback", self.grace(), outcome.stuck.as_deref()))
+            }
+            (true, false) => Some(errors::interrupted_state_kept()),
+            (false, false) => None,
+        };
+        CallbackEnd { interrupted, process_lost: outcome.killed }
+    }
+
     fn interrupt(&self) {
         let generation = {
             let mut state = self.inner.state.lock().unwrap();
@@ -145,7 +172,7 @@ fn watchdog(inner: &Inner, generation: u64) {
         }
         let process = Arc::clone(&inner.process.lock().unwrap());
         let mut child = process.lock().unwrap();
-        if !running_user_code(child.id()) {
+        if !state.callback && !running_user_code(child.id()) {
             continue;
         }
         if child.kill().is_ok() {

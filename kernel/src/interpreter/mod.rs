@@ -82,6 +82,28 @@ pub trait Interrupter: Send + Sync {
     /// Asks the running cell to stop. Must return promptly; the cell's `execute` then returns
     /// an `Interrupted` error (or `KernelRestarted` when state had to be thrown away).
     fn interrupt(&self);
+
+    /// Marks the start of a widget callback: user code running in the evaluation process outside
+    /// any cell (`HOW_IT_WORKS.md` §6). Until [`end_callback`](Interrupter::end_callback), an
+    /// interrupt stops the callback as it would stop a cell. By default interrupts do not reach
+    /// callbacks.
+    fn begin_callback(&self) {}
+
+    /// Marks the end of the callback begun last, and says whether an interrupt stopped it.
+    fn end_callback(&self) -> CallbackEnd {
+        CallbackEnd::default()
+    }
+}
+
+/// How a widget callback ended, as far as interrupts go.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CallbackEnd {
+    /// The error to show in the widget's Output when an interrupt stopped the callback
+    /// (`Interrupted`, saying whether the variables were kept).
+    pub interrupted: Option<ExecOutcome>,
+    /// The evaluation process was killed to stop it: the interpreter must be told
+    /// ([`Interpreter::process_lost`]).
+    pub process_lost: bool,
 }
 
 /// A language back end.
@@ -97,6 +119,9 @@ pub trait Interpreter: Send {
     fn is_complete(&self, code: &str) -> Completeness;
     /// A handle for interrupting from the control thread.
     fn interrupter(&self) -> std::sync::Arc<dyn Interrupter>;
+    /// The evaluation process was killed outside a cell (a widget callback that ignored an
+    /// interrupt): get ready for the next cell (a new process, the library loaded again).
+    fn process_lost(&mut self) {}
     /// Throws away all state and starts afresh (shutdown with `restart: true`).
     fn restart(&mut self) -> Result<(), String>;
     /// The language version for `language_info.version` (the rustc version).

@@ -8,7 +8,6 @@ use super::dispatch::receive;
 use super::message::{Content, Message};
 use super::shared::{lock, Shared};
 use crate::interpreter::{MimeBundle, OutputSink, StreamName};
-use crate::widgets::models::Kind;
 use crate::widgets::{view_bundle, Widgets};
 use distsim::render::{WidgetRequest, WIDGET_MIME};
 use serde_json::Value;
@@ -64,19 +63,13 @@ impl CellSink<'_> {
             other => serde_json::from_value::<WidgetRequest>(other),
         };
         let created = parsed.map_err(|e| format!("a widget request is not valid: {e}")).and_then(|request| {
-            let kind =
-                Kind::from_name(&request.kind).ok_or_else(|| format!("unknown widget kind {:?}", request.kind))?;
             let shared = self.shared;
             let mut comms = shared.comms();
             comms
                 .with_target(&shared.publisher, Some(self.request), |widgets: &mut Widgets, out| {
-                    if request.key.is_none() && request.output.is_none() {
-                        return widgets.create(out, kind, request.state);
-                    }
-                    let initial = request.output.as_ref().map(crate::widgets::output::outputs).unwrap_or_default();
-                    widgets.create_live(out, kind, request.state, request.key, initial)
+                    widgets.show(out, &request)
                 })
-                .ok_or_else(|| "this kernel has no widget comm target".to_owned())
+                .ok_or_else(|| "this kernel has no widget comm target".to_owned())?
         });
         match created {
             Ok(model_id) => {

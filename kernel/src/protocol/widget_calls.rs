@@ -8,9 +8,13 @@
 //! - changes that arrive while a closure runs are read (each merged into the pending call)
 //!   before the next call goes out: the closure then sees only the latest value;
 //! - a cell sent after a change sees the changed value (`slider.value()`).
+//!
+//! A call is bracketed for the interrupter (`begin_callback`/`end_callback`), so an interrupt
+//! stops a callback as it stops a cell; if that took killing the evaluation process, the
+//! interpreter is told before the next cell.
 
 use super::shared::Shared;
-use crate::widgets::live::{deliver, PendingCall};
+use crate::widgets::live::{deliver, outputs_after, PendingCall};
 use crate::widgets::Widgets;
 
 fn with_widgets<R>(
@@ -31,7 +35,14 @@ pub fn pending(shared: &Shared) -> bool {
 pub fn deliver_one(shared: &Shared) {
     let call: Option<PendingCall> = with_widgets(shared, None, |widgets, _| widgets.take_pending_call()).flatten();
     let Some(call) = call else { return };
-    let outputs = deliver(&call);
+    let interrupter = shared.interrupter();
+    interrupter.begin_callback();
+    let delivered = deliver(&call);
+    let end = interrupter.end_callback();
+    if end.process_lost {
+        shared.session().interpreter.process_lost();
+    }
+    let outputs = outputs_after(delivered, end.interrupted);
     with_widgets(shared, Some(&call.parent), |widgets, out| widgets.set_outputs(out, &call.output, outputs));
 }
 

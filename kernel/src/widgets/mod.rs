@@ -7,7 +7,8 @@
 //! - `request_state` is answered with an `update` of the whole state;
 //! - the `jupyter.widget.control` comm's `request_states` is answered with `update_states`, every
 //!   open model's state at once, which is how a reloaded page or a new tab rebuilds its widgets;
-//! - `custom` messages (a Button's click) are logged.
+//! - a Button's click (`custom` `{"event": "click"}`) becomes a call to its closure; other
+//!   `custom` messages are logged.
 //!
 //! [`Widgets::create`] makes a model from the kernel side (with its Layout and style companions)
 //! and [`view_bundle`] is the display_data that shows it. A widget with a live value in the
@@ -75,7 +76,7 @@ impl Widgets {
     }
 
     /// Opens one model comm from the kernel with `state`.
-    fn open_model(&mut self, out: &mut Outbox, state: Data) -> String {
+    pub(crate) fn open_model(&mut self, out: &mut Outbox, state: Data) -> String {
         let body = object(json!({ "state": state, "buffer_paths": [] }));
         let id = out.open(WIDGET_TARGET, body, object(json!({ "version": PROTOCOL_VERSION })));
         self.models.insert(id.clone(), state);
@@ -180,6 +181,11 @@ impl CommTarget for Widgets {
             "request_state" => {
                 let state = self.models.get(comm_id).cloned().unwrap_or_default();
                 out.send(comm_id, object(json!({ "method": "update", "state": state, "buffer_paths": [] })));
+            }
+            "custom" if data.get("content").and_then(|c| c.get("event")) == Some(&json!("click")) => {
+                if let Some(parent) = out.parent() {
+                    self.live.clicked(comm_id, parent);
+                }
             }
             "custom" => crate::log::warn(&format!("widget {comm_id}: custom message {}", json!(data.get("content")))),
             other => crate::log::warn(&format!("widget {comm_id}: unknown method {other:?}; ignored")),

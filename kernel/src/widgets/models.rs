@@ -26,9 +26,12 @@ pub enum Kind {
     VBox,
     Output,
     Html,
+    /// ipywidgets' `jslink`: keeps two models' attributes equal in the browser; not a view.
+    Link,
 }
 
 impl Kind {
+    /// The kinds a library request may name (a Link is made by the kernel, for a box's links).
     pub const ALL: [Kind; 12] = [
         Kind::IntSlider,
         Kind::FloatSlider,
@@ -59,6 +62,7 @@ impl Kind {
             Kind::VBox => "VBox",
             Kind::Output => "Output",
             Kind::Html => "HTML",
+            Kind::Link => "Link",
         }
     }
 
@@ -82,13 +86,18 @@ impl Kind {
             Kind::ToggleButtons => Some("ToggleButtonsStyleModel"),
             Kind::Button => Some("ButtonStyleModel"),
             Kind::Html => Some("HTMLStyleModel"),
-            Kind::HBox | Kind::VBox | Kind::Output => None,
+            Kind::HBox | Kind::VBox | Kind::Output | Kind::Link => None,
         }
     }
 
     /// The six keys that tell a front end which model and view to build; set once, never changed.
     pub fn identity(self) -> Data {
         let (module, version) = self.module();
+        if self == Kind::Link {
+            let mut state = identity("LinkModel", (module, version), "", (module, version));
+            state.insert("_view_name".into(), Value::Null);
+            return state;
+        }
         identity(
             &format!("{}Model", self.name()),
             (module, version),

@@ -12,5 +12,6 @@ mod serde_roundtrip;
 mod startup;
 mod support;
 mod widget_cells;
+mod widget_layouts;
 mod widgets;
 mod wire;

@@ -20,10 +20,11 @@ use std::sync::{mpsc, Arc, Mutex};
 
 /// The fake interpreter, plus one command: `widget JSON` displays a widget request. Every cell's
 /// start and end go to the log.
-struct WithWidgets(FakeInterpreter, Log);
+/// An interrupter may stand in for the fake one; `process lost` goes to the log.
+pub(crate) struct WithWidgets(FakeInterpreter, Log, Option<Arc<dyn Interrupter>>);
 
 /// What happened, in order: `cell CODE`, `cell end`, and the fake process's `call STATE`.
-type Log = Arc<Mutex<Vec<String>>>;
+pub(crate) type Log = Arc<Mutex<Vec<String>>>;
 
 impl Interpreter for WithWidgets {
     fn execute(&mut self, code: &str, sink: &dyn OutputSink) -> ExecOutcome {
@@ -42,7 +43,10 @@ impl Interpreter for WithWidgets {
         self.0.is_complete(code)
     }
     fn interrupter(&self) -> Arc<dyn Interrupter> {
-        self.0.interrupter()
+        self.2.clone().unwrap_or_else(|| self.0.interrupter())
+    }
+    fn process_lost(&mut self) {
+        self.1.lock().unwrap().push("process lost".into());
     }
     fn restart(&mut self) -> Result<(), String> {
         self.0.restart()
@@ -71,11 +75,15 @@ fn start() -> Client {
     start_logged(Log::default())
 }
 
-fn start_logged(log: Log) -> Client {
-    Client::start_with_interpreter(Box::new(WithWidgets(FakeInterpreter::new(), log)))
+pub(crate) fn start_logged(log: Log) -> Client {
+    start_with(log, None)
 }
 
-fn request_json(request: &WidgetRequest) -> String {
+pub(crate) fn start_with(log: Log, interrupter: Option<Arc<dyn Interrupter>>) -> Client {
+    Client::start_with_interpreter(Box::new(WithWidgets(FakeInterpreter::new(), log, interrupter)))
+}
+
+pub(crate) fn request_json(request: &WidgetRequest) -> String {
     serde_json::to_string(request).unwrap()
 }
 
@@ -140,7 +148,7 @@ fn a_silent_cell_creates_no_widget() {
     client.shutdown();
 }
 
-trait FromMessage {
+pub(crate) trait FromMessage {
     fn deserialize_from(message: &distsim_kernel::protocol::Message) -> Self;
 }
 
@@ -157,13 +165,14 @@ impl FromMessage for CommOpen {
 /// channel, logs each call's state as `call {state}`, and answers with `reply(state)`. A held
 /// process waits for a message on `release` before answering each call (a closure still running)
 /// and says on `running` that a call arrived.
-struct FakeProcess {
-    key: u64,
-    release: mpsc::Sender<()>,
-    running: mpsc::Receiver<()>,
+pub(crate) struct FakeProcess {
+    pub key: u64,
+    pub release: mpsc::Sender<()>,
+    pub running: mpsc::Receiver<()>,
 }
 
-fn fake_process(log: Log, hold: bool, reply: fn(&Data) -> Captured) -> FakeProcess {
+/// A held process whose `release` is dropped ends without answering, as a killed process would.
+pub(crate) fn fake_process(log: Log, hold: bool, reply: fn(&Data) -> Captured) -> FakeProcess {
     let address = side_channel::global().unwrap().address().to_owned();
     let stream = match address.strip_prefix('@') {
         Some(name) => {
@@ -186,7 +195,9 @@ fn fake_process(log: Log, hold: bool, reply: fn(&Data) -> Captured) -> FakeProce
             log.lock().unwrap().push(format!("call {}", json!(call.state)));
             if hold {
                 let _ = started.send(());
-                let _ = released.recv();
+                if released.recv().is_err() {
+                    return;
+                }
             }
             let done = Done { call: call.call, output: reply(&call.state) };
             let _ = writeln!(writer, "{}", serde_json::to_string(&done).unwrap());
@@ -196,7 +207,7 @@ fn fake_process(log: Log, hold: bool, reply: fn(&Data) -> Captured) -> FakeProce
 }
 
 /// Prints `value is V`, and panics at 0.45.
-fn print_value(state: &Data) -> Captured {
+pub(crate) fn print_value(state: &Data) -> Captured {
     let value = &state["value"];
     if *value == json!(0.45) {
         return Captured {
@@ -209,7 +220,7 @@ fn print_value(state: &Data) -> Captured {
 }
 
 /// Shows a live slider with key `key`; returns the control's and the Output's model ids.
-fn show_live(client: &Client, key: u64) -> (String, String, Vec<distsim_kernel::protocol::Message>) {
+pub(crate) fn show_live(client: &Client, key: u64) -> (String, String, Vec<distsim_kernel::protocol::Message>) {
     let mut request = FloatSlider::new("loss", 0.0..=0.5).step(0.01).request().unwrap();
     request.key = Some(key);
     request.output = Some(Captured { stdout: "start\n".into(), ..Captured::default() });
@@ -221,7 +232,7 @@ fn show_live(client: &Client, key: u64) -> (String, String, Vec<distsim_kernel::
     (named("FloatSliderModel"), named("OutputModel"), iopub)
 }
 
-fn update(client: &Client, comm_id: &str, value: f64) -> distsim_kernel::protocol::Message {
+pub(crate) fn update(client: &Client, comm_id: &str, value: f64) -> distsim_kernel::protocol::Message {
     client.send(
         Chan::Shell,
         &CommMsg { comm_id: comm_id.into(), data: data(json!({"method": "update", "state": {"value": value}})) },
@@ -229,7 +240,7 @@ fn update(client: &Client, comm_id: &str, value: f64) -> distsim_kernel::protoco
 }
 
 /// The next update of Output `output`'s outputs (other IOPub messages are skipped).
-fn next_outputs(client: &Client, output: &str) -> (distsim_kernel::protocol::Message, Value) {
+pub(crate) fn next_outputs(client: &Client, output: &str) -> (distsim_kernel::protocol::Message, Value) {
     loop {
         let message = client.next_iopub();
         if message.msg_type() != "comm_msg" {
