@@ -54,7 +54,11 @@ def tree(pid):
 
 
 def memory(kernel_pid):
+    """Kernel plus evaluation process, and each one's split (`kernel`, `evaluation`): `anon_mib`
+    is private memory (the heap and anonymous maps: what the allocator holds), `file_mib` pages of
+    mapped files (the binary, libstd, the cells' libraries), which other students' kernels share."""
     total = {"rss": 0, "pss": 0, "processes": 0}
+    split = {}
     for pid in tree(kernel_pid):
         try:
             if b"distsim-kernel" not in Path(f"/proc/{pid}/cmdline").read_bytes():
@@ -66,8 +70,12 @@ def memory(kernel_pid):
         total["rss"] += fields.get("Rss", 0)
         total["pss"] += fields.get("Pss", 0)
         total["processes"] += 1
+        anon = fields.get("Anonymous", 0)
+        split["kernel" if pid == kernel_pid else "evaluation"] = {
+            "rss_mib": round(fields.get("Rss", 0) / MIB), "anon_mib": round(anon / MIB),
+            "file_mib": round((fields.get("Rss", 0) - anon) / MIB)}
     return {"rss_mib": round(total["rss"] / MIB), "pss_mib": round(total["pss"] / MIB),
-            "processes": total["processes"]}
+            "processes": total["processes"], **split}
 
 
 def run(client, code, timeout=600):
