@@ -53,8 +53,9 @@ impl Trimmer {
 /// analyzer runs on whichever thread holds the evcxr session: the one serving cells, the warm-up
 /// thread, the completion requests. Its objects and the holes they leave when freed were then
 /// spread over several heaps, each trimmed only where whole pages are free. One arena costs
-/// nothing measurable here (one thread works at a time, under the session lock) and keeps the free
-/// space in one heap where later allocations reuse it. Measured in docs/class.md.
+/// little here (one thread works at a time, under the session lock) and keeps the free space in one
+/// heap where later allocations reuse it: 525 instead of 564 MiB after the first notebook
+/// (docs/class.md, "Memory for a class").
 pub fn use_one_arena() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only changes the allocator's tuning; no thread is running yet.

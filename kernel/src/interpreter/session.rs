@@ -189,8 +189,8 @@ pub fn run_preamble(
 fn make_evaluation_process_the_oom_victim(command: &mut Command) {
     use std::os::unix::process::CommandExt;
     // SAFETY: between fork and exec only async-signal-safe calls are allowed; the closure makes
-    // three system calls on a constant path and allocates nothing. A failure is ignored (the
-    // process then runs with the default score), as a failed write from the parent was.
+    // three system calls on a constant path and allocates nothing. A failure leaves the default
+    // score; the child cannot log it from there, and refusing to start would be worse.
     unsafe {
         command.pre_exec(|| {
             let fd = libc::open(c"/proc/self/oom_score_adj".as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
