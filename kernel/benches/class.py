@@ -6,9 +6,9 @@ kernel per student at the same moment, and prints:
 
 - `students`, `start_to_first_result_s` (median over students: kernel start plus `1 + 1`);
 - per student, kernel plus evaluation process (all processes of the distsim-kernel binary):
-  `idle_rss_mib` / `idle_pss_mib` after start and a second cell (neither defines a variable, so
-  evcxr's analyzer is not loaded yet), and `after_rss_mib` / `after_pss_mib` after the course
-  notebook (the analyzer loaded: the figure of a student at work); also
+  `idle_rss_mib` / `idle_pss_mib` after start and a second cell, once memory is steady (the
+  kernel's analyzer warm-up done: a student reading), and `after_rss_mib` / `after_pss_mib` after
+  the course notebook (the figure of a student at work); also
   `server_rss_mib`, the user's Jupyter server;
 - `hub_rss_mib`, `proxy_rss_mib`: the hub's and the proxy's own memory;
 - `plot_cell_median_s`: median execute latency of the notebook's plot cells, all students at once.
@@ -39,13 +39,18 @@ NOTEBOOK = "notebooks/00-start-here.ipynb"
 MIB = 1 << 20
 
 
-def settled_memory(login, kinds=("distsim-kernel",)):
-    """The user's memory once it stops falling (the kernel trims its heap shortly after a cell)."""
+def settled_memory(login, kinds=("distsim-kernel",), steady_samples=10, limit_samples=480):
+    """The user's memory once it has stayed within 4 MiB for `steady_samples` samples in a row
+    (5 s): after the heap trim that follows a cell and after the analyzer warm-up, which starts
+    2 s after a cell and runs for 10-40 s on a loaded machine, so that "idle" is a student
+    reading, not a kernel half-way through its warm-up. Gives up after `limit_samples` (4 min)."""
     previous = user_memory(login, kinds)
-    for _ in range(20):
+    steady = 0
+    for _ in range(limit_samples):
         time.sleep(0.5)  # sampling interval of a measurement, not a wait for an event
         current = user_memory(login, kinds)
-        if abs(current["rss"] - previous["rss"]) < 4 * MIB:
+        steady = steady + 1 if abs(current["rss"] - previous["rss"]) < 4 * MIB else 0
+        if steady >= steady_samples:
             return current
         previous = current
     return current
@@ -75,7 +80,7 @@ def one_class(n):
             return seconds
 
         firsts = in_parallel(first_results, students)
-        idle = {s: settled_memory(s) for s in students}
+        idle = in_parallel(settled_memory, students)
 
         def notebook(s):
             timings = []
@@ -87,7 +92,7 @@ def one_class(n):
             return timings
 
         plots = in_parallel(notebook, students)
-        after = {s: settled_memory(s) for s in students}
+        after = in_parallel(settled_memory, students)
         servers = {s: user_memory(s, ("jupyterhub-singleuser",)) for s in students}
         hub_pid, proxy_pids = hub.pids()
         record = {

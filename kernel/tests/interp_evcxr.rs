@@ -97,6 +97,14 @@ fn run_then_interrupt(interp: &mut EvcxrInterpreter, sink: &Recorder, code: &str
     })
 }
 
+/// The evaluation process's `oom_score_adj`, read by a cell (cells run in that process). Every
+/// evaluation process, however it was started, must be the first victim when memory runs out.
+fn oom_score_adj(interp: &mut EvcxrInterpreter, sink: &Recorder) -> String {
+    let (out, _) =
+        run(interp, sink, "std::fs::read_to_string(\"/proc/self/oom_score_adj\").unwrap().trim().to_owned()");
+    plain(&out).trim_matches('"').to_owned()
+}
+
 #[test]
 fn evcxr_interpreter_runs_a_notebook_session() {
     let opts =
@@ -110,6 +118,7 @@ fn evcxr_interpreter_runs_a_notebook_session() {
     // A value, with distsim already imported (no :dep line).
     let (out, _) = run(&mut interp, &sink, "1 + 1");
     assert_eq!(plain(&out), "2");
+    assert_eq!(oom_score_adj(&mut interp, &sink), "1000", "the first evaluation process");
     // The session's first `?` keeps its rich display (`?` is turned on just before this cell runs).
     let (out, _) = run(&mut interp, &sink, "Table::new([\"n\"]).with_row(vec![Value::Int(2)])?");
     let ExecOutcome::Ok { result: Some(bundle) } = &out else { panic!("{out:?}") };
@@ -216,6 +225,14 @@ fn evcxr_interpreter_runs_a_notebook_session() {
     assert_eq!(plain(&out), "5");
     let (out, _) = run(&mut interp, &sink, "Table::new([\"x\"]).len()");
     assert_eq!(plain(&out), "0");
+    assert_eq!(oom_score_adj(&mut interp, &sink), "1000", "after the kill");
+
+    // A user's `:restart` (evcxr starts the evaluation process again, keeping `:dep distsim`).
+    let (out, _) = run(&mut interp, &sink, ":restart");
+    assert!(matches!(out, ExecOutcome::Ok { .. }), "{out:?}");
+    assert_eq!(oom_score_adj(&mut interp, &sink), "1000", "after a user's :restart");
+    let (out, _) = run(&mut interp, &sink, "Table::new([\"x\"]).len()");
+    assert_eq!(plain(&out), "0");
 
     // `:clear`: variables gone, distsim still loaded (evcxr's `:clear` drops it; the kernel loads it
     // again), and `?` turned on again with its rich display.
@@ -227,6 +244,7 @@ fn evcxr_interpreter_runs_a_notebook_session() {
     let (out, _) = run(&mut interp, &sink, "Table::new([\"n\"]).with_row(vec![Value::Int(2)])?");
     let ExecOutcome::Ok { result: Some(bundle) } = &out else { panic!("{out:?}") };
     assert!(bundle.contains_key("text/html"), "{bundle:?}");
+    assert_eq!(oom_score_adj(&mut interp, &sink), "1000", "after :clear");
 
     // Restart: variables gone, distsim still loaded.
     let (_, _) = run(&mut interp, &sink, "let after_kill = 1;");
@@ -237,4 +255,5 @@ fn evcxr_interpreter_runs_a_notebook_session() {
     assert_eq!(ename(&out).0, "CompileError");
     let (out, _) = run(&mut interp, &sink, "Table::new([\"x\"]).columns().len()");
     assert_eq!(plain(&out), "1");
+    assert_eq!(oom_score_adj(&mut interp, &sink), "1000", "after the kernel's restart");
 }

@@ -11,6 +11,12 @@
 //! during the quiet period pushes it back. The cells of a "run all" arrive back to back and never
 //! see it. A cell that arrives while the warm-up already runs still waits; the log says so.
 //!
+//! The warm-up costs memory until the next cell: measured with `kernel/benches/kernel_memory.py`
+//! (docs/class.md), the kernel plus its evaluation process hold about 325 MiB before it and 660
+//! MiB after it, and 525 MiB after the next cell that defines a variable, with or without a
+//! warm-up. `DISTSIM_ANALYZER_WARMUP=off` turns it off where idle memory counts more than the
+//! first `let` cell's time (3 s with the warm-up, 17 s without, on a loaded two-core machine).
+//!
 //! With `DISTSIM_KERNEL_LOG` set, the decisions are logged (`cell N begins`, `analyzer warm-up
 //! started after cell N`, `cell N waits for the analyzer warm-up`), so their order can be checked.
 
@@ -67,13 +73,18 @@ impl Scheduler {
             .and_then(|ms| ms.parse().ok())
             .map(Duration::from_millis)
             .unwrap_or(DEFAULT_QUIET);
+        let enabled = std::env::var("DISTSIM_ANALYZER_WARMUP").map_or(true, |v| v != "off");
         let scheduler = Arc::new(Scheduler {
             state: Mutex::new(State { needed: true, ..State::default() }),
             changed: Condvar::new(),
             quiet,
         });
-        let weak = Arc::downgrade(&scheduler);
-        std::thread::spawn(move || run(weak, warm));
+        if enabled {
+            let weak = Arc::downgrade(&scheduler);
+            std::thread::spawn(move || run(weak, warm));
+        } else {
+            trace("analyzer warm-up off (DISTSIM_ANALYZER_WARMUP=off)");
+        }
         scheduler
     }
 

@@ -130,6 +130,7 @@ pub fn open(crate_dir: &Path, runtime_exe: &Path, cancel_file: &Path) -> Result<
             &mut command
         }
     };
+    make_evaluation_process_the_oom_victim(&mut command);
     if let Some(dir) = rust_std_dir() {
         command.env("LD_LIBRARY_PATH", prepend_path(&dir, std::env::var_os("LD_LIBRARY_PATH")));
     }
@@ -168,25 +169,37 @@ pub fn run_preamble(
         stderr.push('\n');
     }
     super::pump::discard(&session.outputs);
-    make_evaluation_process_the_oom_victim(session);
     result.map(|_| ()).map_err(|e| format!("loading distsim from {} failed: {e}\n{stderr}", distsim.display()))
 }
 
-/// Marks the evaluation process as the first to go when memory runs out (`oom_score_adj` 1000).
+/// Makes every evaluation process started from `command` the first to go when memory runs out
+/// (`oom_score_adj` 1000).
 ///
 /// Under a per-student memory limit (the class hub's cgroup) the kernel's OOM killer picks the
 /// biggest process of the group. A cell that allocates without bound makes the evaluation process
 /// big, but the kernel process, holding evcxr's rust-analyzer (700 MB once loaded), can still be
 /// bigger at that moment: measured on the hub test, the kernel was killed first, then the
 /// evaluation process, and the front end lost the kernel. The evaluation process is the one to
-/// lose: the kernel reports `KernelRestarted` and loads distsim again. Raising one's own child's
-/// score needs no privilege. Called after each preamble, that is for each new evaluation process.
-fn make_evaluation_process_the_oom_victim(session: &Session) {
-    let pid = session.ctx.process_handle().lock().map(|child| child.id()).ok();
-    if let Some(pid) = pid {
-        if let Err(error) = std::fs::write(format!("/proc/{pid}/oom_score_adj"), "1000") {
-            crate::log::warn(&format!("could not raise the evaluation process's oom_score_adj: {error}"));
-        }
+/// lose: the kernel reports `KernelRestarted` and loads distsim again.
+///
+/// The child sets its own score between fork and exec, not the kernel after the preamble: evcxr
+/// keeps this `Command` and spawns it again on its own (a user's `:restart`, `:clear`, after a
+/// crash), where the kernel has no hook, and an earlier version that wrote the score after each
+/// preamble left a `:restart`ed process at 0. Raising one's own score needs no privilege.
+fn make_evaluation_process_the_oom_victim(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: between fork and exec only async-signal-safe calls are allowed; the closure makes
+    // three system calls on a constant path and allocates nothing. A failure leaves the default
+    // score; the child cannot log it from there, and refusing to start would be worse.
+    unsafe {
+        command.pre_exec(|| {
+            let fd = libc::open(c"/proc/self/oom_score_adj".as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+            if fd >= 0 {
+                libc::write(fd, b"1000".as_ptr().cast(), 4);
+                libc::close(fd);
+            }
+            Ok(())
+        });
     }
 }
 
