@@ -51,17 +51,45 @@ pub(crate) struct Explored {
     pub(crate) peak_bytes: usize,
 }
 
-/// One breadth-first level: each state's ids (`width` each), whether its history is its
-/// parent's, and (only if a property is `eventually`) its remaining `eventually` bits.
+/// One breadth-first level: each state's ids (one after another), where each run of `CHUNK`
+/// states starts, whether a state's history is its parent's, and (only if a property is
+/// `eventually`) its remaining `eventually` bits.
 struct Level {
     ids: Vec<u32>,
+    starts: Vec<usize>,
     same_history: Vec<bool>,
     ebits: Vec<u64>,
 }
 
 impl Level {
     fn bytes(&self) -> usize {
-        self.ids.capacity() * 4 + self.same_history.capacity() + self.ebits.capacity() * 8
+        self.ids.capacity() * 4 + self.starts.capacity() * 8 + self.same_history.capacity() + self.ebits.capacity() * 8
+    }
+
+    /// The ids of each run of `CHUNK` states.
+    fn chunks(&self) -> Vec<&[u32]> {
+        (0..self.starts.len())
+            .map(|c| &self.ids[self.starts[c]..*self.starts.get(c + 1).unwrap_or(&self.ids.len())])
+            .collect()
+    }
+
+    /// Finds where each run of `CHUNK` states starts, once `ids` is complete.
+    fn index<N>(&mut self, codec: &Codec<N>)
+    where
+        N: Node + CheckState,
+        N::Msg: CheckState,
+        N::Timer: CheckState,
+    {
+        let mut at = 0;
+        self.starts = codec
+            .states(&self.ids)
+            .enumerate()
+            .filter_map(|(k, one)| {
+                let start = at;
+                at += one.len();
+                (k % CHUNK == 0).then_some(start)
+            })
+            .collect();
     }
 }
 
@@ -173,15 +201,15 @@ where
 {
     let o = &model.options;
     let codec = Codec::new(model.initial.len());
-    let width = codec.width();
     let eventually = eventually_bits(props);
     let mut h = model.harness();
     let init = model.initial_state(&mut h)?;
     let mut shards: Vec<FpTable> = (0..SHARDS).map(|_| FpTable::new()).collect();
     let (s0, key) = shard(model.fingerprint(&init));
     shards[s0].insert(key);
-    let mut frontier = Level { ids: Vec::new(), same_history: vec![false], ebits: Vec::new() };
+    let mut frontier = Level { ids: Vec::new(), starts: Vec::new(), same_history: vec![false], ebits: Vec::new() };
     codec.encode(&init, None, &mut frontier.ids);
+    frontier.index(&codec);
     if eventually != 0 {
         frontier.ebits.push(eventually);
     }
@@ -211,15 +239,15 @@ where
         let seen = &shards;
         let level = &frontier;
         let chunks: Vec<ChunkOut> = frontier
-            .ids
-            .par_chunks(CHUNK * width)
+            .chunks()
+            .into_par_iter()
             .enumerate()
             .map_init(
                 || (model.harness(), Vec::new()),
                 |(h, steps), (ci, ids)| -> Result<ChunkOut> {
                     crate::cancel::check()?;
                     let mut c = ChunkOut { buckets: vec![Vec::new(); SHARDS], ..ChunkOut::default() };
-                    for (k, ids) in ids.chunks_exact(width).enumerate() {
+                    for (k, ids) in codec.states(ids).enumerate() {
                         let pos = ci * CHUNK + k;
                         let s = codec.decode(ids);
                         let ebits = level.ebits.get(pos).copied().unwrap_or(0);
@@ -300,7 +328,8 @@ where
         }
         // Before the next level is built: will it fit?
         let candidates: usize = chunks.iter().map(|c| c.candidates.capacity() * 24 + c.degree.capacity() * 4).sum();
-        let next_bytes = fresh * (width * 4 + 1 + if eventually != 0 { 8 } else { 0 } + 4);
+        let per_state = frontier.ids.len() as f64 / frontier.same_history.len() as f64 + 1.0; // a message more
+        let next_bytes = fresh * ((per_state * 4.0) as usize + 1 + if eventually != 0 { 8 } else { 0 } + 4);
         let held = kept_bytes(&shards, &degrees, &steps) + frontier.bytes() + codec.bytes() + candidates;
         out.peak_bytes = out.peak_bytes.max(held + next_bytes);
         if held + next_bytes > o.max_memory {
@@ -316,14 +345,15 @@ where
         let built: Vec<(Level, Vec<u16>, Vec<u16>)> = chunks
             .par_iter()
             .zip(new)
-            .zip(frontier.ids.par_chunks(CHUNK * width))
+            .zip(frontier.chunks().into_par_iter())
             .map_init(
                 || model.harness(),
                 |h, ((c, new), parents)| -> Result<_> {
-                    let mut next = Level { ids: Vec::new(), same_history: Vec::new(), ebits: Vec::new() };
+                    let mut next =
+                        Level { ids: Vec::new(), starts: Vec::new(), same_history: Vec::new(), ebits: Vec::new() };
                     let (mut level_degrees, mut level_steps) = (Vec::new(), Vec::new());
                     let mut cands = c.candidates.iter().zip(new);
-                    for (k, (&(_, d), ids)) in c.degree.iter().zip(parents.chunks_exact(width)).enumerate() {
+                    for (k, (&(_, d), ids)) in c.degree.iter().zip(codec.states(parents)).enumerate() {
                         let mut kept = 0u16;
                         let mut parent: Option<State<N>> = None;
                         for (cand, is_new) in cands.by_ref().take(d as usize) {
@@ -348,7 +378,8 @@ where
         out.explored += chunks.iter().map(|c| c.candidates.len() as u64 + c.known).sum::<u64>();
         drop(chunks);
         let mut next = Level {
-            ids: Vec::with_capacity(fresh * width),
+            ids: Vec::with_capacity(built.iter().map(|b| b.0.ids.len()).sum()),
+            starts: Vec::new(),
             same_history: Vec::with_capacity(fresh),
             ebits: Vec::with_capacity(if eventually != 0 { fresh } else { 0 }),
         };
@@ -361,6 +392,7 @@ where
             level_degrees.extend(d);
             level_steps.extend(st);
         }
+        next.index(&codec);
         drop(frontier);
         degrees.push(level_degrees);
         steps.push(level_steps);

@@ -1,6 +1,9 @@
-//! A breadth-first level, compact: each state is `n + 2` ids (`u32`) into interned tables: the rest
-//! (timers, crash and partition flags, history), one id per node state, and the list of messages in
-//! flight. For 3 replicas and 2 clients that is 28 bytes instead of several hundred.
+//! A breadth-first level, compact: each state is a few ids (`u32`) into interned tables: the rest
+//! (timers, crash and partition flags, history), one id per node state, the number of messages in
+//! flight and one id per message. For 3 replicas and 2 clients that is about 50 bytes instead of
+//! several hundred. (Interning each whole list of messages as one id, SPIN's second level, was
+//! measured and rejected: nearly every state has a list of its own, and the table grew by over
+//! 100 bytes per state, for good.)
 //!
 //! A state is encoded from its parent's ids: a part the step did not change (most nodes, most
 //! messages, usually the rest) keeps its parent's id without a look-up. Decoding gives back the same
@@ -11,7 +14,6 @@ use super::history::History;
 use super::intern::Interner;
 use super::state::{term, Envelope, PartitionState, PendingTimer, Slot, State};
 use super::CheckState;
-use crate::check::hash::fingerprint;
 use crate::engine::Node;
 use std::sync::Arc;
 
@@ -64,7 +66,6 @@ pub(crate) struct Codec<N: Node> {
     rests: Interner<Rest<N>>,
     nodes: Interner<N>,
     messages: Interner<Envelope<N::Msg>>,
-    lists: Interner<Vec<u32>>,
 }
 
 impl<N> Codec<N>
@@ -74,12 +75,25 @@ where
     N::Timer: CheckState,
 {
     pub(crate) fn new(n: usize) -> Self {
-        Codec { n, rests: Interner::new(), nodes: Interner::new(), messages: Interner::new(), lists: Interner::new() }
+        Codec { n, rests: Interner::new(), nodes: Interner::new(), messages: Interner::new() }
     }
 
-    /// Ids per state.
-    pub(crate) fn width(&self) -> usize {
-        self.n + 2
+    /// How many ids the state that starts `ids` takes.
+    #[inline]
+    pub(crate) fn len(&self, ids: &[u32]) -> usize {
+        self.n + 2 + ids[self.n + 1] as usize
+    }
+
+    /// The states of `ids` (encoded one after another), in order.
+    pub(crate) fn states<'a>(&'a self, mut ids: &'a [u32]) -> impl Iterator<Item = &'a [u32]> + 'a {
+        std::iter::from_fn(move || {
+            if ids.is_empty() {
+                return None;
+            }
+            let (one, rest) = ids.split_at(self.len(ids));
+            ids = rest;
+            Some(one)
+        })
     }
 
     /// Appends the ids of `s` to `out`. `parent`: the ids and state it was reached from, whose
@@ -116,8 +130,8 @@ where
             });
         }
         // The messages: those still in flight from the parent keep its ids.
-        let parent_list = parent.map(|(ids, p)| (&**self.lists.get(ids[n + 1]).0, p));
-        let mut list = Vec::with_capacity(s.in_flight.len());
+        let parent_list = parent.map(|(ids, p)| (&ids[n + 2..], p));
+        out.push(s.in_flight.len() as u32);
         let mut from = 0;
         for e in &s.in_flight {
             let known = parent_list.and_then(|(ids, p)| {
@@ -125,12 +139,8 @@ where
                 from = j + 1;
                 Some(ids[j])
             });
-            list.push(known.unwrap_or_else(|| self.messages.intern(e, e.key, 0)));
+            out.push(known.unwrap_or_else(|| self.messages.intern(e, e.key, 0)));
         }
-        out.push(match parent_list {
-            Some((ids, _)) if *ids == list => parent.expect("a parent").0[n + 1],
-            _ => self.lists.intern(&list, fingerprint(&list), list.len() * 4),
-        });
     }
 
     /// The state whose ids are `ids`.
@@ -144,7 +154,7 @@ where
                 Slot { node: node.clone(), hash: *hash }
             })
             .collect();
-        let in_flight = self.lists.get(ids[n + 1]).0.iter().map(|&id| (*self.messages.get(id).0).clone()).collect();
+        let in_flight = ids[n + 2..].iter().map(|&id| (*self.messages.get(id).0).clone()).collect();
         let mut s = State {
             nodes,
             in_flight,
@@ -161,6 +171,6 @@ where
 
     /// Bytes the tables hold.
     pub(crate) fn bytes(&self) -> usize {
-        self.rests.bytes() + self.nodes.bytes() + self.messages.bytes() + self.lists.bytes()
+        self.rests.bytes() + self.nodes.bytes() + self.messages.bytes()
     }
 }
