@@ -2,8 +2,9 @@
 //! (timers, crash and partition flags, history), one id per node state, the number of messages in
 //! flight and one id per message. For 3 replicas and 2 clients that is about 50 bytes instead of
 //! several hundred. (Interning each whole list of messages as one id, SPIN's second level, was
-//! measured and rejected: nearly every state has a list of its own, and the table grew by over
-//! 100 bytes per state, for good.)
+//! tried and rejected: with it the 3-replica, 2-client ABD check peaked at 98 accounted bytes per
+//! unique state, 126 by resident memory, against 15 for fingerprints and paths; of all the parts,
+//! only that table grows with the number of states, and it is kept to the end.)
 //!
 //! A state is encoded from its parent's ids: a part the step did not change (most nodes, most
 //! messages, usually the rest) keeps its parent's id without a look-up. Decoding gives back the same
