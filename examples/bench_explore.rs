@@ -6,7 +6,12 @@
 //! ```text
 //! cargo run --release --locked --example bench_explore -- --replicas 3 --clients 2 --threads 1,2
 //! cargo run --release --locked --example bench_explore -- --replicas 2 --clients 2 --search dfs
+//! cargo run --release --locked --example bench_explore -- --threads 2 --symmetric
 //! ```
+//!
+//! `--interchangeable` checks [`Abd::interchangeable`] (writes tagged by client: the replicas are
+//! interchangeable, and the state count differs from Stateright's); `--symmetric` checks that
+//! system with symmetry reduction over the replicas.
 
 use clap::Parser;
 use distsim::check::examples::abd::{self, Abd};
@@ -29,6 +34,15 @@ struct Args {
     /// Stop (with an error) beyond this many unique states.
     #[arg(long, default_value_t = 100_000_000)]
     max_states: usize,
+    /// Stop (with an error) when the search would hold more than this many MiB.
+    #[arg(long, default_value_t = 4096)]
+    max_memory_mib: usize,
+    /// Check the system with interchangeable replicas (writes tagged by client).
+    #[arg(long)]
+    interchangeable: bool,
+    /// Check the interchangeable system with symmetry reduction over the replicas.
+    #[arg(long)]
+    symmetric: bool,
 }
 
 fn peak_rss_bytes() -> Option<u64> {
@@ -49,8 +63,14 @@ fn main() -> Result<(), distsim::Error> {
     let args = Args::parse();
     for &threads in &args.threads {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a thread pool");
-        let nodes = Abd::system(args.replicas, args.clients, abd::put_then_get(args.replicas, args.clients));
-        let mut checker = abd::checker(nodes).max_states(args.max_states);
+        let mut nodes = Abd::system(args.replicas, args.clients, abd::put_then_get(args.replicas, args.clients));
+        if args.interchangeable || args.symmetric {
+            nodes = Abd::interchangeable(nodes);
+        }
+        let mut checker = abd::checker(nodes).max_states(args.max_states).max_memory(args.max_memory_mib << 20);
+        if args.symmetric {
+            checker = checker.symmetric(0..args.replicas);
+        }
         if args.search == "dfs" {
             checker = checker.depth_first();
         }
@@ -58,9 +78,14 @@ fn main() -> Result<(), distsim::Error> {
         let r = pool.install(|| checker.run())?;
         let cpu = cpu_secs().zip(cpu0).map(|(b, a)| ((b - a) * 100.0).round() / 100.0);
         let s = &r.stats;
+        let variant = match (args.symmetric, args.interchangeable) {
+            (true, _) => " interchangeable symmetric",
+            (false, true) => " interchangeable",
+            _ => "",
+        };
         let line = json!({
             "checker": "distsim",
-            "model": format!("abd-register replicas={} clients={} put-then-get unordered", args.replicas, args.clients),
+            "model": format!("abd-register replicas={} clients={} put-then-get unordered{variant}", args.replicas, args.clients),
             "search": s.search,
             "threads": s.threads,
             "unique_states": s.unique_states,
@@ -71,6 +96,7 @@ fn main() -> Result<(), distsim::Error> {
             "secs": (s.secs * 1000.0).round() / 1000.0,
             "cpu_secs": cpu,
             "bytes_per_state": (s.bytes_per_state * 10.0).round() / 10.0,
+            "peak_bytes_per_state": (s.peak_bytes_per_state * 10.0).round() / 10.0,
             "peak_rss_bytes_per_state": peak_rss_bytes().map(|b| (b as f64 / s.unique_states as f64 * 10.0).round() / 10.0),
             "linearizable": r.passed(),
         });

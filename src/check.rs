@@ -89,8 +89,10 @@ use std::time::Instant;
 pub mod consistency;
 pub mod examples;
 mod explore;
+mod frontier;
 mod hash;
 mod history;
+mod intern;
 pub mod linearizable;
 mod marks;
 mod model;
@@ -207,6 +209,16 @@ where
     /// about 1.5 GB of fingerprints and path records).
     pub fn max_states(mut self, states: usize) -> Self {
         self.model.options.max_states = states;
+        self
+    }
+
+    /// Stops with an error once the search would hold more than `bytes` of its own data
+    /// (default 4 GiB): the fingerprints, the path records, and for breadth-first search the
+    /// level being explored and the next one (compact: a few ids per state) and the distinct node
+    /// states, messages and timers they name. The process needs somewhat more than this (the
+    /// allocator, the nodes' own heap data), so set it below the memory you have.
+    pub fn max_memory(mut self, bytes: usize) -> Self {
+        self.model.options.max_memory = bytes;
         self
     }
 
@@ -398,6 +410,7 @@ where
             max_depth: explored.max_depth,
             secs,
             bytes_per_state: explored.bytes as f64 / explored.unique.max(1) as f64,
+            peak_bytes_per_state: explored.peak_bytes as f64 / explored.unique.max(1) as f64,
         };
         Ok(Checked { stats, violation, witnesses, unreached })
     }

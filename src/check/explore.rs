@@ -1,4 +1,4 @@
-//! Breadth-first search, level by level on all cores, and depth-first search on one.
+//! Breadth-first search, level by level on all cores (depth-first search is in [`dfs`]).
 //!
 //! **Determinism.** A level's states are expanded in parallel, but every successor is tagged with
 //! its parent's position and its step number, and the visited set is split into 64 shards by the
@@ -9,8 +9,16 @@
 //! **Memory.** For each level the explorer keeps, besides the fingerprints, two `u16` per state:
 //! how many new children it has and which step reached it. Children are stored in parent order,
 //! so a child's parent is found by a prefix sum: 4 bytes per state rather than a 16-byte parent
-//! fingerprint. A counterexample is rebuilt by running those steps again from the start.
+//! fingerprint. A counterexample is rebuilt by running those steps again from the start. The
+//! level being explored and the next one are kept compact, a few interned ids per state
+//! ([`super::frontier`]); a state is decoded only while it is expanded. All of it counts against
+//! [`Checker::max_memory`](super::Checker::max_memory).
 
+mod dfs;
+
+pub(crate) use dfs::depth_first;
+
+use super::frontier::Codec;
 use super::model::Model;
 use super::options::Options;
 use super::progress::Meter;
@@ -37,13 +45,52 @@ pub(crate) struct Explored {
     pub(crate) explored: u64,
     pub(crate) unique: u64,
     pub(crate) max_depth: usize,
+    /// Bytes kept for the whole search: fingerprints and path records.
     pub(crate) bytes: usize,
+    /// The most bytes held at once: those, plus the levels and the interned tables (BFS).
+    pub(crate) peak_bytes: usize,
 }
 
-struct Entry<N: Node> {
-    state: State<N>,
-    ebits: u64,
-    parent_history: u64,
+/// One breadth-first level: each state's ids (one after another), where each run of `CHUNK`
+/// states starts, whether a state's history is its parent's, and (only if a property is
+/// `eventually`) its remaining `eventually` bits.
+struct Level {
+    ids: Vec<u32>,
+    starts: Vec<usize>,
+    same_history: Vec<bool>,
+    ebits: Vec<u64>,
+}
+
+impl Level {
+    fn bytes(&self) -> usize {
+        self.ids.capacity() * 4 + self.starts.capacity() * 8 + self.same_history.capacity() + self.ebits.capacity() * 8
+    }
+
+    /// The ids of each run of `CHUNK` states.
+    fn chunks(&self) -> Vec<&[u32]> {
+        (0..self.starts.len())
+            .map(|c| &self.ids[self.starts[c]..*self.starts.get(c + 1).unwrap_or(&self.ids.len())])
+            .collect()
+    }
+
+    /// Finds where each run of `CHUNK` states starts, once `ids` is complete.
+    fn index<N>(&mut self, codec: &Codec<N>)
+    where
+        N: Node + CheckState,
+        N::Msg: CheckState,
+        N::Timer: CheckState,
+    {
+        let mut at = 0;
+        self.starts = codec
+            .states(&self.ids)
+            .enumerate()
+            .filter_map(|(k, one)| {
+                let start = at;
+                at += one.len();
+                (k % CHUNK == 0).then_some(start)
+            })
+            .collect();
+    }
 }
 
 /// A successor not seen at an earlier level: its shard key and the step that reaches it.
@@ -52,6 +99,7 @@ struct Candidate {
     step: u16,
 }
 
+#[derive(Default)]
 struct ChunkOut {
     candidates: Vec<Candidate>,
     /// Per frontier state of the chunk: how many successors it has (all), and how many of them
@@ -60,6 +108,12 @@ struct ChunkOut {
     buckets: Vec<Vec<u32>>,
     /// Successors dropped because an earlier level had them.
     known: u64,
+    /// The first state of the chunk that violates an `always` property: (its index, property).
+    violation: Option<(usize, usize)>,
+    /// The states where some `sometimes` property holds: (index, properties as bits).
+    sometimes: Vec<(usize, u64)>,
+    /// Each state's `eventually` bits after it (empty if no property is `eventually`).
+    ebits: Vec<u64>,
 }
 
 /// The enabled steps from `s` and their successors' fingerprints, in step order, into `out`:
@@ -82,22 +136,22 @@ fn shard(fp: u64) -> (usize, u64) {
     ((fp >> 58) as usize, fp.rotate_left(6))
 }
 
-/// What properties say about one state: the first `Always` violated, the `Sometimes` that hold,
-/// and the remaining `Eventually` bits.
-fn evaluate<N: Node>(props: &[Property<N>], e: &Entry<N>) -> (Option<usize>, u64, u64)
+/// What properties say about state `s`, which still owes the `eventually` properties `ebits`:
+/// the first `Always` violated, the `Sometimes` that hold, and the remaining `Eventually` bits.
+/// Properties of the history alone are skipped when it is the parent's (`same_history`).
+fn evaluate<N: Node>(props: &[Property<N>], s: &State<N>, ebits: u64, same_history: bool) -> (Option<usize>, u64, u64)
 where
     N::Msg: std::hash::Hash,
 {
-    let (mut sometimes, mut ebits) = (0u64, e.ebits);
-    let same_history = e.state.history.fingerprint() == e.parent_history;
+    let (mut sometimes, mut ebits) = (0u64, ebits);
     for (i, p) in props.iter().enumerate() {
         if p.history_only && same_history {
             continue;
         }
         match p.expectation {
-            Expectation::Always if !(p.holds)(&e.state) => return (Some(i), sometimes, ebits),
-            Expectation::Sometimes if (p.holds)(&e.state) => sometimes |= 1 << i,
-            Expectation::Eventually if ebits >> i & 1 == 1 && (p.holds)(&e.state) => ebits &= !(1 << i),
+            Expectation::Always if !(p.holds)(s) => return (Some(i), sometimes, ebits),
+            Expectation::Sometimes if (p.holds)(s) => sometimes |= 1 << i,
+            Expectation::Eventually if ebits >> i & 1 == 1 && (p.holds)(s) => ebits &= !(1 << i),
             _ => {}
         }
     }
@@ -111,13 +165,32 @@ fn eventually_bits<N: Node>(props: &[Property<N>]) -> u64 {
 fn bound_error(options: &Options, what: &str, reached: String) -> Error {
     let (parameter, limit) = match what {
         "max_depth" => ("max_depth", options.max_depth),
+        "max_memory" => ("max_memory", options.max_memory),
         _ => ("max_states", options.max_states),
     };
-    Error::invalid(
-        parameter,
-        reached,
-        format!("a model whose reachable states fit the bound ({limit}); raise `{parameter}` or check a smaller configuration"),
-    )
+    let remedy = if parameter == "max_memory" {
+        "; raise `max_memory` (bytes), declare interchangeable nodes `symmetric`, search `depth_first` (less memory), or check a smaller configuration"
+    } else {
+        "; raise it or check a smaller configuration"
+    };
+    Error::invalid(parameter, reached, format!("a model whose search fits the bound `{parameter}` ({limit}){remedy}"))
+}
+
+/// The path of steps to state `pos` of level `depth`, from the path records.
+fn path_to(degrees: &[Vec<u16>], steps: &[Vec<u16>], depth: usize, pos: usize) -> Vec<u16> {
+    let mut path = Vec::with_capacity(depth);
+    let mut p = pos;
+    for d in (1..=depth).rev() {
+        path.push(steps[d][p]);
+        let mut seen = 0usize;
+        let parent = degrees[d - 1].iter().position(|&k| {
+            seen += k as usize;
+            seen > p
+        });
+        p = parent.expect("every state but the first has a parent");
+    }
+    path.reverse();
+    path
 }
 
 pub(crate) fn breadth_first<N>(model: &Model<N>, props: &[Property<N>], meter: &Meter) -> Result<Explored>
@@ -127,65 +200,70 @@ where
     N::Timer: CheckState,
 {
     let o = &model.options;
+    let codec = Codec::new(model.initial.len());
+    let eventually = eventually_bits(props);
     let mut h = model.harness();
     let init = model.initial_state(&mut h)?;
     let mut shards: Vec<FpTable> = (0..SHARDS).map(|_| FpTable::new()).collect();
     let (s0, key) = shard(model.fingerprint(&init));
     shards[s0].insert(key);
-    let mut frontier = vec![Entry { state: init, ebits: eventually_bits(props), parent_history: u64::MAX }];
+    let mut frontier = Level { ids: Vec::new(), starts: Vec::new(), same_history: vec![false], ebits: Vec::new() };
+    codec.encode(&init, None, &mut frontier.ids);
+    frontier.index(&codec);
+    if eventually != 0 {
+        frontier.ebits.push(eventually);
+    }
+    drop(init);
     let mut degrees: Vec<Vec<u16>> = Vec::new(); // per level: new children of each state
     let mut steps: Vec<Vec<u16>> = vec![Vec::new()]; // per level: the step that reached each state
-    let mut out = Explored { violation: None, witnesses: Vec::new(), explored: 1, unique: 1, max_depth: 0, bytes: 0 };
-    let mut witnessed = 0u64;
-    let path_to = |degrees: &[Vec<u16>], steps: &[Vec<u16>], depth: usize, pos: usize| {
-        let mut path = Vec::with_capacity(depth);
-        let mut p = pos;
-        for d in (1..=depth).rev() {
-            path.push(steps[d][p]);
-            let mut seen = 0usize;
-            let parent = degrees[d - 1].iter().position(|&k| {
-                seen += k as usize;
-                seen > p
-            });
-            p = parent.expect("every state but the first has a parent");
-        }
-        path.reverse();
-        path
+    let mut out = Explored {
+        violation: None,
+        witnesses: Vec::new(),
+        explored: 1,
+        unique: 1,
+        max_depth: 0,
+        bytes: 0,
+        peak_bytes: 0,
     };
+    let kept_bytes = |shards: &[FpTable], degrees: &[Vec<u16>], steps: &[Vec<u16>]| {
+        shards.iter().map(FpTable::bytes).sum::<usize>()
+            + degrees.iter().chain(steps).map(|v| v.capacity() * 2).sum::<usize>()
+    };
+    let mut witnessed = 0u64;
     for depth in 0.. {
         crate::cancel::check()?;
         meter.show(out.unique, depth, false);
-        // 1. Properties of this level, in parallel; the first violation by position wins.
-        let verdicts: Vec<(Option<usize>, u64, u64)> = frontier.par_iter().map(|e| evaluate(props, e)).collect();
-        if let Some((pos, (Some(p), ..))) = verdicts.iter().enumerate().find(|(_, v)| v.0.is_some()) {
-            out.violation = Some(Found { property: *p, path: path_to(&degrees, &steps, depth, pos) });
-            break;
-        }
-        for (pos, v) in verdicts.iter().enumerate() {
-            let fresh = v.1 & !witnessed;
-            for i in (0..props.len()).filter(|i| fresh >> i & 1 == 1) {
-                out.witnesses.push(Found { property: i, path: path_to(&degrees, &steps, depth, pos) });
-            }
-            witnessed |= fresh;
-        }
-        for (e, v) in frontier.iter_mut().zip(&verdicts) {
-            e.ebits = v.2;
-        }
-        drop(verdicts);
-        // 2. Successors, in parallel by chunk.
-        // States seen at earlier levels are dropped here, while the shards are only read; the
-        // step counter still counts them, so a step number names the same successor on replay.
+        // 1. Properties and successors of this level, in parallel by chunk. States seen at
+        // earlier levels are dropped here, while the shards are only read; the step counter still
+        // counts them, so a step number names the same successor on replay.
         let seen = &shards;
+        let level = &frontier;
         let chunks: Vec<ChunkOut> = frontier
-            .par_chunks(CHUNK)
+            .chunks()
+            .into_par_iter()
+            .enumerate()
             .map_init(
                 || (model.harness(), Vec::new()),
-                |(h, steps), chunk| -> Result<ChunkOut> {
+                |(h, steps), (ci, ids)| -> Result<ChunkOut> {
                     crate::cancel::check()?;
-                    let buckets = vec![Vec::new(); SHARDS];
-                    let mut c = ChunkOut { candidates: Vec::new(), degree: Vec::new(), buckets, known: 0 };
-                    for e in chunk {
-                        expand(model, h, &e.state, steps)?;
+                    let mut c = ChunkOut { buckets: vec![Vec::new(); SHARDS], ..ChunkOut::default() };
+                    for (k, ids) in codec.states(ids).enumerate() {
+                        let pos = ci * CHUNK + k;
+                        let s = codec.decode(ids);
+                        let ebits = level.ebits.get(pos).copied().unwrap_or(0);
+                        let (bad, sometimes, ebits) = evaluate(props, &s, ebits, level.same_history[pos]);
+                        if let Some(p) = bad {
+                            // This level ends the search: the rest of the chunk need not be expanded.
+                            c.violation = Some((k, p));
+                            break;
+                        }
+                        if sometimes != 0 {
+                            c.sometimes.push((k, sometimes));
+                        }
+                        if eventually != 0 {
+                            c.ebits.push(ebits);
+                        }
+                        expand(model, h, &s, steps)?;
                         let before = c.candidates.len();
                         for &(step, fp) in steps.iter() {
                             let (s, key) = shard(fp);
@@ -202,16 +280,32 @@ where
                 },
             )
             .collect::<Result<_>>()?;
-        // An execution that ends here without meeting an `Eventually` property violates it.
-        let ended = frontier.iter().enumerate().flat_map(|(pos, e)| {
-            let ch = &chunks[pos / CHUNK];
-            (ch.degree[pos % CHUNK].0 == 0 && e.ebits != 0).then_some((pos, e.ebits.trailing_zeros() as usize))
-        });
-        if let Some((pos, p)) = ended.into_iter().next() {
+        // The first violation by position wins.
+        if let Some((pos, p)) =
+            chunks.iter().enumerate().find_map(|(ci, c)| c.violation.map(|(k, p)| (ci * CHUNK + k, p)))
+        {
             out.violation = Some(Found { property: p, path: path_to(&degrees, &steps, depth, pos) });
             break;
         }
-        // 3. Deduplicate, one task per shard, in (parent, step) order.
+        for (ci, c) in chunks.iter().enumerate() {
+            for &(k, sometimes) in &c.sometimes {
+                let fresh = sometimes & !witnessed;
+                for i in (0..props.len()).filter(|i| fresh >> i & 1 == 1) {
+                    out.witnesses.push(Found { property: i, path: path_to(&degrees, &steps, depth, ci * CHUNK + k) });
+                }
+                witnessed |= fresh;
+            }
+        }
+        // An execution that ends here without meeting an `Eventually` property violates it.
+        let ended = chunks.iter().enumerate().find_map(|(ci, c)| {
+            let k = c.degree.iter().zip(&c.ebits).position(|(d, &e)| d.0 == 0 && e != 0)?;
+            Some((ci * CHUNK + k, c.ebits[k].trailing_zeros() as usize))
+        });
+        if let Some((pos, p)) = ended {
+            out.violation = Some(Found { property: p, path: path_to(&degrees, &steps, depth, pos) });
+            break;
+        }
+        // 2. Deduplicate, one task per shard, in (parent, step) order.
         let wins: Vec<Vec<(u32, u32)>> = shards
             .par_iter_mut()
             .enumerate()
@@ -227,29 +321,52 @@ where
                 wins
             })
             .collect();
+        let fresh: usize = wins.iter().map(Vec::len).sum();
         let mut new: Vec<Vec<bool>> = chunks.iter().map(|c| vec![false; c.candidates.len()]).collect();
         for (ci, ix) in wins.into_iter().flatten() {
             new[ci as usize][ix as usize] = true;
         }
-        // 4. The next level, in order: only now are the new states built, each from its parent.
-        let built: Vec<(Vec<Entry<N>>, Vec<u16>, Vec<u16>)> = chunks
+        // Before the next level is built: will it fit?
+        let candidates: usize = chunks.iter().map(|c| c.candidates.capacity() * 24 + c.degree.capacity() * 4).sum();
+        let per_state = frontier.ids.len() as f64 / frontier.same_history.len() as f64 + 1.0; // a message more
+        let next_bytes = fresh * ((per_state * 4.0) as usize + 1 + if eventually != 0 { 8 } else { 0 } + 4);
+        let held = kept_bytes(&shards, &degrees, &steps) + frontier.bytes() + codec.bytes() + candidates;
+        out.peak_bytes = out.peak_bytes.max(held + next_bytes);
+        if held + next_bytes > o.max_memory {
+            let reached = format!(
+                "about {:.1} MB (fingerprints, paths, two levels, interned parts) for depth {} with {} unique states",
+                (held + next_bytes) as f64 / 1e6,
+                depth + 1,
+                out.unique + fresh as u64
+            );
+            return Err(bound_error(o, "max_memory", reached));
+        }
+        // 3. The next level, in order: only now are the new states built, each from its parent.
+        let built: Vec<(Level, Vec<u16>, Vec<u16>)> = chunks
             .par_iter()
             .zip(new)
-            .zip(frontier.par_chunks(CHUNK))
+            .zip(frontier.chunks().into_par_iter())
             .map_init(
                 || model.harness(),
                 |h, ((c, new), parents)| -> Result<_> {
-                    let (mut next, mut level_degrees, mut level_steps) = (Vec::new(), Vec::new(), Vec::new());
+                    let mut next =
+                        Level { ids: Vec::new(), starts: Vec::new(), same_history: Vec::new(), ebits: Vec::new() };
+                    let (mut level_degrees, mut level_steps) = (Vec::new(), Vec::new());
                     let mut cands = c.candidates.iter().zip(new);
-                    for (&(_, d), parent) in c.degree.iter().zip(parents) {
+                    for (k, (&(_, d), ids)) in c.degree.iter().zip(codec.states(parents)).enumerate() {
                         let mut kept = 0u16;
+                        let mut parent: Option<State<N>> = None;
                         for (cand, is_new) in cands.by_ref().take(d as usize) {
                             if is_new {
                                 kept += 1;
                                 level_steps.push(cand.step);
-                                let (_, state) = model.successor(h, &parent.state, cand.step)?;
-                                let parent_history = parent.state.history.fingerprint();
-                                next.push(Entry { state, ebits: parent.ebits, parent_history });
+                                let p = parent.get_or_insert_with(|| codec.decode(ids));
+                                let (_, child) = model.successor(h, p, cand.step)?;
+                                codec.encode(&child, Some((ids, p)), &mut next.ids);
+                                next.same_history.push(child.history.fingerprint() == p.history.fingerprint());
+                                if eventually != 0 {
+                                    next.ebits.push(c.ebits[k]);
+                                }
                             }
                         }
                         level_degrees.push(kept);
@@ -260,19 +377,27 @@ where
             .collect::<Result<_>>()?;
         out.explored += chunks.iter().map(|c| c.candidates.len() as u64 + c.known).sum::<u64>();
         drop(chunks);
-        let mut next = Vec::with_capacity(built.iter().map(|b| b.0.len()).sum());
-        let mut level_degrees = Vec::with_capacity(frontier.len());
-        let mut level_steps = Vec::with_capacity(next.capacity());
-        for (states, d, st) in built {
-            next.extend(states);
+        let mut next = Level {
+            ids: Vec::with_capacity(built.iter().map(|b| b.0.ids.len()).sum()),
+            starts: Vec::new(),
+            same_history: Vec::with_capacity(fresh),
+            ebits: Vec::with_capacity(if eventually != 0 { fresh } else { 0 }),
+        };
+        let mut level_degrees = Vec::with_capacity(frontier.same_history.len());
+        let mut level_steps = Vec::with_capacity(fresh);
+        for (level, d, st) in built {
+            next.ids.extend(level.ids);
+            next.same_history.extend(level.same_history);
+            next.ebits.extend(level.ebits);
             level_degrees.extend(d);
             level_steps.extend(st);
         }
+        next.index(&codec);
         drop(frontier);
         degrees.push(level_degrees);
         steps.push(level_steps);
-        out.unique += next.len() as u64;
-        if next.is_empty() {
+        out.unique += fresh as u64;
+        if fresh == 0 {
             break;
         }
         if depth + 1 > o.max_depth {
@@ -289,96 +414,7 @@ where
         frontier = next;
     }
     meter.show(out.unique, out.max_depth, true);
-    out.bytes = shards.iter().map(FpTable::bytes).sum::<usize>()
-        + degrees.iter().chain(&steps).map(|v| v.capacity() * 2).sum::<usize>();
-    Ok(out)
-}
-
-pub(crate) fn depth_first<N>(model: &Model<N>, props: &[Property<N>], meter: &Meter) -> Result<Explored>
-where
-    N: Node + CheckState,
-    N::Msg: CheckState,
-    N::Timer: CheckState,
-{
-    let o = &model.options;
-    let mut h = model.harness();
-    let init = model.initial_state(&mut h)?;
-    let mut table = FpTable::new();
-    table.insert(model.fingerprint(&init));
-    let mut out = Explored { violation: None, witnesses: Vec::new(), explored: 1, unique: 1, max_depth: 0, bytes: 0 };
-    let mut witnessed = 0u64;
-    let mut checkpoint = crate::cancel::Checkpoint::every(4096);
-    // Each frame: a state, its successors not yet tried (last first), the step that led to it.
-    struct Frame<N: Node> {
-        state: State<N>,
-        ebits: u64,
-        todo: Vec<(u16, u64)>,
-        step: u16,
-    }
-    let todo_of = |h: &mut _, s: &State<N>| -> Result<Vec<(u16, u64)>> {
-        let mut todo = Vec::new();
-        expand(model, h, s, &mut todo)?;
-        todo.reverse();
-        Ok(todo)
-    };
-    let first = Entry { state: init, ebits: eventually_bits(props), parent_history: u64::MAX };
-    let (bad, sometimes, ebits) = evaluate(props, &first);
-    if let Some(p) = bad {
-        out.violation = Some(Found { property: p, path: Vec::new() });
-        return Ok(out);
-    }
-    for i in (0..props.len()).filter(|i| sometimes >> i & 1 == 1) {
-        out.witnesses.push(Found { property: i, path: Vec::new() });
-    }
-    witnessed |= sometimes;
-    let todo = todo_of(&mut h, &first.state)?;
-    out.explored += todo.len() as u64;
-    let mut stack = vec![Frame { state: first.state, ebits, todo, step: 0 }];
-    let path = |stack: &[Frame<N>], last: u16| stack.iter().skip(1).map(|f| f.step).chain([last]).collect::<Vec<_>>();
-    while let Some(top) = stack.last_mut() {
-        let Some((step, fp)) = top.todo.pop() else {
-            stack.pop();
-            continue;
-        };
-        if checkpoint.tick().is_err() {
-            return Err(Error::Interrupted);
-        }
-        if !table.insert(fp) {
-            continue;
-        }
-        let (_, state) = model.successor(&mut h, &top.state, step)?;
-        let (ebits, parent_history) = (top.ebits, top.state.history.fingerprint());
-        out.unique += 1;
-        if out.unique % 65_536 == 0 {
-            meter.show(out.unique, out.max_depth, false);
-        }
-        if out.unique > o.max_states as u64 {
-            return Err(bound_error(o, "max_states", format!("{} unique states", out.unique)));
-        }
-        let depth = stack.len();
-        if depth > o.max_depth {
-            return Err(bound_error(o, "max_depth", format!("a new state at depth {depth}")));
-        }
-        out.max_depth = out.max_depth.max(depth);
-        let e = Entry { state, ebits, parent_history };
-        let (bad, sometimes, ebits) = evaluate(props, &e);
-        if let Some(p) = bad {
-            out.violation = Some(Found { property: p, path: path(&stack, step) });
-            break;
-        }
-        for i in (0..props.len()).filter(|i| (sometimes & !witnessed) >> i & 1 == 1) {
-            out.witnesses.push(Found { property: i, path: path(&stack, step) });
-        }
-        witnessed |= sometimes;
-        let todo = todo_of(&mut h, &e.state)?;
-        out.explored += todo.len() as u64;
-        if todo.is_empty() && ebits != 0 {
-            out.violation = Some(Found { property: ebits.trailing_zeros() as usize, path: path(&stack, step) });
-            break;
-        }
-        stack.push(Frame { state: e.state, ebits, todo, step });
-    }
-    meter.show(out.unique, out.max_depth, true);
-    out.bytes = table.bytes();
+    out.bytes = kept_bytes(&shards, &degrees, &steps);
+    out.peak_bytes = out.peak_bytes.max(out.bytes + codec.bytes());
     Ok(out)
 }

@@ -28,6 +28,7 @@ pub(crate) struct Options {
     pub(crate) partition: bool,
     pub(crate) max_depth: usize,
     pub(crate) max_states: usize,
+    pub(crate) max_memory: usize,
     pub(crate) skip_no_op: bool,
 }
 
@@ -42,6 +43,7 @@ impl Default for Options {
             partition: false,
             max_depth: 1_000,
             max_states: 100_000_000,
+            max_memory: 4 << 30,
             skip_no_op: true,
         }
     }

@@ -25,9 +25,13 @@ pub struct Stats {
     pub max_depth: usize,
     /// Wall-clock seconds.
     pub secs: f64,
-    /// Bytes the search keeps per unique state (fingerprint set and path records; a
-    /// breadth-first search also holds one or two levels of full states while it runs).
+    /// Bytes the search keeps per unique state for its whole length: the fingerprint set and
+    /// (breadth-first) the path records.
     pub bytes_per_state: f64,
+    /// The most bytes it held at once, per unique state: besides those, for breadth-first search,
+    /// the level being explored and the next one and the interned parts of states they name
+    /// (what [`Checker::max_memory`](super::Checker::max_memory) bounds).
+    pub peak_bytes_per_state: f64,
 }
 
 impl Stats {
@@ -141,13 +145,14 @@ impl<N: Node> Checked<N> {
             Some(c) => format!("`{}` violated in {} steps", c.property, c.steps.len()),
         };
         let mut t = Table::new(["measure", "value"]).title(format!("model check ({}): {verdict}", s.search));
-        let rows: [(&str, Value); 8] = [
+        let rows: [(&str, Value); 9] = [
             ("states explored", Value::from(s.states_explored)),
             ("unique states", Value::from(s.unique_states)),
             ("max depth", Value::from(s.max_depth as u64)),
             ("seconds", Value::Float(s.secs)),
             ("states per second", Value::Float(s.states_per_sec().round())),
             ("bytes per state", Value::Float((s.bytes_per_state * 10.0).round() / 10.0)),
+            ("peak bytes per state", Value::Float((s.peak_bytes_per_state * 10.0).round() / 10.0)),
             ("threads", Value::from(s.threads as u64)),
             ("unreached `sometimes`", Value::Text(self.unreached.join(", "))),
         ];
