@@ -9,6 +9,7 @@ still works; a later cell reads the slider's value.
 
 from __future__ import annotations
 
+import json
 import time
 from queue import Empty
 
@@ -150,3 +151,113 @@ def test_interact_over_an_experiment_shows_its_table_and_plot_and_reruns(kernel)
     update, _ = wait_for(kernel, output_update_for(output))
     moved = update["content"]["data"]["state"]["outputs"]
     assert len(moved) == 2 and moved[0]["data"]["text/html"] != first[0]["data"]["text/html"]
+
+
+# --- the controls and layouts of the second round: a button, the trace stepper, a stuck callback ---
+
+BUTTON_CELL = r"""
+let run = Button::new("run");
+run.on_click(|clicks| println!("clicked {clicks} times"));
+run.show()?;
+"""
+
+
+def click(kc, comm_id: str) -> str:
+    """What a browser sends when the button is pressed: a custom message, no state."""
+    msg = kc.session.msg("comm_msg", {"comm_id": comm_id, "data": {"method": "custom", "content": {"event": "click"}}})
+    kc.shell_channel.send(msg)
+    return msg["header"]["msg_id"]
+
+
+def test_each_click_of_a_button_runs_its_closure_with_the_count(kernel):
+    reply, outputs = execute(kernel, BUTTON_CELL)
+    assert reply["content"]["status"] == "ok", reply["content"]
+    models = comm_opens(outputs)
+    button, output = models["ButtonModel"]["comm_id"], models["OutputModel"]["comm_id"]
+    assert models["ButtonModel"]["data"]["state"]["description"] == "run"
+    for clicks in (1, 2):
+        sent = click(kernel, button)
+        update, _ = wait_for(kernel, output_update_for(output))
+        assert update["parent_header"]["msg_id"] == sent
+        assert texts(update["content"]["data"]["state"]["outputs"]) == f"clicked {clicks} times\n", update["content"]
+
+
+STEPPER_CELL = r"""
+#[derive(Clone, Debug)]
+struct Ball(u32);
+struct Player { volleys: u32 }
+impl Node for Player {
+    type Msg = Ball;
+    type Timer = ();
+    fn on_start(&mut self, ctx: &mut Context<Ball>) {
+        if ctx.id() == 0 {
+            ctx.send(1, Ball(1));
+        }
+    }
+    fn on_message(&mut self, ctx: &mut Context<Ball>, from: NodeId, Ball(n): Ball) {
+        if n < self.volleys {
+            ctx.send(from, Ball(n + 1));
+        }
+    }
+}
+let mut rally = Simulation::new(7, vec![Player { volleys: 3 }, Player { volleys: 3 }])?;
+rally.run_until_quiet()?;
+SpaceTime::new(rally.trace()).stepper(300)?
+"""
+
+
+def test_the_stepper_plays_through_a_runs_events(kernel):
+    reply, outputs = execute(kernel, STEPPER_CELL)
+    assert reply["content"]["status"] == "ok", reply["content"]
+    models = comm_opens(outputs)
+    assert {"PlayModel", "IntSliderModel", "LinkModel", "OutputModel", "HBoxModel", "VBoxModel"} <= models.keys()
+    play = models["PlayModel"]["comm_id"]
+    last = models["PlayModel"]["data"]["state"]["max"]
+    assert last == models["IntSliderModel"]["data"]["state"]["max"] and last >= 3, models["PlayModel"]
+    # The Play prints into the Output placed under the controls; it starts at event 0.
+    placed = [m["content"] for m in of_type(outputs, "comm_open")
+              if m["content"]["data"]["state"]["_model_name"] == "OutputModel"
+              and texts(m["content"]["data"]["state"]["outputs"]).startswith("event 0, ")]
+    assert len(placed) == 1, [m["content"]["data"]["state"] for m in of_type(outputs, "comm_open")]
+    output = placed[0]["comm_id"]
+    # Pressing play moves the Play's value; each step redraws with that event ringed.
+    send_update(kernel, play, {"value": 2})
+    update, _ = wait_for(kernel, output_update_for(output))
+    step = update["content"]["data"]["state"]["outputs"]
+    assert texts(step).startswith("event 2, "), step
+    svg = "".join(o["data"].get("image/svg+xml", "") + o["data"].get("text/html", "") for o in step if "data" in o)
+    assert "<title>event 2</title>" in svg, step
+
+
+STUCK_CELL = r"""
+let knob = IntSlider::new("knob", 0..=9);
+knob.interact(|v| {
+    if v == 9 {
+        std::fs::write(MARK, "started").unwrap();
+        loop { std::hint::spin_loop(); }
+    }
+    println!("knob = {v}");
+})?;
+"""
+
+
+def test_an_interrupt_stops_a_widget_callback_that_never_returns(kernel, tmp_path):
+    mark = tmp_path / "started"
+    reply, outputs = execute(kernel, STUCK_CELL.replace("MARK", json.dumps(str(mark))))
+    assert reply["content"]["status"] == "ok", reply["content"]
+    models = comm_opens(outputs)
+    slider, output = models["IntSliderModel"]["comm_id"], models["OutputModel"]["comm_id"]
+    send_update(kernel, slider, {"value": 9})
+    deadline = time.monotonic() + CELL_TIMEOUT
+    while not mark.exists():  # the callback's own mark: it is inside the loop now
+        assert time.monotonic() < deadline, "the callback never started"
+        time.sleep(0.05)
+    kernel.control_channel.send(kernel.session.msg("interrupt_request", {}))
+    update, _ = wait_for(kernel, output_update_for(output))
+    errors = [o for o in update["content"]["data"]["state"]["outputs"] if o["output_type"] == "error"]
+    assert [e["ename"] for e in errors] == ["Interrupted"], update["content"]
+    assert "widget callback" in errors[0]["evalue"], errors[0]["evalue"]
+    # The kernel lives on: the next cell runs.
+    reply, outputs = execute(kernel, "20 + 22")
+    assert reply["content"]["status"] == "ok", reply["content"]
+    assert result_plain(outputs) == "42"
