@@ -51,6 +51,21 @@ pub(crate) struct Explored {
     pub(crate) peak_bytes: usize,
 }
 
+impl Explored {
+    /// A search that has seen only the initial state, and found nothing yet.
+    pub(crate) fn at_the_initial_state() -> Self {
+        Explored {
+            violation: None,
+            witnesses: Vec::new(),
+            explored: 1,
+            unique: 1,
+            max_depth: 0,
+            bytes: 0,
+            peak_bytes: 0,
+        }
+    }
+}
+
 /// One breadth-first level: each state's ids (one after another), where each run of `CHUNK`
 /// states starts, whether a state's history is its parent's, and (only if a property is
 /// `eventually`) its remaining `eventually` bits.
@@ -216,15 +231,7 @@ where
     drop(init);
     let mut degrees: Vec<Vec<u16>> = Vec::new(); // per level: new children of each state
     let mut steps: Vec<Vec<u16>> = vec![Vec::new()]; // per level: the step that reached each state
-    let mut out = Explored {
-        violation: None,
-        witnesses: Vec::new(),
-        explored: 1,
-        unique: 1,
-        max_depth: 0,
-        bytes: 0,
-        peak_bytes: 0,
-    };
+    let mut out = Explored::at_the_initial_state();
     let kept_bytes = |shards: &[FpTable], degrees: &[Vec<u16>], steps: &[Vec<u16>]| {
         shards.iter().map(FpTable::bytes).sum::<usize>()
             + degrees.iter().chain(steps).map(|v| v.capacity() * 2).sum::<usize>()

@@ -22,15 +22,7 @@ where
     let init = model.initial_state(&mut h)?;
     let mut table = FpTable::new();
     table.insert(model.fingerprint(&init));
-    let mut out = Explored {
-        violation: None,
-        witnesses: Vec::new(),
-        explored: 1,
-        unique: 1,
-        max_depth: 0,
-        bytes: 0,
-        peak_bytes: 0,
-    };
+    let mut out = Explored::at_the_initial_state();
     let mut witnessed = 0u64;
     let mut checkpoint = crate::cancel::Checkpoint::every(4096);
     // Each frame: a state, its successors not yet tried (last first), the step that led to it.
