@@ -136,7 +136,12 @@ pub struct Checker<N: Node> {
     model: Model<N>,
     properties: Vec<Property<N>>,
     names: Vec<String>,
+    /// The search `run` calls. A function chosen by the builder rather than a `match` in `run`,
+    /// so that a notebook cell compiles only the search it asks for.
+    search: SearchFn<N>,
 }
+
+type SearchFn<N> = fn(&Model<N>, &[Property<N>], &progress::Meter) -> Result<explore::Explored>;
 
 impl<N> Checker<N>
 where
@@ -152,6 +157,7 @@ where
             model: Model { initial: nodes, options: Options::default(), classify: None, symmetry: None },
             properties: Vec::new(),
             names,
+            search: explore::breadth_first::<N>,
         }
     }
 
@@ -196,6 +202,7 @@ where
     /// Searches depth-first (one thread) instead of breadth-first.
     pub fn depth_first(mut self) -> Self {
         self.model.options.search = Search::DepthFirst;
+        self.search = explore::depth_first::<N>;
         self
     }
 
@@ -334,39 +341,17 @@ where
     /// bound, `nodes` for an empty or too large system, `Interrupted` when the cell is
     /// interrupted, and whatever a handler caused (a send to an unknown node).
     pub fn run(mut self) -> Result<Checked<N>> {
-        let n = self.model.initial.len();
-        if n == 0 {
-            return Err(Error::empty("nodes"));
-        }
-        if n > 64 {
-            return Err(Error::invalid("nodes", n, "at most 64 nodes (a check explores small systems)"));
-        }
-        if self.properties.len() > 64 {
-            return Err(Error::invalid("properties", self.properties.len(), "at most 64 properties"));
-        }
-        if self.names.len() != n {
-            return Err(Error::invalid("node_names", self.names.len(), format!("one name per node ({n})")));
-        }
+        let symmetric = self.model.symmetry.as_ref().map(|sym| sym.nodes.clone());
+        let perms = validate(self.model.initial.len(), self.properties.len(), self.names.len(), symmetric)?;
         if let Some(sym) = &mut self.model.symmetry {
-            let r = &sym.nodes;
-            if r.start >= r.end || r.end > n || r.len() > 7 {
-                return Err(Error::invalid(
-                    "symmetric",
-                    format!("{r:?}"),
-                    format!("a range of 1 to 7 node ids within 0..{n}"),
-                ));
-            }
-            sym.perms = symmetry::Symmetry::<N>::permutations(r, n);
+            sym.perms = perms;
         }
         let start = Instant::now();
         let meter = progress::Meter::new();
-        let (explored, threads, search) = match self.model.options.search {
-            Search::BreadthFirst => (
-                explore::breadth_first(&self.model, &self.properties, &meter)?,
-                rayon::current_num_threads(),
-                "breadth-first",
-            ),
-            Search::DepthFirst => (explore::depth_first(&self.model, &self.properties, &meter)?, 1, "depth-first"),
+        let explored = (self.search)(&self.model, &self.properties, &meter)?;
+        let (threads, search) = match self.model.options.search {
+            Search::BreadthFirst => (rayon::current_num_threads(), "breadth-first"),
+            Search::DepthFirst => (1, "depth-first"),
         };
         let secs = start.elapsed().as_secs_f64();
         let mut h = self.model.harness();
@@ -414,4 +399,31 @@ where
         };
         Ok(Checked { stats, violation, witnesses, unreached })
     }
+}
+
+/// Checks a checker's sizes before it runs: `n` nodes, `properties`, `names` and the `symmetric`
+/// range; returns the renamings of that range (empty without one).
+fn validate(
+    n: usize,
+    properties: usize,
+    names: usize,
+    symmetric: Option<std::ops::Range<NodeId>>,
+) -> Result<Vec<Vec<NodeId>>> {
+    if n == 0 {
+        return Err(Error::empty("nodes"));
+    }
+    if n > 64 {
+        return Err(Error::invalid("nodes", n, "at most 64 nodes (a check explores small systems)"));
+    }
+    if properties > 64 {
+        return Err(Error::invalid("properties", properties, "at most 64 properties"));
+    }
+    if names != n {
+        return Err(Error::invalid("node_names", names, format!("one name per node ({n})")));
+    }
+    let Some(r) = symmetric else { return Ok(Vec::new()) };
+    if r.start >= r.end || r.end > n || r.len() > 7 {
+        return Err(Error::invalid("symmetric", format!("{r:?}"), format!("a range of 1 to 7 node ids within 0..{n}")));
+    }
+    Ok(symmetry::permutations(&r, n))
 }

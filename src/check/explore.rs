@@ -89,22 +89,8 @@ impl Level {
     }
 
     /// Finds where each run of `CHUNK` states starts, once `ids` is complete.
-    fn index<N>(&mut self, codec: &Codec<N>)
-    where
-        N: Node + CheckState,
-        N::Msg: CheckState,
-        N::Timer: CheckState,
-    {
-        let mut at = 0;
-        self.starts = codec
-            .states(&self.ids)
-            .enumerate()
-            .filter_map(|(k, one)| {
-                let start = at;
-                at += one.len();
-                (k % CHUNK == 0).then_some(start)
-            })
-            .collect();
+    fn index(&mut self, system: &dyn Chunks) {
+        self.starts = system.starts(&self.ids);
     }
 }
 
@@ -208,27 +194,153 @@ fn path_to(degrees: &[Vec<u16>], steps: &[Vec<u16>], depth: usize, pos: usize) -
     path
 }
 
+/// The part of a breadth-first search that depends on the node type, a chunk of a level at a
+/// time. The search itself ([`search`]: threads, deduplication, bounds, paths) sees the system only
+/// through this trait object, so it is compiled once, inside distsim, and not again in every
+/// notebook cell that checks a node type of its own; a cell compiles only these few loops. (Rayon's
+/// generic plumbing, instantiated per node type, was a fifth of such a cell's compile time;
+/// measured in `docs/benchmarks.md`.) A call handles a whole chunk, so the indirection costs one
+/// call per `CHUNK` states.
+trait Chunks: Sync {
+    /// Properties and successors of chunk `ci` of `level`, whose states are `ids`; successors
+    /// already in `seen` are only counted.
+    fn expand(&self, level: &Level, ci: usize, ids: &[u32], seen: &[FpTable]) -> Result<ChunkOut>;
+    /// The chunk's new states (those marked in `new`), each built from its parent in `parents`,
+    /// with the chunk's path records: new children per parent and the step to each child.
+    fn build(&self, c: &ChunkOut, new: &[bool], parents: &[u32]) -> Result<(Level, Vec<u16>, Vec<u16>)>;
+    /// Where each run of `CHUNK` states of a level's `ids` starts.
+    fn starts(&self, ids: &[u32]) -> Vec<usize>;
+    /// Bytes held by the interned node states, messages and rests.
+    fn interned_bytes(&self) -> usize;
+}
+
+/// [`Chunks`] for a model of node type `N`.
+struct Typed<'a, N: Node> {
+    model: &'a Model<N>,
+    props: &'a [Property<N>],
+    codec: Codec<N>,
+    eventually: u64,
+}
+
+impl<N> Chunks for Typed<'_, N>
+where
+    N: Node + CheckState,
+    N::Msg: CheckState,
+    N::Timer: CheckState,
+{
+    fn expand(&self, level: &Level, ci: usize, ids: &[u32], seen: &[FpTable]) -> Result<ChunkOut> {
+        crate::cancel::check()?;
+        let (mut h, mut steps) = (self.model.harness(), Vec::new());
+        let mut c = ChunkOut { buckets: vec![Vec::new(); SHARDS], ..ChunkOut::default() };
+        for (k, ids) in self.codec.states(ids).enumerate() {
+            let pos = ci * CHUNK + k;
+            let s = self.codec.decode(ids);
+            let ebits = level.ebits.get(pos).copied().unwrap_or(0);
+            let (bad, sometimes, ebits) = evaluate(self.props, &s, ebits, level.same_history[pos]);
+            if let Some(p) = bad {
+                // This level ends the search: the rest of the chunk need not be expanded.
+                c.violation = Some((k, p));
+                break;
+            }
+            if sometimes != 0 {
+                c.sometimes.push((k, sometimes));
+            }
+            if self.eventually != 0 {
+                c.ebits.push(ebits);
+            }
+            expand(self.model, &mut h, &s, &mut steps)?;
+            let before = c.candidates.len();
+            for &(step, fp) in steps.iter() {
+                let (s, key) = shard(fp);
+                if seen[s].contains(key) {
+                    c.known += 1;
+                } else {
+                    c.buckets[s].push(c.candidates.len() as u32);
+                    c.candidates.push(Candidate { fp: key, step });
+                }
+            }
+            c.degree.push((steps.len() as u16, (c.candidates.len() - before) as u16));
+        }
+        Ok(c)
+    }
+
+    fn build(&self, c: &ChunkOut, new: &[bool], parents: &[u32]) -> Result<(Level, Vec<u16>, Vec<u16>)> {
+        let mut h = self.model.harness();
+        let mut next = Level { ids: Vec::new(), starts: Vec::new(), same_history: Vec::new(), ebits: Vec::new() };
+        let (mut level_degrees, mut level_steps) = (Vec::new(), Vec::new());
+        let mut cands = c.candidates.iter().zip(new);
+        for (k, (&(_, d), ids)) in c.degree.iter().zip(self.codec.states(parents)).enumerate() {
+            let mut kept = 0u16;
+            let mut parent: Option<State<N>> = None;
+            for (cand, &is_new) in cands.by_ref().take(d as usize) {
+                if is_new {
+                    kept += 1;
+                    level_steps.push(cand.step);
+                    let p = parent.get_or_insert_with(|| self.codec.decode(ids));
+                    let (_, child) = self.model.successor(&mut h, p, cand.step)?;
+                    self.codec.encode(&child, Some((ids, p)), &mut next.ids);
+                    next.same_history.push(child.history.fingerprint() == p.history.fingerprint());
+                    if self.eventually != 0 {
+                        next.ebits.push(c.ebits[k]);
+                    }
+                }
+            }
+            level_degrees.push(kept);
+        }
+        Ok((next, level_degrees, level_steps))
+    }
+
+    fn starts(&self, ids: &[u32]) -> Vec<usize> {
+        let mut at = 0;
+        self.codec
+            .states(ids)
+            .enumerate()
+            .filter_map(|(k, one)| {
+                let start = at;
+                at += one.len();
+                (k % CHUNK == 0).then_some(start)
+            })
+            .collect()
+    }
+
+    fn interned_bytes(&self) -> usize {
+        self.codec.bytes()
+    }
+}
+
 pub(crate) fn breadth_first<N>(model: &Model<N>, props: &[Property<N>], meter: &Meter) -> Result<Explored>
 where
     N: Node + CheckState,
     N::Msg: CheckState,
     N::Timer: CheckState,
 {
-    let o = &model.options;
-    let codec = Codec::new(model.initial.len());
     let eventually = eventually_bits(props);
+    let system = Typed { model, props, codec: Codec::new(model.initial.len()), eventually };
     let mut h = model.harness();
     let init = model.initial_state(&mut h)?;
-    let mut shards: Vec<FpTable> = (0..SHARDS).map(|_| FpTable::new()).collect();
-    let (s0, key) = shard(model.fingerprint(&init));
-    shards[s0].insert(key);
-    let mut frontier = Level { ids: Vec::new(), starts: Vec::new(), same_history: vec![false], ebits: Vec::new() };
-    codec.encode(&init, None, &mut frontier.ids);
-    frontier.index(&codec);
+    let mut first = Level { ids: Vec::new(), starts: Vec::new(), same_history: vec![false], ebits: Vec::new() };
+    system.codec.encode(&init, None, &mut first.ids);
     if eventually != 0 {
-        frontier.ebits.push(eventually);
+        first.ebits.push(eventually);
     }
-    drop(init);
+    search(&system, model.fingerprint(&init), first, &model.options, props.len(), eventually, meter)
+}
+
+/// Breadth-first search from the level `frontier` (the initial state, fingerprint `fp0`), with
+/// `n_props` properties of which those in `eventually` are `Eventually`.
+fn search(
+    system: &dyn Chunks,
+    fp0: u64,
+    mut frontier: Level,
+    o: &Options,
+    n_props: usize,
+    eventually: u64,
+    meter: &Meter,
+) -> Result<Explored> {
+    frontier.index(system);
+    let mut shards: Vec<FpTable> = (0..SHARDS).map(|_| FpTable::new()).collect();
+    let (s0, key) = shard(fp0);
+    shards[s0].insert(key);
     let mut degrees: Vec<Vec<u16>> = Vec::new(); // per level: new children of each state
     let mut steps: Vec<Vec<u16>> = vec![Vec::new()]; // per level: the step that reached each state
     let mut out = Explored::at_the_initial_state();
@@ -249,43 +361,7 @@ where
             .chunks()
             .into_par_iter()
             .enumerate()
-            .map_init(
-                || (model.harness(), Vec::new()),
-                |(h, steps), (ci, ids)| -> Result<ChunkOut> {
-                    crate::cancel::check()?;
-                    let mut c = ChunkOut { buckets: vec![Vec::new(); SHARDS], ..ChunkOut::default() };
-                    for (k, ids) in codec.states(ids).enumerate() {
-                        let pos = ci * CHUNK + k;
-                        let s = codec.decode(ids);
-                        let ebits = level.ebits.get(pos).copied().unwrap_or(0);
-                        let (bad, sometimes, ebits) = evaluate(props, &s, ebits, level.same_history[pos]);
-                        if let Some(p) = bad {
-                            // This level ends the search: the rest of the chunk need not be expanded.
-                            c.violation = Some((k, p));
-                            break;
-                        }
-                        if sometimes != 0 {
-                            c.sometimes.push((k, sometimes));
-                        }
-                        if eventually != 0 {
-                            c.ebits.push(ebits);
-                        }
-                        expand(model, h, &s, steps)?;
-                        let before = c.candidates.len();
-                        for &(step, fp) in steps.iter() {
-                            let (s, key) = shard(fp);
-                            if seen[s].contains(key) {
-                                c.known += 1;
-                            } else {
-                                c.buckets[s].push(c.candidates.len() as u32);
-                                c.candidates.push(Candidate { fp: key, step });
-                            }
-                        }
-                        c.degree.push((steps.len() as u16, (c.candidates.len() - before) as u16));
-                    }
-                    Ok(c)
-                },
-            )
+            .map(|(ci, ids)| system.expand(level, ci, ids, seen))
             .collect::<Result<_>>()?;
         // The first violation by position wins.
         if let Some((pos, p)) =
@@ -297,7 +373,7 @@ where
         for (ci, c) in chunks.iter().enumerate() {
             for &(k, sometimes) in &c.sometimes {
                 let fresh = sometimes & !witnessed;
-                for i in (0..props.len()).filter(|i| fresh >> i & 1 == 1) {
+                for i in (0..n_props).filter(|i| fresh >> i & 1 == 1) {
                     out.witnesses.push(Found { property: i, path: path_to(&degrees, &steps, depth, ci * CHUNK + k) });
                 }
                 witnessed |= fresh;
@@ -337,7 +413,7 @@ where
         let candidates: usize = chunks.iter().map(|c| c.candidates.capacity() * 24 + c.degree.capacity() * 4).sum();
         let per_state = frontier.ids.len() as f64 / frontier.same_history.len() as f64 + 1.0; // a message more
         let next_bytes = fresh * ((per_state * 4.0) as usize + 1 + if eventually != 0 { 8 } else { 0 } + 4);
-        let held = kept_bytes(&shards, &degrees, &steps) + frontier.bytes() + codec.bytes() + candidates;
+        let held = kept_bytes(&shards, &degrees, &steps) + frontier.bytes() + system.interned_bytes() + candidates;
         out.peak_bytes = out.peak_bytes.max(held + next_bytes);
         if held + next_bytes > o.max_memory {
             let reached = format!(
@@ -353,34 +429,7 @@ where
             .par_iter()
             .zip(new)
             .zip(frontier.chunks().into_par_iter())
-            .map_init(
-                || model.harness(),
-                |h, ((c, new), parents)| -> Result<_> {
-                    let mut next =
-                        Level { ids: Vec::new(), starts: Vec::new(), same_history: Vec::new(), ebits: Vec::new() };
-                    let (mut level_degrees, mut level_steps) = (Vec::new(), Vec::new());
-                    let mut cands = c.candidates.iter().zip(new);
-                    for (k, (&(_, d), ids)) in c.degree.iter().zip(codec.states(parents)).enumerate() {
-                        let mut kept = 0u16;
-                        let mut parent: Option<State<N>> = None;
-                        for (cand, is_new) in cands.by_ref().take(d as usize) {
-                            if is_new {
-                                kept += 1;
-                                level_steps.push(cand.step);
-                                let p = parent.get_or_insert_with(|| codec.decode(ids));
-                                let (_, child) = model.successor(h, p, cand.step)?;
-                                codec.encode(&child, Some((ids, p)), &mut next.ids);
-                                next.same_history.push(child.history.fingerprint() == p.history.fingerprint());
-                                if eventually != 0 {
-                                    next.ebits.push(c.ebits[k]);
-                                }
-                            }
-                        }
-                        level_degrees.push(kept);
-                    }
-                    Ok((next, level_degrees, level_steps))
-                },
-            )
+            .map(|((c, new), parents)| system.build(c, &new, parents))
             .collect::<Result<_>>()?;
         out.explored += chunks.iter().map(|c| c.candidates.len() as u64 + c.known).sum::<u64>();
         drop(chunks);
@@ -399,7 +448,7 @@ where
             level_degrees.extend(d);
             level_steps.extend(st);
         }
-        next.index(&codec);
+        next.index(system);
         drop(frontier);
         degrees.push(level_degrees);
         steps.push(level_steps);
@@ -422,6 +471,6 @@ where
     }
     meter.show(out.unique, out.max_depth, true);
     out.bytes = kept_bytes(&shards, &degrees, &steps);
-    out.peak_bytes = out.peak_bytes.max(out.bytes + codec.bytes());
+    out.peak_bytes = out.peak_bytes.max(out.bytes + system.interned_bytes());
     Ok(out)
 }

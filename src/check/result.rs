@@ -139,10 +139,20 @@ impl<N: Node> Checked<N> {
 
     /// The figures as a table.
     pub fn stats_table(&self) -> Table {
-        let s = &self.stats;
-        let verdict = match &self.violation {
+        let violated = self.violation.as_ref().map(|c| (c.property.as_str(), c.steps.len()));
+        self.stats.table(violated, &self.unreached)
+    }
+}
+
+impl Stats {
+    /// The figures as a table, titled with the verdict: the property `violated` and the length of
+    /// its counterexample, if any. (Not generic, like everything a cell need not compile again for
+    /// its own node type.)
+    fn table(&self, violated: Option<(&str, usize)>, unreached: &[String]) -> Table {
+        let s = self;
+        let verdict = match violated {
             None => format!("no violation in {} states", s.unique_states),
-            Some(c) => format!("`{}` violated in {} steps", c.property, c.steps.len()),
+            Some((property, steps)) => format!("`{property}` violated in {steps} steps"),
         };
         let mut t = Table::new(["measure", "value"]).title(format!("model check ({}): {verdict}", s.search));
         let rows: [(&str, Value); 9] = [
@@ -154,7 +164,7 @@ impl<N: Node> Checked<N> {
             ("bytes per state", Value::Float((s.bytes_per_state * 10.0).round() / 10.0)),
             ("peak bytes per state", Value::Float((s.peak_bytes_per_state * 10.0).round() / 10.0)),
             ("threads", Value::from(s.threads as u64)),
-            ("unreached `sometimes`", Value::Text(self.unreached.join(", "))),
+            ("unreached `sometimes`", Value::Text(unreached.join(", "))),
         ];
         for (k, v) in rows {
             t.row(vec![Value::Text(k.into()), v]).expect("two columns");

@@ -40,27 +40,26 @@ pub(crate) struct Symmetry<N: Node> {
     pub(crate) permuted_sum: fn(&State<N>, &[NodeId]) -> u64,
 }
 
-impl<N: Node> Symmetry<N> {
-    /// Every permutation of `nodes` among `n` nodes.
-    pub(crate) fn permutations(nodes: &Range<NodeId>, n: usize) -> Vec<Vec<NodeId>> {
-        let mut out = vec![(0..n).collect::<Vec<_>>()];
-        for i in nodes.clone().skip(1) {
-            // Each permutation of the ids before `i`, with `i` swapped into every place.
-            out = out
-                .into_iter()
-                .flat_map(|p| {
-                    (nodes.start..=i)
-                        .map(move |j| {
-                            let mut q = p.clone();
-                            q.swap(i, j);
-                            q
-                        })
-                        .collect::<Vec<_>>()
-                })
-                .collect();
-        }
-        out
+/// Every permutation of `nodes` among `n` nodes (a free function: it does not depend on the node
+/// type, so a cell does not compile it again).
+pub(crate) fn permutations(nodes: &Range<NodeId>, n: usize) -> Vec<Vec<NodeId>> {
+    let mut out = vec![(0..n).collect::<Vec<_>>()];
+    for i in nodes.clone().skip(1) {
+        // Each permutation of the ids before `i`, with `i` swapped into every place.
+        out = out
+            .into_iter()
+            .flat_map(|p| {
+                (nodes.start..=i)
+                    .map(move |j| {
+                        let mut q = p.clone();
+                        q.swap(i, j);
+                        q
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
     }
+    out
 }
 
 /// The sum of terms (see [`State::fingerprint`]) of `s` with its nodes renamed by `perm`.
