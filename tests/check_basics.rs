@@ -61,6 +61,29 @@ fn a_buggy_protocol_gives_a_shortest_counterexample_of_known_length() {
 }
 
 #[test]
+fn the_figures_name_the_search_that_ran_and_the_verdict() {
+    let two_last =
+        |c: Checker<Inbox>| c.always("2 arrives last", |s| s.node(1).0.first() != Some(&2) || s.node(1).0.len() == 3);
+    let bfs = two_last(Checker::new(inbox())).run().unwrap();
+    let dfs = two_last(Checker::new(inbox())).depth_first().run().unwrap();
+    assert_eq!((bfs.stats.search, dfs.stats.search), ("breadth-first", "depth-first"));
+    assert_eq!(dfs.stats.threads, 1);
+    // Breadth-first stops at depth 1 (the start, then its 3 successors). Depth-first first walks
+    // every execution that delivers 0 or 1 first (5 states each), then finds the violation: the
+    // start, 2 x 5 and the violating state.
+    assert_eq!((bfs.stats.unique_states, dfs.stats.unique_states), (4, 12));
+    let text = |r: &distsim::check::Checked<Inbox>| r.stats_table().mime_bundle().0["text/plain"].clone();
+    assert!(
+        text(&bfs).contains("model check (breadth-first): `2 arrives last` violated in 1 step\n"),
+        "{}",
+        text(&bfs)
+    );
+    assert!(text(&dfs).contains("model check (depth-first): `2 arrives last` violated in 1 step\n"), "{}", text(&dfs));
+    let passed = Checker::new(inbox()).always("true", |_| true).run().unwrap();
+    assert!(text(&passed).contains("model check (breadth-first): no violation in 16 states"), "{}", text(&passed));
+}
+
+#[test]
 fn the_same_counterexample_on_1_and_4_threads_and_in_every_run() {
     let check = |threads| {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();

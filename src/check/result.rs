@@ -152,7 +152,9 @@ impl Stats {
         let s = self;
         let verdict = match violated {
             None => format!("no violation in {} states", s.unique_states),
-            Some((property, steps)) => format!("`{property}` violated in {steps} steps"),
+            Some((property, steps)) => {
+                format!("`{property}` violated in {steps} step{}", if steps == 1 { "" } else { "s" })
+            }
         };
         let mut t = Table::new(["measure", "value"]).title(format!("model check ({}): {verdict}", s.search));
         let rows: [(&str, Value); 9] = [
