@@ -197,10 +197,10 @@ fn path_to(degrees: &[Vec<u16>], steps: &[Vec<u16>], depth: usize, pos: usize) -
 /// The part of a breadth-first search that depends on the node type, a chunk of a level at a
 /// time. The search itself ([`search`]: threads, deduplication, bounds, paths) sees the system only
 /// through this trait object, so it is compiled once, inside distsim, and not again in every
-/// notebook cell that checks a node type of its own; a cell compiles only these few loops. (Rayon's
-/// generic plumbing, instantiated per node type, was a fifth of such a cell's compile time;
-/// measured in `docs/benchmarks.md`.) A call handles a whole chunk, so the indirection costs one
-/// call per `CHUNK` states.
+/// notebook cell that checks a node type of its own; a cell compiles only these few loops. (With
+/// the builder choosing the search, this cut such a cell's compile time by 30%; see
+/// `docs/benchmarks.md`.) A call handles a whole chunk, so the indirection costs one call per
+/// `CHUNK` states.
 trait Chunks: Sync {
     /// Properties and successors of chunk `ci` of `level`, whose states are `ids`; successors
     /// already in `seen` are only counted.
