@@ -5,7 +5,7 @@
 //! `DISTSIM_CANCEL_FILE` to a path before it starts the evaluation process, creates that file when
 //! the user presses *interrupt*, and removes it before every cell. Long-running loops in distsim (the
 //! engine, sweeps, Monte Carlo trials) call [`check`] every few thousand steps and return
-//! [`Error::Interrupted`](crate::Error::Interrupted), so the cell ends with an error while state survives.
+//! [`Error::Interrupted`], so the cell ends with an error while state survives.
 //!
 //! A file is used rather than a signal because the evaluated cell links its own copy of distsim:
 //! a flag set by a signal handler in the kernel's copy would not be seen by the cell's copy, but a

@@ -17,7 +17,7 @@
 //! library into each cell's shared object, so a registry in a `static` would exist once per cell.
 //! A connection belongs to the widget's value (an `Arc` shared by its clones), wherever it lives.
 //!
-//! What a callback prints is captured at the file descriptors ([`run_captured`]): stdout and
+//! What a callback prints is captured at the file descriptors (`run_captured`): stdout and
 //! stderr go to temporary files while it runs, because evcxr reads the process's stdout only
 //! while a cell runs, and the callback's `display` calls may belong to any cell's copy of the
 //! library. The kernel reads the captured text exactly like a cell's output (`DISTSIM_DISPLAY`

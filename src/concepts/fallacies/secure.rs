@@ -10,7 +10,7 @@
 //! receiver paid), `accepted_authenticating` (those the HMAC-checking receiver paid: always 0),
 //! and `rejected_authenticating`.
 //!
-//! A MAC does not stop an attacker who sends a *genuine* message again: [`replay`] shows that
+//! A MAC does not stop an attacker who sends a *genuine* message again: `replay` shows that
 //! attack and its defence, sequence numbers.
 
 mod replay;
