@@ -201,7 +201,6 @@ where
 
     /// Searches depth-first (one thread) instead of breadth-first.
     pub fn depth_first(mut self) -> Self {
-        self.model.options.search = Search::DepthFirst;
         self.search = explore::depth_first::<N>;
         self
     }
@@ -349,9 +348,9 @@ where
         let start = Instant::now();
         let meter = progress::Meter::new();
         let explored = (self.search)(&self.model, &self.properties, &meter)?;
-        let (threads, search) = match self.model.options.search {
-            Search::BreadthFirst => (rayon::current_num_threads(), "breadth-first"),
-            Search::DepthFirst => (1, "depth-first"),
+        let search = match explored.search {
+            Search::BreadthFirst => "breadth-first",
+            Search::DepthFirst => "depth-first",
         };
         let secs = start.elapsed().as_secs_f64();
         let mut h = self.model.harness();
@@ -389,7 +388,7 @@ where
             .collect();
         let stats = Stats {
             search,
-            threads,
+            threads: explored.threads,
             states_explored: explored.explored,
             unique_states: explored.unique,
             max_depth: explored.max_depth,

@@ -20,7 +20,7 @@ pub(crate) use dfs::depth_first;
 
 use super::frontier::Codec;
 use super::model::Model;
-use super::options::Options;
+use super::options::{Options, Search};
 use super::progress::Meter;
 use super::property::{Expectation, Property};
 use super::state::State;
@@ -40,6 +40,9 @@ pub(crate) struct Found {
 }
 
 pub(crate) struct Explored {
+    /// Which search ran, and on how many threads.
+    pub(crate) search: Search,
+    pub(crate) threads: usize,
     pub(crate) violation: Option<Found>,
     pub(crate) witnesses: Vec<Found>,
     pub(crate) explored: u64,
@@ -53,8 +56,10 @@ pub(crate) struct Explored {
 
 impl Explored {
     /// A search that has seen only the initial state, and found nothing yet.
-    pub(crate) fn at_the_initial_state() -> Self {
+    pub(crate) fn at_the_initial_state(search: Search, threads: usize) -> Self {
         Explored {
+            search,
+            threads,
             violation: None,
             witnesses: Vec::new(),
             explored: 1,
@@ -343,7 +348,7 @@ fn search(
     shards[s0].insert(key);
     let mut degrees: Vec<Vec<u16>> = Vec::new(); // per level: new children of each state
     let mut steps: Vec<Vec<u16>> = vec![Vec::new()]; // per level: the step that reached each state
-    let mut out = Explored::at_the_initial_state();
+    let mut out = Explored::at_the_initial_state(Search::BreadthFirst, rayon::current_num_threads());
     let kept_bytes = |shards: &[FpTable], degrees: &[Vec<u16>], steps: &[Vec<u16>]| {
         shards.iter().map(FpTable::bytes).sum::<usize>()
             + degrees.iter().chain(steps).map(|v| v.capacity() * 2).sum::<usize>()

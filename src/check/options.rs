@@ -21,7 +21,6 @@ pub enum Search {
 #[derive(Clone, Debug)]
 pub(crate) struct Options {
     pub(crate) links: Links,
-    pub(crate) search: Search,
     pub(crate) loss: bool,
     pub(crate) duplication: bool,
     pub(crate) max_crashes: usize,
@@ -36,7 +35,6 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             links: Links::Unordered,
-            search: Search::BreadthFirst,
             loss: false,
             duplication: false,
             max_crashes: 0,

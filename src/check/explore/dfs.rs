@@ -3,6 +3,7 @@
 
 use super::{bound_error, evaluate, eventually_bits, expand, Explored, Found};
 use crate::check::model::Model;
+use crate::check::options::Search;
 use crate::check::progress::Meter;
 use crate::check::property::Property;
 use crate::check::state::State;
@@ -22,7 +23,7 @@ where
     let init = model.initial_state(&mut h)?;
     let mut table = FpTable::new();
     table.insert(model.fingerprint(&init));
-    let mut out = Explored::at_the_initial_state();
+    let mut out = Explored::at_the_initial_state(Search::DepthFirst, 1);
     let mut witnessed = 0u64;
     let mut checkpoint = crate::cancel::Checkpoint::every(4096);
     // Each frame: a state, its successors not yet tried (last first), the step that led to it.
