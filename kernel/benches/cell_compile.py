@@ -62,7 +62,7 @@ overflow-checks = false
 
 def cell_source(code: str) -> str:
     """A cell as evcxr compiles it: its items at the top level, its statements in a function whose
-    last expression is displayed."""
+    last expression is kept (through `black_box`) so that its code is generated."""
     items, body = split_items(code)
     return (
         "#![allow(unused)]\nuse distsim::prelude::*;\n" + items
@@ -104,7 +104,7 @@ def build(crate: Path, target: Path, quiet: bool = True, extra: list[str] | None
     done = subprocess.run(command, cwd=crate, env=env, capture_output=quiet, text=True)
     elapsed = time.monotonic() - start
     if done.returncode != 0:
-        raise SystemExit(f"cell_compile: the cell crate in {crate} did not build:\n{done.stderr}")
+        raise SystemExit(f"cell_compile: the cell crate in {crate} did not build:\n{done.stderr or '(output above)'}")
     return elapsed
 
 

@@ -377,13 +377,10 @@ def main() -> None:
     if args.cells_only:
         evcxr = ("evcxr_jupyter", args.evcxr_kernel, evcxr_preamble(args.distsim_path.resolve()))
         cells = {"trivial": "1 + 1", "define_run_draw": DEFINE_RUN_DRAW, "check_cell": CHECK_CELL}
-        if args.skip_evcxr:
-            medians = interleaved([("distsim", "distsim", "")], cells, args.runs)
-            print_goals({name: ours for name, (ours,) in medians.items()}, {})
-            return
-        medians = interleaved([("distsim", "distsim", ""), evcxr], cells, args.runs)
-        print_goals({name: ours for name, (ours, _) in medians.items()},
-                    {name: theirs for name, (_, theirs) in medians.items()})
+        kernels = [("distsim", "distsim", "")] + ([] if args.skip_evcxr else [evcxr])
+        medians = interleaved(kernels, cells, args.runs)
+        print_goals({name: m[0] for name, m in medians.items()},
+                    {name: m[1] for name, m in medians.items() if len(m) > 1})
         return
     ours = measure("distsim", "distsim", "", args.runs, args.starts)
     if args.skip_evcxr:
