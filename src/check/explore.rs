@@ -99,19 +99,26 @@ impl Level {
     }
 }
 
-/// A successor not seen at an earlier level: its shard key and the step that reaches it.
-struct Candidate {
-    fp: u64,
-    step: u16,
+/// The candidates of one chunk (successors not seen at an earlier level) that fall in one shard
+/// of the visited set: each one's key in that shard, and its number among the chunk's candidates.
+/// The deduplication pass of a shard reads only these two arrays, front to back. (Storing only the
+/// numbers, and reading each key from the chunk's list of all candidates, was rejected: that pass
+/// then gathered keys scattered over the whole level, a cache miss each, and took a fifth of the
+/// search's time.)
+#[derive(Clone, Default)]
+struct Bucket {
+    keys: Vec<u64>,
+    candidates: Vec<u32>,
 }
 
 #[derive(Default)]
 struct ChunkOut {
-    candidates: Vec<Candidate>,
+    /// The step that reaches each candidate, in (parent, step) order.
+    candidates: Vec<u16>,
     /// Per frontier state of the chunk: how many successors it has (all), and how many of them
     /// are candidates (not seen at an earlier level).
     degree: Vec<(u16, u16)>,
-    buckets: Vec<Vec<u32>>,
+    buckets: Vec<Bucket>,
     /// Successors dropped because an earlier level had them.
     known: u64,
     /// The first state of the chunk that violates an `always` property: (its index, property).
@@ -236,10 +243,11 @@ where
     fn expand(&self, level: &Level, ci: usize, ids: &[u32], seen: &[FpTable]) -> Result<ChunkOut> {
         crate::cancel::check()?;
         let (mut h, mut steps) = (self.model.harness(), Vec::new());
-        let mut c = ChunkOut { buckets: vec![Vec::new(); SHARDS], ..ChunkOut::default() };
+        let mut c = ChunkOut { buckets: vec![Bucket::default(); SHARDS], ..ChunkOut::default() };
         for (k, ids) in self.codec.states(ids).enumerate() {
             let pos = ci * CHUNK + k;
-            let s = self.codec.decode(ids);
+            // SAFETY: `s` is dropped at the end of this iteration, long before the codec.
+            let s = unsafe { self.codec.decode(ids) };
             let ebits = level.ebits.get(pos).copied().unwrap_or(0);
             let (bad, sometimes, ebits) = evaluate(self.props, &s, ebits, level.same_history[pos]);
             if let Some(p) = bad {
@@ -260,8 +268,9 @@ where
                 if seen[s].contains(key) {
                     c.known += 1;
                 } else {
-                    c.buckets[s].push(c.candidates.len() as u32);
-                    c.candidates.push(Candidate { fp: key, step });
+                    c.buckets[s].keys.push(key);
+                    c.buckets[s].candidates.push(c.candidates.len() as u32);
+                    c.candidates.push(step);
                 }
             }
             c.degree.push((steps.len() as u16, (c.candidates.len() - before) as u16));
@@ -277,12 +286,13 @@ where
         for (k, (&(_, d), ids)) in c.degree.iter().zip(self.codec.states(parents)).enumerate() {
             let mut kept = 0u16;
             let mut parent: Option<State<N>> = None;
-            for (cand, &is_new) in cands.by_ref().take(d as usize) {
+            for (&step, &is_new) in cands.by_ref().take(d as usize) {
                 if is_new {
                     kept += 1;
-                    level_steps.push(cand.step);
-                    let p = parent.get_or_insert_with(|| self.codec.decode(ids));
-                    let (_, child) = self.model.successor(&mut h, p, cand.step)?;
+                    level_steps.push(step);
+                    // SAFETY: the parent and its child are dropped within this call, before the codec.
+                    let p = parent.get_or_insert_with(|| unsafe { self.codec.decode(ids) });
+                    let (_, child) = self.model.successor(&mut h, p, step)?;
                     self.codec.encode(&child, Some((ids, p)), &mut next.ids);
                     next.same_history.push(child.history.fingerprint() == p.history.fingerprint());
                     if self.eventually != 0 {
@@ -400,8 +410,9 @@ fn search(
             .map(|(s, table)| {
                 let mut wins = Vec::new();
                 for (ci, c) in chunks.iter().enumerate() {
-                    for &ix in &c.buckets[s] {
-                        if table.insert(c.candidates[ix as usize].fp) {
+                    let bucket = &c.buckets[s];
+                    for (&key, &ix) in bucket.keys.iter().zip(&bucket.candidates) {
+                        if table.insert(key) {
                             wins.push((ci as u32, ix));
                         }
                     }
@@ -415,7 +426,14 @@ fn search(
             new[ci as usize][ix as usize] = true;
         }
         // Before the next level is built: will it fit?
-        let candidates: usize = chunks.iter().map(|c| c.candidates.capacity() * 24 + c.degree.capacity() * 4).sum();
+        let candidates: usize = chunks
+            .iter()
+            .map(|c| {
+                let buckets: usize =
+                    c.buckets.iter().map(|b| b.keys.capacity() * 8 + b.candidates.capacity() * 4).sum();
+                c.candidates.capacity() * 2 + c.degree.capacity() * 4 + buckets
+            })
+            .sum();
         let per_state = frontier.ids.len() as f64 / frontier.same_history.len() as f64 + 1.0; // a message more
         let next_bytes = fresh * ((per_state * 4.0) as usize + 1 + if eventually != 0 { 8 } else { 0 } + 4);
         let held = kept_bytes(&shards, &degrees, &steps) + frontier.bytes() + system.interned_bytes() + candidates;

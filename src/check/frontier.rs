@@ -13,7 +13,7 @@
 
 use super::history::History;
 use super::intern::Interner;
-use super::state::{term, Envelope, PartitionState, PendingTimer, Slot, State};
+use super::state::{term, Envelope, PartitionState, PendingTimer, Shared, Slot, State};
 use super::CheckState;
 use crate::engine::Node;
 use std::sync::Arc;
@@ -105,7 +105,7 @@ where
             p.crashed == s.crashed
                 && p.crashes == s.crashes
                 && p.partition == s.partition
-                && Arc::ptr_eq(&p.history, &s.history)
+                && Arc::ptr_eq(p.history.arc(), s.history.arc())
                 && p.timers == s.timers
         });
         out.push(match parent {
@@ -116,7 +116,7 @@ where
                     crashed: s.crashed,
                     crashes: s.crashes,
                     partition: s.partition,
-                    history: s.history.clone(),
+                    history: s.history.arc().clone(),
                 };
                 let hash =
                     s.timers.iter().map(|t| term::timer(t.node, t.id.seq())).fold(s.fixed_terms(), u64::wrapping_add);
@@ -126,8 +126,8 @@ where
         });
         for (i, slot) in s.nodes.iter().enumerate() {
             out.push(match parent {
-                Some((ids, p)) if Arc::ptr_eq(&p.nodes[i].node, &slot.node) => ids[1 + i],
-                _ => self.nodes.intern_arc(&slot.node, slot.hash),
+                Some((ids, p)) if Arc::ptr_eq(p.nodes[i].node.arc(), slot.node.arc()) => ids[1 + i],
+                _ => self.nodes.intern_arc(slot.node.arc(), slot.hash),
             });
         }
         // The messages: those still in flight from the parent keep its ids.
@@ -136,7 +136,10 @@ where
         let mut from = 0;
         for e in &s.in_flight {
             let known = parent_list.and_then(|(ids, p)| {
-                let j = (from..p.in_flight.len()).chain(0..from).find(|&j| p.in_flight[j] == *e)?;
+                let j = (from..p.in_flight.len()).chain(0..from).find(|&j| {
+                    let f = &p.in_flight[j];
+                    f.key == e.key && f == e
+                })?;
                 from = j + 1;
                 Some(ids[j])
             });
@@ -144,15 +147,22 @@ where
         }
     }
 
-    /// The state whose ids are `ids`.
-    pub(crate) fn decode(&self, ids: &[u32]) -> State<N> {
+    /// The state whose ids are `ids`. Its nodes borrow the interned values without counting them
+    /// (see `Shared` in [`super::state`]).
+    ///
+    /// # Safety
+    /// The state, and every successor built from it, must be dropped before this codec. (Its
+    /// public `clone` is a counted copy, which may live on.)
+    pub(crate) unsafe fn decode(&self, ids: &[u32]) -> State<N> {
         let n = self.n;
         let rest = &self.rests.get(ids[0]).0;
         let nodes = ids[1..=n]
             .iter()
             .map(|&id| {
                 let (node, hash) = self.nodes.get(id);
-                Slot { node: node.clone(), hash: *hash }
+                // SAFETY: the interner keeps `node` at its address as long as the codec lives, and
+                // the caller drops the state before the codec.
+                Slot { node: unsafe { Shared::interned(node) }, hash: *hash }
             })
             .collect();
         let in_flight = ids[n + 2..].iter().map(|&id| (*self.messages.get(id).0).clone()).collect();
@@ -163,7 +173,8 @@ where
             crashed: rest.crashed,
             crashes: rest.crashes,
             partition: rest.partition,
-            history: rest.history.clone(),
+            // SAFETY: as for the nodes: `rest` is interned, so its history stays where it is.
+            history: unsafe { Shared::interned(&rest.history) },
             sum: 0,
         };
         s.sum = s.sum_from_scratch();

@@ -4,7 +4,7 @@
 use super::hash::fingerprint;
 use super::history::History;
 use super::options::{Links, Options};
-use super::state::{finish, term, Envelope, PartitionState, PendingTimer, Slot, State};
+use super::state::{finish, term, Envelope, PartitionState, PendingTimer, Shared, Slot, State};
 use super::step::{Choice, Step};
 use super::symmetry::Symmetry;
 use super::CheckState;
@@ -77,7 +77,7 @@ where
             crashed: 0,
             crashes: 0,
             partition: PartitionState::Never,
-            history: Arc::new(History::default()),
+            history: Shared::Owned(Arc::new(History::default())),
             sum: 0,
         };
         s.sum = s.sum_from_scratch();
@@ -253,7 +253,7 @@ where
 
     fn crash(&self, s: &State<N>, node: NodeId) -> State<N> {
         let mut next = s.clone();
-        let mut crashed = (*s.nodes[node].node).clone();
+        let mut crashed = s.nodes[node].node().clone();
         crashed.on_crash();
         next.nodes[node] = Slot::new(crashed);
         next.timers.retain(|t| t.node != node);
@@ -280,7 +280,7 @@ where
             (Event::Message(_, msg), Some(classify)) if classify(msg) == Some(CallKind::Return) => Some(msg.clone()),
             _ => None,
         };
-        let mut copy = (*s.nodes[node].node).clone();
+        let mut copy = s.nodes[node].node().clone();
         let effects = h.run(node, |ctx: &mut Context<N::Msg, N::Timer>| match event {
             Event::Start => copy.on_start(ctx),
             Event::Message(from, msg) => copy.on_message(ctx, from, msg),
@@ -292,7 +292,7 @@ where
             && self.options.skip_no_op
             && effects.is_empty()
             && hash == s.nodes[node].hash
-            && copy == *s.nodes[node].node
+            && copy == *s.nodes[node].node()
         {
             return Ok(None);
         }
@@ -307,13 +307,13 @@ where
         };
         let mut history = None;
         if let Some(msg) = returned {
-            Arc::make_mut(history.get_or_insert_with(|| s.history.clone())).ret(node, msg);
+            Arc::make_mut(history.get_or_insert_with(|| s.history.arc().clone())).ret(node, msg);
         }
         let mut envelopes = Vec::new();
         for (to, msg) in effects.sends.iter().filter(|(to, _)| !crosses(*to)) {
             if let Some(classify) = &self.classify {
                 if classify(msg) == Some(CallKind::Invoke) {
-                    Arc::make_mut(history.get_or_insert_with(|| s.history.clone())).invoke(node, msg.clone());
+                    Arc::make_mut(history.get_or_insert_with(|| s.history.arc().clone())).invoke(node, msg.clone());
                 }
             }
             let env = Envelope::new(node, *to, msg.clone());
@@ -354,16 +354,16 @@ where
             return Ok(Some(Next::Sum(sum)));
         }
         let mut next = State {
-            nodes: s.nodes.clone(),
+            nodes: s.nodes.iter().map(Slot::share).collect(),
             in_flight: Vec::with_capacity(s.in_flight.len() + envelopes.len()),
             timers: timers.unwrap_or_else(|| s.timers.clone()),
             crashed: s.crashed,
             crashes: s.crashes,
             partition: s.partition,
-            history: history.unwrap_or_else(|| s.history.clone()),
+            history: history.map_or_else(|| s.history.share(), Shared::Owned),
             sum,
         };
-        next.nodes[node] = Slot { node: Arc::new(copy), hash };
+        next.nodes[node] = Slot { node: Shared::Owned(Arc::new(copy)), hash };
         match apply.remove_env {
             Some(i) => next.in_flight.extend(s.in_flight[..i].iter().chain(&s.in_flight[i + 1..]).cloned()),
             None => next.in_flight.extend_from_slice(&s.in_flight),

@@ -5,6 +5,7 @@ use super::hash::{fingerprint, mix, FpHasher};
 use super::history::History;
 use crate::engine::{Node, NodeId, TimerId};
 use std::hash::{Hash, Hasher};
+use std::ptr::NonNull;
 use std::sync::Arc;
 
 /// A message in flight.
@@ -56,7 +57,7 @@ pub struct State<N: Node> {
     pub(crate) crashed: u64,
     pub(crate) crashes: u8,
     pub(crate) partition: PartitionState,
-    pub(crate) history: Arc<History<N::Msg>>,
+    pub(crate) history: Shared<History<N::Msg>>,
     /// The sum of the terms of every part (see [`State::fingerprint`]), kept up to date by each
     /// step so that a successor's fingerprint costs only the parts the step changed.
     pub(crate) sum: u64,
@@ -88,8 +89,75 @@ pub(crate) mod term {
 
 /// One node's state in a global state, and its hash.
 pub(crate) struct Slot<N> {
-    pub(crate) node: Arc<N>,
+    pub(crate) node: Shared<N>,
     pub(crate) hash: u64,
+}
+
+/// A shared value of a state (a node's state, the history), counted or borrowed.
+///
+/// A breadth-first search decodes every state of a level from its interned parts, twice, and
+/// most of a state's parts are values that millions of states share. Counting each decoded
+/// reference (an atomic increment, and a decrement when the state is dropped) made both threads
+/// write the same few counters all the time: 10% of a two-thread check went to those two
+/// instructions. So a decoded state borrows the interner's `Arc`s instead of counting them.
+pub(crate) enum Shared<T> {
+    /// Counted: this state keeps the value alive.
+    Owned(Arc<T>),
+    /// Not counted: an `Arc` that the search's interner holds, which stays at its address until
+    /// the search ends. Only [`Shared::interned`] makes one, for a state that the search drops
+    /// before its interner ([`super::frontier::Codec::decode`]); [`Shared::share`] keeps it for
+    /// a successor that the search also drops in time. Any other copy, the public `State::clone`
+    /// included, is counted, so no state that a property keeps can outlive what it points to.
+    Interned(NonNull<Arc<T>>),
+}
+
+// SAFETY: a `Shared` only hands out `&T` and `&Arc<T>`; `Interned` is a shared reference to an
+// `Arc<T>` that outlives it (see `Shared`), and `&Arc<T>` is `Send + Sync` when `T` is.
+unsafe impl<T: Send + Sync> Send for Shared<T> {}
+unsafe impl<T: Send + Sync> Sync for Shared<T> {}
+
+impl<T> Shared<T> {
+    /// A reference that borrows `value` without counting it.
+    ///
+    /// # Safety
+    /// `value` must stay where it is, alive, until this reference and every [`Shared::share`] of
+    /// it are dropped.
+    pub(crate) unsafe fn interned(value: &Arc<T>) -> Self {
+        Shared::Interned(NonNull::from(value))
+    }
+
+    /// A copy for a successor of the state that holds this one: borrowed if this one is, so the
+    /// successor must be dropped no later than this one's state would have to be.
+    pub(crate) fn share(&self) -> Self {
+        match self {
+            Shared::Owned(arc) => Shared::Owned(arc.clone()),
+            Shared::Interned(ptr) => Shared::Interned(*ptr),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn arc(&self) -> &Arc<T> {
+        match self {
+            Shared::Owned(arc) => arc,
+            // SAFETY: the interner's `Arc` outlives this reference (see `Shared::Interned`).
+            Shared::Interned(ptr) => unsafe { ptr.as_ref() },
+        }
+    }
+}
+
+impl<T> Clone for Shared<T> {
+    /// A counted copy, which may live as long as it likes.
+    fn clone(&self) -> Self {
+        Shared::Owned(self.arc().clone())
+    }
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = T;
+    #[inline]
+    fn deref(&self) -> &T {
+        self.arc()
+    }
 }
 
 impl<N> Clone for Slot<N> {
@@ -100,7 +168,19 @@ impl<N> Clone for Slot<N> {
 
 impl<N: Hash> Slot<N> {
     pub(crate) fn new(node: N) -> Self {
-        Slot { hash: fingerprint(&node), node: Arc::new(node) }
+        Slot { hash: fingerprint(&node), node: Shared::Owned(Arc::new(node)) }
+    }
+}
+
+impl<N> Slot<N> {
+    /// A copy for a successor (see [`Shared::share`]).
+    pub(crate) fn share(&self) -> Self {
+        Slot { node: self.node.share(), hash: self.hash }
+    }
+
+    #[inline]
+    pub(crate) fn node(&self) -> &N {
+        &self.node
     }
 }
 
@@ -111,7 +191,7 @@ impl<N: Node> State<N> {
     }
     /// Node `id`'s state.
     pub fn node(&self, id: NodeId) -> &N {
-        &self.nodes[id].node
+        self.nodes[id].node()
     }
     /// The messages in flight (a multiset: a message sent twice appears twice).
     pub fn in_flight(&self) -> &[Envelope<N::Msg>] {
@@ -208,7 +288,7 @@ impl<'a, N> Nodes<'a, N> {
 impl<N> std::ops::Index<usize> for Nodes<'_, N> {
     type Output = N;
     fn index(&self, id: usize) -> &N {
-        &self.0[id].node
+        self.0[id].node()
     }
 }
 
@@ -226,7 +306,7 @@ pub struct NodesIter<'a, N>(std::slice::Iter<'a, Slot<N>>);
 impl<'a, N> Iterator for NodesIter<'a, N> {
     type Item = &'a N;
     fn next(&mut self) -> Option<&'a N> {
-        self.0.next().map(|s| &*s.node)
+        self.0.next().map(Slot::node)
     }
     fn size_hint(&self) -> (usize, Option<usize>) {
         self.0.size_hint()

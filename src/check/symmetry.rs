@@ -70,7 +70,8 @@ where
     N::Timer: Symmetric + Hash,
 {
     let n = s.nodes.len();
-    let nodes = s.nodes.iter().enumerate().map(|(i, slot)| term::node(perm[i], fingerprint(&slot.node.permute(perm))));
+    let nodes =
+        s.nodes.iter().enumerate().map(|(i, slot)| term::node(perm[i], fingerprint(&slot.node().permute(perm))));
     let messages =
         s.in_flight.iter().map(|e| term::message(Envelope::new(perm[e.from], perm[e.to], e.msg.permute(perm)).key));
     let timers = s.timers.iter().map(|t| term::timer(perm[t.node], fingerprint(&t.value.permute(perm))));

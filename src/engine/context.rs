@@ -122,13 +122,23 @@ impl<M: Clone + std::fmt::Debug, T> Context<'_, M, T> {
             self.core.fail(Error::invalid("random_duration.range", given, "a range lo..hi with lo < hi"));
             return range.start;
         }
-        let mut rng = self.core.node_rngs[self.id].borrow_mut();
+        let mut rng = self.my_rng().borrow_mut();
         Duration::from_nanos(rng.random_range(range.start.as_nanos()..range.end.as_nanos()))
     }
 
     /// This node's own random stream (independent of every other node's and of the network's).
     pub fn rng(&mut self) -> &mut SimRng {
+        self.my_rng();
         self.core.node_rngs[self.id].get_mut()
+    }
+
+    /// This node's stream, noted as touched when the model checker runs the handler (it then
+    /// restores the stream before the next handler; see `capture.rs`).
+    fn my_rng(&self) -> &std::cell::RefCell<SimRng> {
+        if let Some(captured) = &self.core.capture {
+            captured.touched_rng.set(Some(self.id));
+        }
+        &self.core.node_rngs[self.id]
     }
 
     /// A node other than this one, uniformly at random from this node's stream (this node itself
@@ -139,7 +149,7 @@ impl<M: Clone + std::fmt::Debug, T> Context<'_, M, T> {
         if n == 1 {
             return me;
         }
-        let k = self.core.node_rngs[me].get_mut().random_range(0..n - 1);
+        let k = self.my_rng().borrow_mut().random_range(0..n - 1);
         if k >= me {
             k + 1
         } else {
