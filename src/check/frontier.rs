@@ -147,36 +147,40 @@ where
         }
     }
 
-    /// The state whose ids are `ids`. Its nodes borrow the interned values without counting them
-    /// (see `Shared` in [`super::state`]).
+    /// The state whose ids are `ids`, decoded into `slot` (reusing the lists of the state it
+    /// holds, if any: a search decodes every state of a level, and allocating those lists each
+    /// time cost 2%). Its nodes and history borrow the interned values without counting them (see
+    /// [`Shared`]).
     ///
     /// # Safety
     /// The state, and every successor built from it, must be dropped before this codec. (Its
     /// public `clone` is a counted copy, which may live on.)
-    pub(crate) unsafe fn decode(&self, ids: &[u32]) -> State<N> {
+    pub(crate) unsafe fn decode_into<'s>(&self, ids: &[u32], slot: &'s mut Option<State<N>>) -> &'s State<N> {
         let n = self.n;
         let rest = &self.rests.get(ids[0]).0;
-        let nodes = ids[1..=n]
-            .iter()
-            .map(|&id| {
-                let (node, hash) = self.nodes.get(id);
-                // SAFETY: the interner keeps `node` at its address as long as the codec lives, and
-                // the caller drops the state before the codec.
-                Slot { node: unsafe { Shared::interned(node) }, hash: *hash }
-            })
-            .collect();
-        let in_flight = ids[n + 2..].iter().map(|&id| (*self.messages.get(id).0).clone()).collect();
-        let mut s = State {
-            nodes,
-            in_flight,
-            timers: rest.timers.clone(),
-            crashed: rest.crashed,
-            crashes: rest.crashes,
-            partition: rest.partition,
-            // SAFETY: as for the nodes: `rest` is interned, so its history stays where it is.
-            history: unsafe { Shared::interned(&rest.history) },
+        let s = slot.get_or_insert_with(|| State {
+            nodes: Vec::with_capacity(n),
+            in_flight: Vec::new(),
+            timers: Vec::new(),
+            crashed: 0,
+            crashes: 0,
+            partition: PartitionState::Never,
+            history: Shared::Owned(rest.history.clone()),
             sum: 0,
-        };
+        });
+        s.nodes.clear();
+        s.nodes.extend(ids[1..=n].iter().map(|&id| {
+            let (node, hash) = self.nodes.get(id);
+            // SAFETY: the interner keeps `node` at its address as long as the codec lives, and
+            // the caller drops the state before the codec.
+            Slot { node: unsafe { Shared::interned(node) }, hash: *hash }
+        }));
+        s.in_flight.clear();
+        s.in_flight.extend(ids[n + 2..].iter().map(|&id| (*self.messages.get(id).0).clone()));
+        s.timers.clone_from(&rest.timers);
+        (s.crashed, s.crashes, s.partition) = (rest.crashed, rest.crashes, rest.partition);
+        // SAFETY: as for the nodes: `rest` is interned, so its history stays where it is.
+        s.history = unsafe { Shared::interned(&rest.history) };
         s.sum = s.sum_from_scratch();
         s
     }

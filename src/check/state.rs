@@ -105,7 +105,7 @@ pub(crate) enum Shared<T> {
     Owned(Arc<T>),
     /// Not counted: an `Arc` that the search's interner holds, which stays at its address until
     /// the search ends. Only [`Shared::interned`] makes one, for a state that the search drops
-    /// before its interner ([`super::frontier::Codec::decode`]); [`Shared::share`] keeps it for
+    /// before its interner ([`super::frontier::Codec::decode_into`]); [`Shared::share`] keeps it for
     /// a successor that the search also drops in time. Any other copy, the public `State::clone`
     /// included, is counted, so no state that a property keeps can outlive what it points to.
     Interned(NonNull<Arc<T>>),
