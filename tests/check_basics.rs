@@ -12,14 +12,19 @@ impl Node for Inbox {
     type Msg = u8;
     type Timer = ();
     fn on_start(&mut self, ctx: &mut Context<u8>) {
-        if ctx.id() == 0 {
-            for m in 0..3 {
-                ctx.send(1, m);
-            }
-        }
+        send_three_to_node_1(ctx);
     }
     fn on_message(&mut self, _ctx: &mut Context<u8>, _from: NodeId, m: u8) {
         self.0.push(m);
+    }
+}
+
+/// Node 0's start in both tiny protocols: messages 0, 1 and 2 to node 1.
+fn send_three_to_node_1(ctx: &mut Context<u8>) {
+    if ctx.id() == 0 {
+        for m in 0..3 {
+            ctx.send(1, m);
+        }
     }
 }
 
@@ -179,11 +184,7 @@ impl Node for Drawer {
     type Msg = u8;
     type Timer = ();
     fn on_start(&mut self, ctx: &mut Context<u8>) {
-        if ctx.id() == 0 {
-            for m in 0..3 {
-                ctx.send(1, m);
-            }
-        }
+        send_three_to_node_1(ctx);
     }
     fn on_message(&mut self, ctx: &mut Context<u8>, _from: NodeId, m: u8) {
         use rand::SeedableRng;

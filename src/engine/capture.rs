@@ -118,12 +118,12 @@ impl<M: Clone + std::fmt::Debug, T> Harness<M, T> {
     /// that draws (a randomised timeout) does the same thing whichever thread runs it and
     /// whatever ran before: the checker explores orders of events, not random draws.
     pub(crate) fn run(&mut self, node: NodeId, handler: impl FnOnce(&mut Context<M, T>)) -> Result<&Captured<M, T>> {
-        self.core.capture.as_mut().expect("a harness always captures").clear();
+        let captured = self.core.capture.as_deref_mut().expect("a harness always captures");
+        captured.clear();
         // Most handlers draw nothing, so the stream (300 bytes) is copied back only after a call
         // that touched it: copying it before every call took 3% of a model check's time, and
         // comparing it with the fresh one (ChaCha's `==`) 8%.
-        let captured = self.core.capture.as_deref().expect("a harness always captures");
-        if let Some(touched) = captured.touched_rng.replace(None) {
+        if let Some(touched) = captured.touched_rng.take() {
             self.core.node_rngs[touched].get_mut().clone_from(&self.fresh_rngs[touched]);
         }
         handler(&mut Context { id: node, core: &mut self.core });
