@@ -15,12 +15,14 @@
 //! [`Checker::max_memory`](super::Checker::max_memory).
 
 mod dfs;
+#[cfg(test)]
+mod tests;
 
 pub(crate) use dfs::depth_first;
 
 use super::frontier::Codec;
 use super::model::Model;
-use super::options::{Options, Search};
+use super::options::{Lookup, Options, Search};
 use super::progress::Meter;
 use super::property::{Expectation, Property};
 use super::state::State;
@@ -32,6 +34,9 @@ use rayon::prelude::*;
 
 const SHARDS: usize = 64;
 const CHUNK: usize = 1024;
+/// Under [`Lookup::Sampled`], every this many chunks looks up its successors whatever the previous
+/// level found, so that the search notices when steps start leading back to earlier levels.
+const SAMPLE_EVERY: usize = 16;
 
 /// Where a search ended, by position: (depth, position in that level) for BFS.
 pub(crate) struct Found {
@@ -47,6 +52,10 @@ pub(crate) struct Explored {
     pub(crate) witnesses: Vec<Found>,
     pub(crate) explored: u64,
     pub(crate) unique: u64,
+    /// Successors looked up in the visited set before deduplication ([`Lookup`]), and how many of
+    /// them it had.
+    pub(crate) looked_up: u64,
+    pub(crate) known: u64,
     pub(crate) max_depth: usize,
     /// Bytes kept for the whole search: fingerprints and path records.
     pub(crate) bytes: usize,
@@ -64,6 +73,8 @@ impl Explored {
             witnesses: Vec::new(),
             explored: 1,
             unique: 1,
+            looked_up: 0,
+            known: 0,
             max_depth: 0,
             bytes: 0,
             peak_bytes: 0,
@@ -119,7 +130,9 @@ struct ChunkOut {
     /// are candidates (not seen at an earlier level).
     degree: Vec<(u16, u16)>,
     buckets: Vec<Bucket>,
-    /// Successors dropped because an earlier level had them.
+    /// Whether the chunk looked its successors up in the visited set ([`Lookup`]).
+    looked_up: bool,
+    /// Successors dropped because an earlier level had them (only if it looked them up).
     known: u64,
     /// The first state of the chunk that violates an `always` property: (its index, property).
     violation: Option<(usize, usize)>,
@@ -153,6 +166,17 @@ fn shard(fp: u64) -> (usize, u64) {
 #[inline]
 fn shard_of_key(key: u64) -> usize {
     (key % SHARDS as u64) as usize
+}
+
+/// Whether chunk `ci` of a level looks its successors up in the visited set (see [`Lookup`]),
+/// given `(seen before, looked up)`: how many of the successors that the previous level looked
+/// up had been seen at an earlier level.
+fn looks_up(policy: Lookup, ci: usize, previous: (u64, u64)) -> bool {
+    match policy {
+        Lookup::Always => true,
+        Lookup::Never => false,
+        Lookup::Sampled => ci.is_multiple_of(SAMPLE_EVERY) || previous.0 * 8 >= previous.1,
+    }
 }
 
 /// What properties say about state `s`, which still owes the `eventually` properties `ebits`:
@@ -220,9 +244,9 @@ fn path_to(degrees: &[Vec<u16>], steps: &[Vec<u16>], depth: usize, pos: usize) -
 /// `docs/benchmarks.md`.) A call handles a whole chunk, so the indirection costs one call per
 /// `CHUNK` states.
 trait Chunks: Sync {
-    /// Properties and successors of chunk `ci` of `level`, whose states are `ids`; successors
-    /// already in `seen` are only counted.
-    fn expand(&self, level: &Level, ci: usize, ids: &[u32], seen: &[FpTable]) -> Result<ChunkOut>;
+    /// Properties and successors of chunk `ci` of `level`, whose states are `ids`. If `look_up`,
+    /// successors already in `seen` are only counted.
+    fn expand(&self, level: &Level, ci: usize, ids: &[u32], seen: &[FpTable], look_up: bool) -> Result<ChunkOut>;
     /// The chunk's new states (those marked in `new`), each built from its parent in `parents`,
     /// with the chunk's path records: new children per parent and the step to each child.
     fn build(&self, c: &ChunkOut, new: &[bool], parents: &[u32]) -> Result<(Level, Vec<u16>, Vec<u16>)>;
@@ -246,10 +270,10 @@ where
     N::Msg: CheckState,
     N::Timer: CheckState,
 {
-    fn expand(&self, level: &Level, ci: usize, ids: &[u32], seen: &[FpTable]) -> Result<ChunkOut> {
+    fn expand(&self, level: &Level, ci: usize, ids: &[u32], seen: &[FpTable], look_up: bool) -> Result<ChunkOut> {
         crate::cancel::check()?;
         let (mut h, mut steps) = (self.model.harness(), Vec::new());
-        let mut c = ChunkOut { degree: Vec::with_capacity(CHUNK), ..ChunkOut::default() };
+        let mut c = ChunkOut { degree: Vec::with_capacity(CHUNK), looked_up: look_up, ..ChunkOut::default() };
         // Every candidate's key, in order; sorted into the shards' buckets at the end, when their
         // sizes are known (growing 128 vectors one push at a time cost 3% of the search).
         let mut keys = Vec::with_capacity(CHUNK * 8);
@@ -276,7 +300,7 @@ where
             let before = c.candidates.len();
             for &(step, fp) in steps.iter() {
                 let (s, key) = shard(fp);
-                if seen[s].contains(key) {
+                if look_up && seen[s].contains(key) {
                     c.known += 1;
                 } else {
                     keys.push(key);
@@ -397,20 +421,28 @@ fn search(
             + degrees.iter().chain(steps).map(|v| v.capacity() * 2).sum::<usize>()
     };
     let mut witnessed = 0u64;
+    // Of the successors the last level looked up, how many an earlier level had: (seen, all).
+    let mut seen_before = (0u64, 0u64);
     for depth in 0.. {
         crate::cancel::check()?;
         meter.show(out.unique, depth, false);
         // 1. Properties and successors of this level, in parallel by chunk. States seen at
-        // earlier levels are dropped here, while the shards are only read; the step counter still
-        // counts them, so a step number names the same successor on replay.
+        // earlier levels may be dropped here, while the shards are only read ([`Lookup`]); the
+        // step counter still counts them, so a step number names the same successor on replay.
         let seen = &shards;
         let level = &frontier;
         let chunks: Vec<ChunkOut> = frontier
             .chunks()
             .into_par_iter()
             .enumerate()
-            .map(|(ci, ids)| system.expand(level, ci, ids, seen))
+            .map(|(ci, ids)| system.expand(level, ci, ids, seen, looks_up(o.lookup, ci, seen_before)))
             .collect::<Result<_>>()?;
+        seen_before = chunks
+            .iter()
+            .filter(|c| c.looked_up)
+            .fold((0, 0), |(k, n), c| (k + c.known, n + c.known + c.candidates.len() as u64));
+        out.known += seen_before.0;
+        out.looked_up += seen_before.1;
         // The first violation by position wins.
         if let Some((pos, p)) =
             chunks.iter().enumerate().find_map(|(ci, c)| c.violation.map(|(k, p)| (ci * CHUNK + k, p)))
@@ -436,7 +468,8 @@ fn search(
             out.violation = Some(Found { property: p, path: path_to(&degrees, &steps, depth, pos) });
             break;
         }
-        // 2. Deduplicate, one task per shard, in (parent, step) order.
+        // 2. Deduplicate, one task per shard, in (parent, step) order. A candidate seen at an
+        // earlier level is not new here either, whether or not its chunk looked it up.
         let wins: Vec<Vec<(u32, u32)>> = shards
             .par_iter_mut()
             .enumerate()
