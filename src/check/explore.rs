@@ -21,7 +21,7 @@ mod tests;
 pub(crate) use dfs::depth_first;
 
 use super::frontier::Codec;
-use super::model::Model;
+use super::model::{Model, Next};
 use super::options::{Lookup, Options, Search};
 use super::progress::Meter;
 use super::property::{Expectation, Property};
@@ -336,7 +336,7 @@ where
         };
         let (mut level_degrees, mut level_steps) = (Vec::with_capacity(c.degree.len()), Vec::with_capacity(fresh));
         let mut cands = c.candidates.iter().zip(new);
-        let mut scratch: Option<State<N>> = None;
+        let (mut scratch, mut list): (Option<State<N>>, _) = (None, Vec::new());
         for (k, (&(_, d), ids)) in c.degree.iter().zip(self.codec.states(parents)).enumerate() {
             let mut kept = 0u16;
             for (&step, &is_new) in cands.by_ref().take(d as usize) {
@@ -349,9 +349,19 @@ where
                     let p = scratch.as_ref().expect("decoded above");
                     kept += 1;
                     level_steps.push(step);
-                    let (_, child) = self.model.successor(&mut h, p, step)?;
-                    self.codec.encode(&child, Some((ids, p)), &mut next.ids);
-                    next.same_history.push(child.history.fingerprint() == p.history.fingerprint());
+                    let same_history = match self.model.successor_change(&mut h, p, step)? {
+                        Next::Change(change) => {
+                            let links = self.model.options.links;
+                            self.codec.encode_change((ids, p), &change, links, &mut list, &mut next.ids);
+                            change.history.is_none_or(|history| history.fingerprint() == p.history.fingerprint())
+                        }
+                        Next::State(child) => {
+                            self.codec.encode(&child, Some((ids, p)), &mut next.ids);
+                            child.history.fingerprint() == p.history.fingerprint()
+                        }
+                        Next::Sum(_) => unreachable!("asked for the change or the state"),
+                    };
+                    next.same_history.push(same_history);
                     if self.eventually != 0 {
                         next.ebits.push(c.ebits[k]);
                     }

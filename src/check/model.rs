@@ -83,7 +83,7 @@ where
         };
         s.sum = s.sum_from_scratch();
         for node in 0..n {
-            if let Some(Next::State(next)) = self.run(h, &s, node, Event::Start, Apply::always(), true)? {
+            if let Some(Next::State(next)) = self.run(h, &s, node, Event::Start, Apply::always(), Want::State)? {
                 s = next;
             }
         }
@@ -164,9 +164,11 @@ where
             let Ok(step) = u16::try_from(k) else { return ControlFlow::Break(too_many_steps(k)) };
             k += 1;
             // Under symmetry the successor is built, to fingerprint its renamings.
-            match self.take(h, s, choice, symmetric) {
+            let want = if symmetric { Want::State } else { Want::Sum };
+            match self.take(h, s, choice, want) {
                 Ok(Some(Next::Sum(sum))) => visit(step, finish(sum)),
                 Ok(Some(Next::State(next))) => visit(step, self.fingerprint(&next)),
+                Ok(Some(Next::Change(_))) => unreachable!("asked for a sum or a state"),
                 Ok(None) => {}
                 Err(e) => return ControlFlow::Break(e),
             }
@@ -195,26 +197,40 @@ where
         step: u16,
     ) -> Result<(Choice, State<N>)> {
         let choice = self.choice(s, step).expect("a recorded step is enabled again");
-        match self.take(h, s, choice, true)? {
+        match self.take(h, s, choice, Want::State)? {
             Some(Next::State(next)) => Ok((choice, next)),
             _ => panic!("a recorded step is enabled again"),
         }
     }
 
-    /// Takes one step: the successor's fingerprint, and (if `build`) the successor itself.
-    /// `None`: the step changes nothing and is skipped.
+    /// What step number `step` from `s` changes, where a handler took it
+    /// ([`super::frontier::Codec::encode_change`] writes the successor's ids from that, without
+    /// building it); the successor itself for the other steps.
+    pub(crate) fn successor_change(
+        &self,
+        h: &mut Harness<N::Msg, N::Timer>,
+        s: &State<N>,
+        step: u16,
+    ) -> Result<Next<N>> {
+        let choice = self.choice(s, step).expect("a recorded step is enabled again");
+        Ok(self.take(h, s, choice, Want::Change)?.expect("a recorded step is enabled again"))
+    }
+
+    /// Takes one step, as much of it as `want` asks for. `None`: the step changes nothing and is
+    /// skipped.
     fn take(
         &self,
         h: &mut Harness<N::Msg, N::Timer>,
         s: &State<N>,
         choice: Choice,
-        build: bool,
+        want: Want,
     ) -> Result<Option<Next<N>>> {
         let o = &self.options;
-        let changed = |next: State<N>| Ok(Some(if build { Next::State(next) } else { Next::Sum(next.sum) }));
+        let changed =
+            |next: State<N>| Ok(Some(if want == Want::Sum { Next::Sum(next.sum) } else { Next::State(next) }));
         match choice {
             Choice::Drop(i) => {
-                if !build {
+                if want == Want::Sum {
                     return Ok(Some(Next::Sum(s.sum.wrapping_sub(term::message(s.in_flight[i].key)))));
                 }
                 let mut next = s.clone();
@@ -225,20 +241,20 @@ where
             Choice::Deliver(i) => {
                 let e = &s.in_flight[i];
                 let apply = Apply { remove_env: Some(i), ..Apply::default() };
-                self.run(h, s, e.to, Event::Message(e.from, e.msg.clone()), apply, build)
+                self.run(h, s, e.to, Event::Message(e.from, e.msg.clone()), apply, want)
             }
             Choice::Duplicate(i) => {
                 let e = &s.in_flight[i];
-                self.run(h, s, e.to, Event::Message(e.from, e.msg.clone()), Apply::default(), build)
+                self.run(h, s, e.to, Event::Message(e.from, e.msg.clone()), Apply::default(), want)
             }
             Choice::Timer(i) => {
                 // The timer is no longer pending, unless the handler sets the same value again.
                 let t = &s.timers[i];
                 let apply = Apply { remove_timer: Some(i), ..Apply::default() };
-                self.run(h, s, t.node, Event::Timer(t.value.clone()), apply, build)
+                self.run(h, s, t.node, Event::Timer(t.value.clone()), apply, want)
             }
             Choice::Crash(node) => changed(self.crash(s, node)),
-            Choice::Recover(node) => match self.run(h, s, node, Event::Recover, Apply::always(), true)? {
+            Choice::Recover(node) => match self.run(h, s, node, Event::Recover, Apply::always(), Want::State)? {
                 Some(Next::State(mut next)) => {
                     next.crashed &= !(1 << node);
                     next.sum = next.sum_from_scratch();
@@ -298,9 +314,9 @@ where
         next
     }
 
-    /// Runs one handler of `node` on a copy of `s` and applies its effects: to the fingerprint
-    /// only, or (if `build`) to a copy of the state too. `None`: the step changed nothing (no
-    /// effect, node state equal), and `skip_no_op` is on.
+    /// Runs one handler of `node` on a copy of `s` and applies its effects, as far as `want`
+    /// asks. `None`: the step changed nothing (no effect, node state equal), and `skip_no_op` is
+    /// on.
     fn run(
         &self,
         h: &mut Harness<N::Msg, N::Timer>,
@@ -308,7 +324,7 @@ where
         node: NodeId,
         event: Event<N::Msg, N::Timer>,
         apply: Apply,
-        build: bool,
+        want: Want,
     ) -> Result<Option<Next<N>>> {
         // A response delivered to a client ends its operation in the history.
         let returned = match (&event, &self.classify) {
@@ -353,7 +369,7 @@ where
             }
             let env = Envelope::new(node, *to, msg.clone());
             sum = sum.wrapping_add(term::message(env.key));
-            if build {
+            if want != Want::Sum {
                 envelopes.push(env);
             }
         }
@@ -385,40 +401,103 @@ where
             };
             sum = sum.wrapping_sub(terms(&s.timers)).wrapping_add(terms(timers));
         }
-        if !build {
+        if want == Want::Sum {
             return Ok(Some(Next::Sum(sum)));
         }
-        let mut next = State {
-            nodes: s.nodes.iter().map(Slot::share).collect(),
-            in_flight: Vec::with_capacity(s.in_flight.len() + envelopes.len()),
-            timers: timers.unwrap_or_else(|| s.timers.clone()),
-            crashed: s.crashed,
-            crashes: s.crashes,
-            partition: s.partition,
-            history: history.map_or_else(|| s.history.share(), Shared::Owned),
-            sum,
-        };
-        next.nodes[node] = Slot { node: Shared::Owned(Arc::new(copy)), hash };
-        match apply.remove_env {
-            Some(i) => next.in_flight.extend(s.in_flight[..i].iter().chain(&s.in_flight[i + 1..]).cloned()),
-            None => next.in_flight.extend_from_slice(&s.in_flight),
-        }
-        for env in envelopes {
-            let at = match self.options.links {
-                Links::Unordered => next.in_flight.partition_point(|e| e.key < env.key),
-                Links::Fifo => next.in_flight.partition_point(|e| (e.from, e.to) <= (env.from, env.to)),
-            };
-            next.in_flight.insert(at, env);
-        }
-        debug_assert_eq!(next.sum, next.sum_from_scratch(), "a step's fingerprint update");
-        Ok(Some(Next::State(next)))
+        let change = Change { node, copy, hash, remove_env: apply.remove_env, envelopes, timers, history, sum };
+        Ok(Some(if want == Want::Change {
+            Next::Change(change)
+        } else {
+            Next::State(change.apply(s, self.options.links))
+        }))
     }
 }
 
-/// What a step leads to: the successor's sum of terms (its fingerprint before finishing), or the
-/// successor itself.
+/// How much of a step [`Model::run`] works out.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Want {
+    /// The successor's fingerprint only.
+    Sum,
+    /// What the handler changed ([`Change`]).
+    Change,
+    /// The successor.
+    State,
+}
+
+/// What a handler's step changes in a state: one node's state, the messages (at most one
+/// delivered, any number sent), maybe the timers and the history.
+pub(crate) struct Change<N: Node> {
+    pub(crate) node: NodeId,
+    /// The node's state after the handler, and its hash.
+    pub(crate) copy: N,
+    pub(crate) hash: u64,
+    /// The message delivered, by position in the parent's `in_flight`.
+    pub(crate) remove_env: Option<usize>,
+    /// The messages sent, in the order they were sent.
+    pub(crate) envelopes: Vec<Envelope<N::Msg>>,
+    /// The pending timers, if they changed.
+    pub(crate) timers: Option<Vec<PendingTimer<N::Timer>>>,
+    /// The history, if it changed.
+    pub(crate) history: Option<Arc<History<N::Msg>>>,
+    /// The successor's sum of terms.
+    pub(crate) sum: u64,
+}
+
+impl<N> Change<N>
+where
+    N: Node + CheckState,
+    N::Msg: CheckState,
+    N::Timer: CheckState,
+{
+    /// The successor of `s` (which this step was taken from).
+    fn apply(self, s: &State<N>, links: Links) -> State<N> {
+        let mut next = State {
+            nodes: s.nodes.iter().map(Slot::share).collect(),
+            in_flight: Vec::with_capacity(s.in_flight.len() + self.envelopes.len()),
+            timers: self.timers.unwrap_or_else(|| s.timers.clone()),
+            crashed: s.crashed,
+            crashes: s.crashes,
+            partition: s.partition,
+            history: self.history.map_or_else(|| s.history.share(), Shared::Owned),
+            sum: self.sum,
+        };
+        next.nodes[self.node] = Slot { node: Shared::Owned(Arc::new(self.copy)), hash: self.hash };
+        match self.remove_env {
+            Some(i) => next.in_flight.extend(s.in_flight[..i].iter().chain(&s.in_flight[i + 1..]).cloned()),
+            None => next.in_flight.extend_from_slice(&s.in_flight),
+        }
+        for env in self.envelopes {
+            let at = position(links, &next.in_flight, &env, |e| (e.key, e.from, e.to));
+            next.in_flight.insert(at, env);
+        }
+        debug_assert_eq!(next.sum, next.sum_from_scratch(), "a step's fingerprint update");
+        next
+    }
+}
+
+/// Where a message just sent goes in a list of messages in flight kept as [`State::in_flight`]
+/// is: by key on an unordered network, behind the older messages of its link over FIFO links.
+/// `of` gives an entry's (key, sender, receiver).
+pub(crate) fn position<E, M>(
+    links: Links,
+    list: &[E],
+    env: &Envelope<M>,
+    of: impl Fn(&E) -> (u64, NodeId, NodeId),
+) -> usize {
+    match links {
+        Links::Unordered => list.partition_point(|e| of(e).0 < env.key),
+        Links::Fifo => list.partition_point(|e| {
+            let (_, from, to) = of(e);
+            (from, to) <= (env.from, env.to)
+        }),
+    }
+}
+
+/// What a step leads to: the successor's sum of terms (its fingerprint before finishing), what the
+/// handler changed, or the successor itself.
 pub(crate) enum Next<N: Node> {
     Sum(u64),
+    Change(Change<N>),
     State(State<N>),
 }
 
