@@ -199,7 +199,7 @@ where
             .iter()
             .map(|t| term::timer(t.node, t.id.seq()))
             .fold(flags.wrapping_add(term::history(history.fingerprint())), u64::wrapping_add);
-        let heap = timers.len() * std::mem::size_of::<PendingTimer<N::Timer>>();
+        let heap = std::mem::size_of_val(timers);
         self.rests.intern(&rest, hash, heap)
     }
 
