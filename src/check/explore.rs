@@ -127,7 +127,7 @@ struct ChunkOut {
     /// The step that reaches each candidate, in (parent, step) order.
     candidates: Vec<u16>,
     /// Per frontier state of the chunk: how many successors it has (all), and how many of them
-    /// are candidates (not seen at an earlier level).
+    /// are candidates (not dropped by the look-up in the visited set).
     degree: Vec<(u16, u16)>,
     buckets: Vec<Bucket>,
     /// Whether the chunk looked its successors up in the visited set ([`Lookup`]).

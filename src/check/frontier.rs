@@ -18,10 +18,10 @@ use super::options::Links;
 use super::state::{term, Envelope, PartitionState, PendingTimer, Shared, Slot, State};
 use super::CheckState;
 use crate::engine::{Node, NodeId};
+use std::sync::Arc;
 
 #[cfg(test)]
 mod tests;
-use std::sync::Arc;
 
 /// Everything in a state besides the nodes and the messages: rarely changed by a step.
 struct Rest<N: Node> {
@@ -143,8 +143,9 @@ where
     /// Appends the ids of the state that `change` leads to from `parent` (whose ids are
     /// `parent_ids`), without building that state: the same ids as [`Codec::encode`] of the
     /// successor. Building it copied every message in flight and every part it shares with its
-    /// parent, only to drop them: that took a third of a search's instructions. `list` is scratch
-    /// space, kept by the caller so that a search does not allocate it for every state.
+    /// parent, only to drop them: building and encoding took 38% of the instructions of a bounded
+    /// ABD search (callgrind), taking the step and this 28%. `list` is scratch space, kept by the
+    /// caller so that a search does not allocate it for every state.
     pub(crate) fn encode_change(
         &self,
         (parent_ids, parent): (&[u32], &State<N>),
