@@ -3,29 +3,25 @@
 //! The model checker ([`crate::check`]) runs the very `Node` code the simulator runs, but it decides
 //! itself which message or timer comes next. So it needs a handler's effects (the messages sent,
 //! the timers set and cancelled, the lines logged) as values, not as entries in the event queue.
-//! A [`Harness`] owns a [`Core`] whose `capture` buffer is switched on: [`Context`]'s send, timer and
-//! log methods test that one field and, when it is set, push into the buffer and return.
+//! A [`Harness`] owns a [`Core`] and a [`Typed`] whose `capture` buffer is switched on: [`Context`]'s
+//! send, timer and log methods test that one field and, when it is set, push into the buffer and
+//! return.
 //!
-//! Why a field on the core rather than a second `Context` type or a trait object: the `Node`
+//! Why a field rather than a second `Context` type or a trait object: the `Node`
 //! trait names `Context<Msg, Timer>` in its handler signatures, so a second context type would
 //! mean a second way to write a node, and a `dyn` sink would put an indirect call on the
 //! simulator's hot path. The field costs the simulator one never-taken branch per effect.
 
 use super::context::Context;
-use super::core::Core;
-use super::event::NodeState;
+use super::core::{Core, Engine};
 use super::queue::EventQueue;
-use super::timers::TimerSlab;
+use super::typed::Typed;
 use super::{NodeId, TimerId};
-use crate::clock::ClockState;
 use crate::error::Result;
-use crate::metrics::Metrics;
-use crate::network::runtime::NetRuntime;
-use crate::network::Network;
 use crate::rng::{stream, Stream};
 use crate::time::Time;
 use crate::trace::Trace;
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 
 /// The slot a captured timer's [`TimerId`] carries: no slab holds it, so the simulator's
 /// `cancel_timer` ignores such an id.
@@ -73,7 +69,8 @@ impl<M, T> Captured<M, T> {
 
 /// A simulation core in capture mode, for running single handlers of `n` nodes.
 pub(crate) struct Harness<M, T> {
-    core: Core<M, T>,
+    core: Engine,
+    typed: Typed<M, T>,
     /// Each node's random stream as it starts, copied back before every call (cheaper than
     /// seeding a new one: the checker runs hundreds of millions of handlers).
     fresh_rngs: Vec<crate::rng::SimRng>,
@@ -90,26 +87,14 @@ impl<M: Clone + std::fmt::Debug, T> Harness<M, T> {
             timer_key,
             touched_rng: Cell::new(None),
         };
-        let core = Core {
-            now: Time::ZERO,
-            n,
-            queue: EventQueue::new(),
-            states: vec![NodeState::new(); n],
-            net: NetRuntime::new(Network::new(), 0, n),
-            tamper: None,
-            node_rngs: (0..n).map(|i| RefCell::new(stream(0, Stream::Node(i)))).collect(),
-            trace: Trace::new(Vec::new()),
-            full: false,
-            metrics: Metrics::new(),
-            latencies: Default::default(),
-            clocks: ClockState::perfect(0, n),
-            next_msg: 0,
-            timers: TimerSlab::new(),
-            error: Cell::new(None),
-            capture: Some(Box::new(captured)),
-        };
+        let mut core = Core::new(0, n);
+        // No event is ever scheduled: the checker decides what happens next.
+        core.queue = EventQueue::new();
+        core.trace = Trace::new(Vec::new());
+        core.full = false;
+        let typed = Typed { capture: Some(Box::new(captured)), ..Typed::new() };
         let fresh_rngs = (0..n).map(|i| stream(0, Stream::Node(i))).collect();
-        Harness { core, fresh_rngs }
+        Harness { core: Engine::new(core), typed, fresh_rngs }
     }
 
     /// Runs `handler` as node `node` and returns its effects (valid until the next call).
@@ -118,7 +103,7 @@ impl<M: Clone + std::fmt::Debug, T> Harness<M, T> {
     /// that draws (a randomised timeout) does the same thing whichever thread runs it and
     /// whatever ran before: the checker explores orders of events, not random draws.
     pub(crate) fn run(&mut self, node: NodeId, handler: impl FnOnce(&mut Context<M, T>)) -> Result<&Captured<M, T>> {
-        let captured = self.core.capture.as_deref_mut().expect("a harness always captures");
+        let captured = self.typed.capture.as_deref_mut().expect("a harness always captures");
         captured.clear();
         // Most handlers draw nothing, so the stream (300 bytes) is copied back only after a call
         // that touched it: copying it before every call took 3% of a model check's time, and
@@ -126,11 +111,11 @@ impl<M: Clone + std::fmt::Debug, T> Harness<M, T> {
         if let Some(touched) = captured.touched_rng.take() {
             self.core.node_rngs[touched].get_mut().clone_from(&self.fresh_rngs[touched]);
         }
-        handler(&mut Context { id: node, core: &mut self.core });
+        handler(&mut Context { id: node, core: &mut self.core, typed: &mut self.typed });
         if let Some(e) = self.core.error.take() {
             return Err(e);
         }
-        Ok(self.core.capture.as_deref().expect("a harness always captures"))
+        Ok(self.typed.capture.as_deref().expect("a harness always captures"))
     }
 }
 

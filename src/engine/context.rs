@@ -1,13 +1,12 @@
 //! The handle a node's handlers receive: every effect a node can have goes through it.
 
 use super::core::Core;
-use super::event::Ev;
+use super::typed::Typed;
 use super::{NodeId, TimerId};
 use crate::error::Error;
 use crate::metrics::Metrics;
 use crate::rng::SimRng;
 use crate::time::{Duration, Time};
-use crate::trace::EventKind;
 use std::ops::Range;
 
 /// Default message size for [`Context::send`], in bytes: what bandwidth models charge for it.
@@ -20,7 +19,8 @@ pub const DEFAULT_MESSAGE_BYTES: u64 = 100;
 /// so a node without timers writes `Context<Msg>`.
 pub struct Context<'a, M, T = ()> {
     pub(crate) id: NodeId,
-    pub(crate) core: &'a mut Core<M, T>,
+    pub(crate) core: &'a mut Core,
+    pub(crate) typed: &'a mut Typed<M, T>,
 }
 
 impl<M: Clone + std::fmt::Debug, T> Context<'_, M, T> {
@@ -49,19 +49,19 @@ impl<M: Clone + std::fmt::Debug, T> Context<'_, M, T> {
     /// with `Error::UnknownNode`.
     #[inline]
     pub fn send(&mut self, to: NodeId, msg: M) {
-        self.core.send(self.id, to, msg, DEFAULT_MESSAGE_BYTES);
+        self.typed.send(self.core, self.id, to, msg, DEFAULT_MESSAGE_BYTES);
     }
 
     /// Sends a message of `bytes` bytes, for bandwidth models.
     pub fn send_sized(&mut self, to: NodeId, msg: M, bytes: u64) {
-        self.core.send(self.id, to, msg, bytes);
+        self.typed.send(self.core, self.id, to, msg, bytes);
     }
 
     /// Sends `msg` to every other node, in id order.
     pub fn broadcast(&mut self, msg: M) {
         for to in 0..self.core.n {
             if to != self.id {
-                self.core.send(self.id, to, msg.clone(), DEFAULT_MESSAGE_BYTES);
+                self.typed.send(self.core, self.id, to, msg.clone(), DEFAULT_MESSAGE_BYTES);
             }
         }
     }
@@ -69,26 +69,21 @@ impl<M: Clone + std::fmt::Debug, T> Context<'_, M, T> {
     /// Calls [`Node::on_timer`](super::Node::on_timer) with `value` after `after` (stretched by
     /// the node's slowness factor). The timer is lost if the node crashes first.
     pub fn set_timer(&mut self, after: Duration, value: T) -> TimerId {
-        let core = &mut *self.core;
-        if let Some(captured) = core.capture.as_mut() {
+        if let Some(captured) = self.typed.capture.as_mut() {
             return captured.set_timer(value);
         }
-        let timer = core.timers.insert(value);
-        let state = &core.states[self.id];
-        let after =
-            if state.slow == 1.0 { after } else { Duration::from_nanos((after.as_nanos() as f64 * state.slow) as u64) };
-        let ev = Ev::Timer { node: self.id as u32, epoch: state.epoch, slot: timer.slot };
-        core.queue.push(core.now + after, ev);
+        let timer = self.typed.timers.insert(value);
+        self.core.schedule_timer(self.id, after, timer.slot);
         timer
     }
 
     /// Cancels a pending timer; cancelling one that already fired or was cancelled does nothing.
     pub fn cancel_timer(&mut self, id: TimerId) {
-        if let Some(captured) = self.core.capture.as_mut() {
+        if let Some(captured) = self.typed.capture.as_mut() {
             captured.cancelled.push(id);
             return;
         }
-        self.core.timers.cancel(id);
+        self.typed.timers.cancel(id);
     }
 
     /// Re-arms the timer a node keeps in `slot`: cancels the one there (if any is still pending),
@@ -135,7 +130,7 @@ impl<M: Clone + std::fmt::Debug, T> Context<'_, M, T> {
     /// This node's stream, noted as touched when the model checker runs the handler (it then
     /// restores the stream before the next handler; see `capture.rs`).
     fn my_rng(&self) -> &std::cell::RefCell<SimRng> {
-        if let Some(captured) = &self.core.capture {
+        if let Some(captured) = &self.typed.capture {
             captured.touched_rng.set(Some(self.id));
         }
         &self.core.node_rngs[self.id]
@@ -159,12 +154,11 @@ impl<M: Clone + std::fmt::Debug, T> Context<'_, M, T> {
 
     /// Writes a line into the trace, attributed to this node.
     pub fn log(&mut self, text: impl Into<String>) {
-        if let Some(captured) = self.core.capture.as_mut() {
+        if let Some(captured) = self.typed.capture.as_mut() {
             captured.logs.push(text.into());
             return;
         }
-        let stamp = self.core.tick(self.id);
-        self.core.record(EventKind::Log { node: self.id, text: text.into() }, Some(stamp));
+        self.core.log(self.id, text.into());
     }
 
     /// The run's metrics, for the node's own counters and histograms.

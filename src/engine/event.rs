@@ -1,26 +1,30 @@
 //! What the event queue holds, and the per-node bookkeeping the engine keeps.
 
+use super::messages::Payload;
 use crate::time::Time;
 
-/// A message on its way, with what the trace and metrics need to know about it.
-pub(crate) struct Envelope<M> {
+/// A message on its way, with what the trace and metrics need to know about it. The message itself
+/// is its `payload` (see `messages.rs`), so that the queue and the code that moves events through it
+/// do not depend on the node's message type.
+#[derive(Clone, Copy)]
+pub(crate) struct Envelope {
     pub(crate) from: u32,
     pub(crate) to: u32,
     pub(crate) id: u64,
     pub(crate) sent_at: Time,
     /// The sender's Lamport stamp of the send.
     pub(crate) lamport: u64,
-    pub(crate) msg: M,
+    pub(crate) payload: Payload,
 }
 
 /// A scheduled happening. Node ids are `u32` here to keep queue entries small.
-pub(crate) enum Ev<M> {
+pub(crate) enum Ev {
     /// Run `on_start` of this node.
     Start(u32),
     /// A message arrives.
-    Deliver(Envelope<M>),
+    Deliver(Envelope),
     /// A message injected from outside: traced as a send and delivered at once.
-    Inject(Envelope<M>),
+    Inject(Envelope),
     /// A timer fires, unless cancelled or set before a crash (`epoch` no longer current). Its id
     /// and value wait in the engine's timer slab at index `slot`, so this entry stays small
     /// whatever the node's timer type.
@@ -31,7 +35,7 @@ pub(crate) enum Ev<M> {
     Resume { node: u32, generation: u32 },
 }
 
-impl<M> Ev<M> {
+impl Ev {
     /// The node whose handler this event would run, for pause deferral.
     pub(crate) fn target(&self) -> Option<usize> {
         match self {

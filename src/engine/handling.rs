@@ -5,8 +5,8 @@
 //! text is looked up in the trace only when something went wrong, so it is available in full
 //! traces (the default) and replaced by its number in digest-only ones.
 
-use super::sim::Simulation;
-use super::{Node, NodeId};
+use super::core::Core;
+use super::NodeId;
 use crate::time::Time;
 use crate::trace::{EventKind, Trace};
 
@@ -69,12 +69,12 @@ fn timer_label(trace: &Trace, node: NodeId, timer: u64) -> Option<&str> {
     })
 }
 
-impl<N: Node> Simulation<N> {
+impl Core {
     /// Says which handler is running, e.g. `n2's on_timer, timer 7 Election`, quoting the
     /// message's or timer's debug text from the trace (cut to [`MAX_QUOTED_CHARS`]).
     pub(crate) fn describe_handling(&self) -> String {
         let Handling { node, handler } = self.handling;
-        let trace = &self.core.trace;
+        let trace = &self.trace;
         let name = trace.node_name(node);
         let quote = |label: Option<&str>| match label {
             Some(text) => format!(" {}", truncate(text)),
@@ -103,6 +103,6 @@ impl<N: Node> Simulation<N> {
 
     /// Where the run is: the virtual time and the position of the latest trace entry.
     pub(crate) fn position(&self) -> (Time, u64) {
-        (self.core.now, self.core.trace.event_count.saturating_sub(1))
+        (self.now, self.trace.event_count.saturating_sub(1))
     }
 }

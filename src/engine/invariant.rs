@@ -88,25 +88,6 @@ impl<N: Node> Simulation<N> {
         self.invariants.clear();
     }
 
-    /// Runs every invariant; the first that fails becomes the error. Called only when at least one
-    /// invariant is registered, so that runs without any pay nothing.
-    #[cold]
-    pub(crate) fn check_invariants(&mut self) -> Result<(), Error> {
-        let now = self.core.now;
-        for inv in &mut self.invariants {
-            if let Err(detail) = (inv.check)(&self.nodes, now) {
-                return Err(Error::InvariantViolated {
-                    name: inv.name.clone(),
-                    time: now,
-                    // The last event recorded: the one whose handler broke the rule.
-                    trace_position: self.core.trace.event_count.saturating_sub(1),
-                    detail,
-                });
-            }
-        }
-        Ok(())
-    }
-
     /// The space-time diagram of this run with the event that broke an invariant highlighted and
     /// labelled with the invariant's name and what was wrong; `None` if `error` is not an
     /// [`Error::InvariantViolated`].

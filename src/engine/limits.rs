@@ -13,6 +13,7 @@
 //! the node and the handler, message or timer it was running when the limit was crossed. The
 //! simulation is left as it was, so the notebook session and its variables survive.
 
+use super::core::Core;
 use super::sim::Simulation;
 use super::Node;
 use crate::error::{Error, Result};
@@ -90,15 +91,17 @@ impl<N: Node> Simulation<N> {
     /// As [`Simulation::with_limits`], on a simulation already in use.
     pub fn set_limits(&mut self, limits: RunLimits) -> Result<()> {
         limits.validate()?;
-        self.limits = limits;
+        self.core.limits = limits;
         Ok(())
     }
 
     /// The hang limits in force.
     pub fn limits(&self) -> RunLimits {
-        self.limits
+        self.core.limits
     }
+}
 
+impl Core {
     /// The error for a crossed limit: `in_a_row` events at the current instant, or too many
     /// pending. Called only once a limit is crossed.
     #[cold]
@@ -109,7 +112,7 @@ impl<N: Node> Simulation<N> {
         if in_a_row > self.limits.max_events_at_one_instant {
             Error::TimeStuck { time, events: in_a_row, node, handler, trace_position }
         } else {
-            Error::QueueOverflow { time, pending: self.core.queue.len(), node, handler, trace_position }
+            Error::QueueOverflow { time, pending: self.queue.len(), node, handler, trace_position }
         }
     }
 }

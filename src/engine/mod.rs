@@ -20,9 +20,15 @@
 //!
 //! **Cost.** The queue is a timing wheel for the next few milliseconds in front of a radix heap for
 //! later events (see `queue/`: both exploit that events are only ever scheduled into the future), a
-//! message is moved, never boxed, from `send` to `on_message`, and
-//! the trace keeps only a running digest unless [`TraceMode::Full`](crate::trace::TraceMode::Full)
-//! asks for every event (and only then formats message labels).
+//! small message without a destructor travels inside its queue entry and any other waits in a slab
+//! (`messages.rs`), never boxed one by one, and the trace keeps only a running digest unless
+//! [`TraceMode::Full`](crate::trace::TraceMode::Full) asks for every event (and only then formats
+//! message labels).
+//!
+//! **Compiled once.** The run loop, the queue, the network's routing and the bookkeeping around each
+//! handler do not depend on the node type (`core.rs`, `run.rs`); they reach the nodes through one
+//! trait object (`handlers.rs`). So a notebook cell that defines a node type compiles only its
+//! handlers and a few thin shells, and runs the engine at distsim's full optimisation.
 //!
 //! Long runs look at the cancel file (see [`crate::cancel`]) every 4096 events and stop with
 //! `Error::Interrupted`, leaving the simulation usable.
@@ -129,18 +135,20 @@ mod capture;
 mod context;
 mod core;
 mod event;
+mod handlers;
 mod handling;
 mod invariant;
 mod limits;
+mod messages;
 mod node;
 mod panics;
 mod queue;
 mod run;
 mod sim;
 mod timers;
+mod typed;
 mod watch;
 
-pub use self::core::TamperRule;
 pub(crate) use capture::{simulation_at, Harness};
 pub use context::{Context, DEFAULT_MESSAGE_BYTES};
 pub use handling::MAX_QUOTED_CHARS;
@@ -148,4 +156,5 @@ pub use invariant::InvariantOutcome;
 pub use limits::{RunLimits, DEFAULT_MAX_EVENTS_AT_ONE_INSTANT, DEFAULT_MAX_PENDING_EVENTS};
 pub use node::{Node, NodeId, TimerId};
 pub use sim::{RunSummary, Simulation};
+pub use typed::TamperRule;
 pub use watch::STUCK_FILE_ENV;

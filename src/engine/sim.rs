@@ -1,24 +1,18 @@
 //! `Simulation`: building a run, configuring it, and looking inside it.
 
-use super::core::{Core, TamperRule};
-use super::event::{Envelope, Ev, NodeState, Status};
-use super::handling::Handling;
+use super::core::{Core, Engine};
+use super::event::{Envelope, Ev, Status};
 use super::invariant::Invariant;
-use super::limits::RunLimits;
-use super::queue::EventQueue;
-use super::timers::TimerSlab;
+use super::typed::{TamperRule, Typed};
 use super::{Node, NodeId};
-use crate::cancel::Checkpoint;
 use crate::clock::{ClockConfig, ClockState, PhysicalClock};
 use crate::error::{Error, Result};
 use crate::faults::{Fault, FaultPlan};
 use crate::metrics::Metrics;
 use crate::network::runtime::NetRuntime;
 use crate::network::Network;
-use crate::rng::{stream, Stream};
 use crate::time::Time;
 use crate::trace::{Trace, TraceMode};
-use std::cell::{Cell, RefCell};
 
 /// A deterministic simulation of a set of nodes of type `N`.
 ///
@@ -28,17 +22,11 @@ use std::cell::{Cell, RefCell};
 pub struct Simulation<N: Node> {
     pub(crate) seed: u64,
     pub(crate) nodes: Vec<N>,
-    pub(crate) core: Core<N::Msg, N::Timer>,
-    pub(crate) faults: Vec<Fault>,
-    /// Events for paused nodes, held in arrival order until they resume.
-    pub(crate) deferred: Vec<Vec<Ev<N::Msg>>>,
-    pub(crate) checkpoint: Checkpoint,
+    /// Everything that does not depend on the node type (see `core.rs`).
+    pub(crate) core: Engine,
+    pub(crate) typed: Typed<N::Msg, N::Timer>,
     /// Rules checked after every event (see [`Simulation::invariant`]); usually none.
     pub(crate) invariants: Vec<Invariant<N>>,
-    /// The handler running now (or last), for errors and panics that must name it.
-    pub(crate) handling: Handling,
-    /// When a run counts as hung (see [`Simulation::with_limits`]).
-    pub(crate) limits: RunLimits,
 }
 
 /// What one `run_*` call did.
@@ -67,40 +55,12 @@ impl<N: Node> Simulation<N> {
         if n > u32::MAX as usize {
             return Err(Error::invalid("nodes", n, format!("at most {} nodes", u32::MAX)));
         }
-        let mut queue = EventQueue::new();
-        // Every node starts at time zero, in id order (FIFO among equal times).
-        for i in 0..n {
-            queue.push(Time::ZERO, Ev::Start(i as u32));
-        }
-        let core = Core {
-            now: Time::ZERO,
-            n,
-            queue,
-            states: vec![NodeState::new(); n],
-            net: NetRuntime::new(Network::new(), seed, n),
-            tamper: None,
-            node_rngs: (0..n).map(|i| RefCell::new(stream(seed, Stream::Node(i)))).collect(),
-            trace: Trace::new((0..n).map(|i| format!("n{i}")).collect()),
-            full: true,
-            metrics: Metrics::new(),
-            latencies: Default::default(),
-            clocks: ClockState::perfect(seed, n),
-            next_msg: 0,
-            timers: TimerSlab::new(),
-            error: Cell::new(None),
-            capture: None,
-        };
-        let deferred = (0..n).map(|_| Vec::new()).collect();
         Ok(Simulation {
             seed,
             nodes,
-            core,
-            faults: Vec::new(),
-            deferred,
-            checkpoint: Checkpoint::every(4096),
+            core: Engine::new(Core::new(seed, n)),
+            typed: Typed::new(),
             invariants: Vec::new(),
-            handling: Handling::NONE,
-            limits: RunLimits::default(),
         })
     }
 
@@ -149,20 +109,16 @@ impl<N: Node> Simulation<N> {
     /// Installs a hostile party that sees every message as it is sent and decides its fate:
     /// a `Box<dyn FnMut(&mut Packet<Msg>) -> Verdict<Msg>>` (see [`TamperRule`]).
     pub fn set_tamper(&mut self, rule: TamperRule<N::Msg>) {
-        self.core.tamper = Some(rule);
+        self.typed.tamper = Some(rule);
     }
 
     /// Removes the tamper rule.
     pub fn clear_tamper(&mut self) {
-        self.core.tamper = None;
+        self.typed.tamper = None;
     }
 
     pub(crate) fn check_node(&self, parameter: &str, node: NodeId) -> Result<()> {
-        if node < self.core.n {
-            Ok(())
-        } else {
-            Err(Error::unknown_node(parameter, node, self.core.n))
-        }
+        self.core.check_node(parameter, node)
     }
 
     fn check_not_past(&self, parameter: &str, at: Time) -> Result<()> {
@@ -177,8 +133,9 @@ impl<N: Node> Simulation<N> {
     pub fn schedule(&mut self, at: Time, fault: Fault) -> Result<()> {
         self.check_not_past("schedule.at", at)?;
         fault.validate(self.core.n)?;
-        self.faults.push(fault);
-        self.core.queue.push(at, Ev::Fault((self.faults.len() - 1) as u32));
+        self.core.faults.push(fault);
+        let index = (self.core.faults.len() - 1) as u32;
+        self.core.queue.push(at, Ev::Fault(index));
         Ok(())
     }
 
@@ -206,7 +163,8 @@ impl<N: Node> Simulation<N> {
         }
         let id = self.core.next_msg;
         self.core.next_msg += 1;
-        let env = Envelope { from: from as u32, to: to as u32, id, sent_at: at, lamport: 0, msg };
+        let payload = self.typed.messages.insert(msg);
+        let env = Envelope { from: from as u32, to: to as u32, id, sent_at: at, lamport: 0, payload };
         self.core.queue.push(at, Ev::Inject(env));
         Ok(())
     }

@@ -145,10 +145,10 @@ mod tests {
         fn cancelling_a_fired_timer_leaves_nothing_behind() {
             let mut sim = Simulation::new(1, vec![Stale { first: None, fired: 0 }]).unwrap();
             sim.run_until(Time::ZERO + millis(2)).unwrap();
-            assert_eq!(sim.core.timers.in_use(), 1, "only the 5 ms timer is pending");
+            assert_eq!(sim.typed.timers.in_use(), 1, "only the 5 ms timer is pending");
             sim.run_until_quiet().unwrap();
             assert_eq!(sim.node(0).fired, 2);
-            assert_eq!(sim.core.timers.in_use(), 0);
+            assert_eq!(sim.typed.timers.in_use(), 0);
         }
 
         #[test]
@@ -158,7 +158,7 @@ mod tests {
             sim.schedule(Time::ZERO + millis(6), Fault::Crash(0)).unwrap();
             sim.run_until_quiet().unwrap();
             assert_eq!(sim.node(0).fired, 0);
-            assert_eq!(sim.core.timers.in_use(), 0);
+            assert_eq!(sim.typed.timers.in_use(), 0);
         }
     }
 }
