@@ -11,6 +11,9 @@
 //!   random peer until each message has made `--hops` hops (exponential latency, mean 1 ms);
 //! - `memory`: 1,000 nodes each send 1,000 messages at time zero (exponential latency, mean 1 s),
 //!   so 1,000,000 are in flight at once; reports resident memory at that moment;
+//! - `letters`: the same with messages that own heap memory (a list of 3 numbers, as a protocol's
+//!   message with a value or a log entry does), which the engine keeps beside its queue rather than
+//!   in the queue entry (`src/engine/messages.rs`);
 //! - `timers`: 1,000 nodes each fire a heartbeat timer every 1 ms, `--ticks` times, and every
 //!   heartbeat resets the node's 10 ms election timeout (a cancel and a set), so that only the last
 //!   one fires; `messages` counts the timers fired.
@@ -26,7 +29,7 @@ use std::time::Instant;
 
 #[derive(Parser)]
 struct Args {
-    /// pingpong, fanout, memory or all.
+    /// pingpong, fanout, memory, letters, timers or all.
     #[arg(long, default_value = "all")]
     workload: String,
     /// Round trips for pingpong.
@@ -86,6 +89,22 @@ impl Node for Gossip {
         if ttl > 0 {
             let to = ctx.random_peer();
             ctx.send(to, ttl - 1);
+        }
+    }
+}
+
+/// The `letters` workload's node: sends its share of messages at the start, each owning a list.
+struct Letters {
+    first: u32,
+}
+
+impl Node for Letters {
+    type Msg = Vec<u64>;
+    type Timer = ();
+    fn on_start(&mut self, ctx: &mut Context<Vec<u64>>) {
+        for i in 0..self.first {
+            let to = ctx.random_peer();
+            ctx.send(to, vec![u64::from(i); 3]);
         }
     }
 }
@@ -215,6 +234,21 @@ fn memory(a: &Args) -> Result<()> {
     Ok(())
 }
 
+fn letters(a: &Args) -> Result<()> {
+    let nodes = (0..1000).map(|_| Letters { first: (a.in_flight / 1000) as u32 }).collect();
+    let net = Network::new().latency(Latency::Exponential { mean: secs(1) });
+    let mut sim = Simulation::new(a.seed, nodes)?.with_network(net)?.with_trace_mode(TraceMode::DigestOnly);
+    let watch = Watch::start();
+    sim.run_events(1000)?; // every on_start: all messages now in flight
+    let (in_flight, rss) = (sim.pending_events(), proc_status_mb("VmRSS:"));
+    sim.run_until_quiet()?;
+    let delivered = sim.metrics().counter("delivered");
+    let extra = json!({"in_flight": in_flight, "rss_mb_in_flight": rss, "hwm_mb": proc_status_mb("VmHWM:"),
+                       "digest": sim.trace().digest_hex()});
+    watch.line("letters", delivered, extra);
+    Ok(())
+}
+
 fn timers(a: &Args) -> Result<()> {
     let nodes = (0..1000).map(|_| Ticker { left: a.ticks, election: None }).collect();
     let mut sim = Simulation::new(a.seed, nodes)?.with_trace_mode(TraceMode::DigestOnly);
@@ -233,9 +267,10 @@ fn main() -> Result<()> {
         "fanout" => fanout(&a),
         "memory" => memory(&a),
         "timers" => timers(&a),
+        "letters" => letters(&a),
         "all" => {
             let exe = std::env::current_exe().expect("own path");
-            for w in ["pingpong", "fanout", "memory", "timers"] {
+            for w in ["pingpong", "fanout", "memory", "letters", "timers"] {
                 let status = std::process::Command::new(&exe)
                     .args(["--workload", w, "--round-trips", &a.round_trips.to_string()])
                     .args(["--hops", &a.hops.to_string(), "--in-flight", &a.in_flight.to_string()])
@@ -246,6 +281,6 @@ fn main() -> Result<()> {
             }
             Ok(())
         }
-        other => Err(Error::invalid("--workload", other, "one of pingpong, fanout, memory, timers, all")),
+        other => Err(Error::invalid("--workload", other, "one of pingpong, fanout, memory, letters, timers, all")),
     }
 }
