@@ -181,7 +181,8 @@ fn looks_up(policy: Lookup, ci: usize, previous: (u64, u64)) -> bool {
 
 /// What properties say about state `s`, which still owes the `eventually` properties `ebits`:
 /// the first `Always` violated, the `Sometimes` that hold, and the remaining `Eventually` bits.
-/// Properties of the history alone are skipped when it is the parent's (`same_history`).
+/// Properties of the history alone are skipped when it is the parent's (`same_history`), and
+/// otherwise remembered with the history ([`History::verdict`](super::history::History::verdict)).
 fn evaluate<N: Node>(props: &[Property<N>], s: &State<N>, ebits: u64, same_history: bool) -> (Option<usize>, u64, u64)
 where
     N::Msg: std::hash::Hash,
@@ -191,10 +192,11 @@ where
         if p.history_only && same_history {
             continue;
         }
+        let holds = || if p.history_only { s.history().verdict(i, || (p.holds)(s)) } else { (p.holds)(s) };
         match p.expectation {
-            Expectation::Always if !(p.holds)(s) => return (Some(i), sometimes, ebits),
-            Expectation::Sometimes if (p.holds)(s) => sometimes |= 1 << i,
-            Expectation::Eventually if ebits >> i & 1 == 1 && (p.holds)(s) => ebits &= !(1 << i),
+            Expectation::Always if !holds() => return (Some(i), sometimes, ebits),
+            Expectation::Sometimes if holds() => sometimes |= 1 << i,
+            Expectation::Eventually if ebits >> i & 1 == 1 && holds() => ebits &= !(1 << i),
             _ => {}
         }
     }

@@ -356,27 +356,36 @@ where
             PartitionState::Open(side) => (side >> node & 1) != (side >> to & 1),
             _ => false,
         };
+        let sent = || effects.sends.iter().filter(|(to, _)| !crosses(*to));
+        // The client history: the response ends an operation, then each request sent starts one.
         let mut history = None;
-        if let Some(msg) = returned {
-            Arc::make_mut(history.get_or_insert_with(|| s.history.arc().clone())).ret(node, msg);
-        }
-        let mut envelopes = Vec::new();
-        for (to, msg) in effects.sends.iter().filter(|(to, _)| !crosses(*to)) {
-            if let Some(classify) = &self.classify {
-                if classify(msg) == Some(CallKind::Invoke) {
-                    Arc::make_mut(history.get_or_insert_with(|| s.history.arc().clone())).invoke(node, msg.clone());
+        let history_fp = match &self.classify {
+            None => None,
+            Some(classify) => {
+                let invoked = sent().map(|(_, msg)| msg).filter(|msg| classify(msg) == Some(CallKind::Invoke));
+                if want == Want::Sum {
+                    Some(s.history.fingerprint_after(node, returned.as_ref(), invoked))
+                } else {
+                    if let Some(msg) = returned {
+                        Arc::make_mut(history.get_or_insert_with(|| s.history.arc().clone())).ret(node, msg);
+                    }
+                    for msg in invoked {
+                        Arc::make_mut(history.get_or_insert_with(|| s.history.arc().clone())).invoke(node, msg.clone());
+                    }
+                    history.as_ref().map(|h| h.fingerprint())
                 }
             }
+        };
+        if let Some(fp) = history_fp {
+            sum = sum.wrapping_sub(term::history(s.history.fingerprint())).wrapping_add(term::history(fp));
+        }
+        let mut envelopes = Vec::with_capacity(if want == Want::Sum { 0 } else { effects.sends.len() });
+        for (to, msg) in sent() {
             let env = Envelope::new(node, *to, msg.clone());
             sum = sum.wrapping_add(term::message(env.key));
             if want != Want::Sum {
                 envelopes.push(env);
             }
-        }
-        if let Some(history) = &history {
-            sum = sum
-                .wrapping_sub(term::history(s.history.fingerprint()))
-                .wrapping_add(term::history(history.fingerprint()));
         }
         let timers_change = apply.remove_timer.is_some() || !effects.cancelled.is_empty() || !effects.set.is_empty();
         let timers = timers_change.then(|| {
