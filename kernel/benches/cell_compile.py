@@ -10,9 +10,16 @@ by run so that load changes hit both alike. It prints JSON lines: per checkout a
 and p90 wall seconds of ``cargo build`` and the size of the cell's LLVM IR (functions and lines,
 what rustc generated), then the ratio of the second checkout to the first.
 
+With ``--engine-speed`` it measures instead how fast the engine runs inside a cell: the same
+profile builds, per checkout, a binary whose ``main`` is ``latency.py``'s ping-pong node playing
+2,000,000 messages, and the binaries run alternately ``--runs`` times. Each run prints one JSON
+line (seconds, messages per second and the trace digest, which must agree), then the ratio of the
+median seconds. Whatever of the engine is generic over the cell's node type runs unoptimised there.
+
 Usage (from the repo root; ``git worktree add /tmp/before <commit>`` gives an older checkout):
 
     .venv/bin/python kernel/benches/cell_compile.py --before /tmp/before [--after .] [--cell check_cell] [--runs 9]
+    .venv/bin/python kernel/benches/cell_compile.py --before /tmp/before --engine-speed [--runs 3]
 """
 
 from __future__ import annotations
@@ -36,10 +43,7 @@ MANIFEST = """[package]
 name = "cell"
 version = "0.1.0"
 edition = "2024"
-
-[lib]
-crate-type = ["cdylib"]
-
+{kind}
 [dependencies]
 distsim = {{ path = "{distsim}" }}
 
@@ -58,6 +62,25 @@ opt-level = 3
 debug-assertions = false
 overflow-checks = false
 """
+
+
+# How a cell is built: evcxr's dynamic library, or (for --engine-speed) a program.
+LIBRARY = '\n[lib]\ncrate-type = ["cdylib"]\n'
+PROGRAM = ""
+
+# The program of --engine-speed: the ping-pong node of a cell, playing long enough to time.
+ENGINE_SPEED = (
+    "use distsim::prelude::*;\nuse std::time::Instant;\n\n" + latency.NODE_TYPE + """
+fn main() -> Result<(), distsim::Error> {
+    let players = vec![Player { volleys: 2_000_000 }, Player { volleys: 2_000_000 }];
+    let mut sim = Simulation::new(7, players)?.with_trace_mode(TraceMode::DigestOnly);
+    let start = Instant::now();
+    sim.run_until_quiet()?;
+    let (seconds, messages) = (start.elapsed().as_secs_f64(), sim.metrics().counter("delivered"));
+    println!("{seconds:.3} {messages} {}", sim.trace().digest_hex());
+    Ok(())
+}
+""")
 
 
 def cell_source(code: str) -> str:
@@ -85,21 +108,24 @@ def split_items(code: str) -> tuple[str, str]:
     return "\n".join(items), "\n".join(body)
 
 
-def prepare(label: str, distsim: Path, code: str, target: Path) -> Path:
-    crate = target / f"cell-compile-{label}"
+def prepare(label: str, distsim: Path, code: str, target: Path, program: bool = False) -> Path:
+    crate = target / f"cell-{'program' if program else 'compile'}-{label}"
     (crate / "src").mkdir(parents=True, exist_ok=True)
-    (crate / "Cargo.toml").write_text(MANIFEST.format(distsim=distsim.resolve()))
-    (crate / "src" / "lib.rs").write_text(cell_source(code))
+    manifest = MANIFEST.format(distsim=distsim.resolve(), kind=PROGRAM if program else LIBRARY)
+    (crate / "Cargo.toml").write_text(manifest)
+    source = crate / "src" / ("main.rs" if program else "lib.rs")
+    source.write_text(code if program else cell_source(code))
     lock = distsim / "Cargo.lock"
     if lock.exists():
         (crate / "Cargo.lock").write_bytes(lock.read_bytes())
-    build(crate, target / label, quiet=False)
+    build(crate, target / label, quiet=False, program=program)
     return crate
 
 
-def build(crate: Path, target: Path, quiet: bool = True, extra: list[str] | None = None) -> float:
+def build(crate: Path, target: Path, quiet: bool = True, extra: list[str] | None = None, program: bool = False) -> float:
     env = dict(os.environ, CARGO_TARGET_DIR=str(target))
-    command = ["cargo", "rustc", "--lib", "-q"] + (["--", *extra] if extra else [])
+    command = ["cargo", "rustc", "--bin" if program else "--lib", *(["cell"] if program else []), "-q"]
+    command += ["--", *extra] if extra else []
     start = time.monotonic()
     done = subprocess.run(command, cwd=crate, env=env, capture_output=quiet, text=True)
     elapsed = time.monotonic() - start
@@ -132,16 +158,37 @@ def ir_size(crate: Path, target: Path) -> tuple[int, int]:
     return functions, lines
 
 
+def engine_speed(checkouts: dict[str, Path], target: Path, runs: int) -> None:
+    """The ping-pong program built with the cell profile against each checkout, run alternately."""
+    programs = {label: prepare(label, path, ENGINE_SPEED, target, program=True) for label, path in checkouts.items()}
+    seconds: dict[str, list[float]] = {label: [] for label in checkouts}
+    for _ in range(runs):
+        for label in checkouts:
+            binary = target / label / "debug" / "cell"
+            done = subprocess.run([binary], capture_output=True, text=True, check=True, cwd=programs[label])
+            elapsed, messages, digest = done.stdout.split()
+            seconds[label].append(float(elapsed))
+            print(json.dumps({"checkout": label, "messages": int(messages), "seconds": float(elapsed),
+                              "messages_per_sec": round(int(messages) / float(elapsed)), "digest": digest}), flush=True)
+    medians = {label: statistics.median(s) for label, s in seconds.items()}
+    print(json.dumps({"engine_speed": True, "median_s": medians,
+                      "ratio_after_to_before": round(medians["after"] / medians["before"], 3)}), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--before", type=Path, required=True, help="a distsim checkout to compare against")
     parser.add_argument("--after", type=Path, default=REPO)
     parser.add_argument("--cell", choices=["check_cell", "define_run_draw"], default="check_cell")
     parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--engine-speed", action="store_true", help="time the engine inside a cell instead")
     args = parser.parse_args()
     code = {"check_cell": latency.CHECK_CELL, "define_run_draw": latency.DEFINE_RUN_DRAW}[args.cell]
     target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target")).resolve() / "cell-compile"
     checkouts = {"before": args.before, "after": args.after}
+    if args.engine_speed:
+        engine_speed(checkouts, target, args.runs)
+        return
     crates = {label: prepare(label, path, code, target) for label, path in checkouts.items()}
     samples: dict[str, list[float]] = {label: [] for label in checkouts}
     for _ in range(args.runs + 1):  # the first round is not counted: it warms the file cache
