@@ -93,10 +93,15 @@ impl SideChannel {
             Ok(reader) => BufReader::new(reader),
             Err(e) => return crate::log::warn(&format!("widget side channel: {e}")),
         };
+        // The greeting goes out under the lock that `call` takes, and the connection is in the map
+        // before the lock is released: a value may be called (a click) as soon as it knows its
+        // key, and a call that found no connection would report the value gone. (Registering
+        // after the greeting made `kernel/tests/protocol` fail now and then on a loaded machine.)
+        let mut connections = self.connections.lock().unwrap_or_else(|e| e.into_inner());
         if let Err(e) = stream.write_all(line(&Hello { key }).as_bytes()) {
             return crate::log::warn(&format!("widget side channel: cannot greet widget {key}: {e}"));
         }
-        self.connections.lock().unwrap_or_else(|e| e.into_inner()).insert(key, Connection { writer: stream, reader });
+        connections.insert(key, Connection { writer: stream, reader });
     }
 
     /// Sends `state` to the widget value under `key` and waits for what its observers printed.
