@@ -214,7 +214,17 @@ fn fanout(a: &Args) -> Result<()> {
 
 fn memory(a: &Args) -> Result<()> {
     let per_node = (a.in_flight / 1000) as u32;
-    let nodes = (0..1000).map(|_| Gossip { first: per_node, ttl: 0 }).collect();
+    all_in_flight(a, "memory", (0..1000).map(|_| Gossip { first: per_node, ttl: 0 }).collect())
+}
+
+fn letters(a: &Args) -> Result<()> {
+    all_in_flight(a, "letters", (0..1000).map(|_| Letters { first: (a.in_flight / 1000) as u32 }).collect())
+}
+
+/// The `memory` and `letters` workloads, which differ only in their node: every node sends its
+/// share at time zero (exponential latency, mean 1 s), and the line reports resident memory with
+/// them all in flight.
+fn all_in_flight<N: Node>(a: &Args, workload: &str, nodes: Vec<N>) -> Result<()> {
     let net = Network::new().latency(Latency::Exponential { mean: secs(1) });
     let mut sim = Simulation::new(a.seed, nodes)?.with_network(net)?.with_trace_mode(TraceMode::DigestOnly);
     let rss_before = proc_status_mb("VmRSS:");
@@ -229,23 +239,9 @@ fn memory(a: &Args) -> Result<()> {
         "rss_mb_before": rss_before,
         "rss_mb_in_flight": rss,
         "hwm_mb": proc_status_mb("VmHWM:"),
+        "digest": sim.trace().digest_hex(),
     });
-    watch.line("memory", delivered, extra);
-    Ok(())
-}
-
-fn letters(a: &Args) -> Result<()> {
-    let nodes = (0..1000).map(|_| Letters { first: (a.in_flight / 1000) as u32 }).collect();
-    let net = Network::new().latency(Latency::Exponential { mean: secs(1) });
-    let mut sim = Simulation::new(a.seed, nodes)?.with_network(net)?.with_trace_mode(TraceMode::DigestOnly);
-    let watch = Watch::start();
-    sim.run_events(1000)?; // every on_start: all messages now in flight
-    let (in_flight, rss) = (sim.pending_events(), proc_status_mb("VmRSS:"));
-    sim.run_until_quiet()?;
-    let delivered = sim.metrics().counter("delivered");
-    let extra = json!({"in_flight": in_flight, "rss_mb_in_flight": rss, "hwm_mb": proc_status_mb("VmHWM:"),
-                       "digest": sim.trace().digest_hex()});
-    watch.line("letters", delivered, extra);
+    watch.line(workload, delivered, extra);
     Ok(())
 }
 

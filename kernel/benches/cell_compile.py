@@ -124,8 +124,7 @@ def prepare(label: str, distsim: Path, code: str, target: Path, program: bool = 
 
 def build(crate: Path, target: Path, quiet: bool = True, extra: list[str] | None = None, program: bool = False) -> float:
     env = dict(os.environ, CARGO_TARGET_DIR=str(target))
-    command = ["cargo", "rustc", "--bin" if program else "--lib", *(["cell"] if program else []), "-q"]
-    command += ["--", *extra] if extra else []
+    command = ["cargo", "rustc", *(["--bin", "cell"] if program else ["--lib"]), "-q", *(["--", *extra] if extra else [])]
     start = time.monotonic()
     done = subprocess.run(command, cwd=crate, env=env, capture_output=quiet, text=True)
     elapsed = time.monotonic() - start

@@ -203,11 +203,7 @@ where
             partition: s.partition,
             history: history.clone(),
         };
-        let flags = term::flags(s.crashed, s.crashes, s.partition.code());
-        let hash = timers
-            .iter()
-            .map(|t| term::timer(t.node, t.id.seq()))
-            .fold(flags.wrapping_add(term::history(history.fingerprint())), u64::wrapping_add);
+        let hash = term::rest(timers, s.crashed, s.crashes, s.partition, history.fingerprint());
         let heap = std::mem::size_of_val(timers);
         self.rests.intern(&rest, hash, heap)
     }

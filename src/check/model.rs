@@ -405,10 +405,7 @@ where
             timers
         });
         if let Some(timers) = &timers {
-            let terms = |ts: &[PendingTimer<N::Timer>]| {
-                ts.iter().map(|t| term::timer(t.node, t.id.seq())).fold(0u64, u64::wrapping_add)
-            };
-            sum = sum.wrapping_sub(terms(&s.timers)).wrapping_add(terms(timers));
+            sum = sum.wrapping_sub(term::timers(&s.timers)).wrapping_add(term::timers(timers));
         }
         if want == Want::Sum {
             return Ok(Some(Next::Sum(sum)));

@@ -85,6 +85,21 @@ pub(crate) mod term {
     pub(crate) fn history(fp: u64) -> u64 {
         mix(0x6869_7374, fp)
     }
+    /// The terms of every pending timer in `ts`.
+    pub(crate) fn timers<T>(ts: &[super::PendingTimer<T>]) -> u64 {
+        ts.iter().map(|t| timer(t.node, t.id.seq())).fold(0, u64::wrapping_add)
+    }
+    /// The terms of a state's parts besides its nodes and messages (what the breadth-first
+    /// frontier interns as one "rest"): its pending timers, crash and partition flags, history.
+    pub(crate) fn rest<T>(
+        timers: &[super::PendingTimer<T>],
+        crashed: u64,
+        crashes: u8,
+        partition: super::PartitionState,
+        history_fp: u64,
+    ) -> u64 {
+        flags(crashed, crashes, partition.code()).wrapping_add(history(history_fp)).wrapping_add(self::timers(timers))
+    }
 }
 
 /// One node's state in a global state, and its hash.
@@ -223,14 +238,8 @@ impl<N: Node> State<N> {
     pub(crate) fn sum_from_scratch(&self) -> u64 {
         let nodes = self.nodes.iter().enumerate().map(|(i, s)| term::node(i, s.hash));
         let messages = self.in_flight.iter().map(|e| term::message(e.key));
-        let timers = self.timers.iter().map(|t| term::timer(t.node, t.id.seq()));
-        nodes.chain(messages).chain(timers).fold(self.fixed_terms(), u64::wrapping_add)
-    }
-
-    /// The terms of the crash and partition flags and the history.
-    pub(crate) fn fixed_terms(&self) -> u64 {
-        term::flags(self.crashed, self.crashes, self.partition.code())
-            .wrapping_add(term::history(self.history.fingerprint()))
+        let rest = term::rest(&self.timers, self.crashed, self.crashes, self.partition, self.history.fingerprint());
+        nodes.chain(messages).fold(rest, u64::wrapping_add)
     }
 }
 
