@@ -24,7 +24,13 @@ pub fn warn(message: &str) {
 /// (the start's phases are what a slow first cell is made of; the server's terminal need not see
 /// them every time).
 pub fn phase(name: &str, since: std::time::Instant) {
+    detail(&format!("start: {name} took {:.3} s", since.elapsed().as_secs_f64()));
+}
+
+/// Logs a line only when `DISTSIM_KERNEL_LOG` names a file: what the kernel decided, for whoever
+/// measures or debugs it, not for the server's terminal.
+pub fn detail(message: &str) {
     if std::env::var_os("DISTSIM_KERNEL_LOG").is_some() {
-        warn(&format!("start: {name} took {:.3} s", since.elapsed().as_secs_f64()));
+        warn(message);
     }
 }

@@ -99,6 +99,13 @@ impl EvcxrInterpreter {
         // No file a cell build writes may stay a hard link shared with the template and the other
         // kernels (see `cell_builds`).
         cell_builds::forget(&crate_dir).map_err(|e| format!("cannot prepare {}: {e}", crate_dir.display()))?;
+        let generation = std::fs::read_to_string(dir.0.join("generation")).map(PathBuf::from).unwrap_or_default();
+        match session::use_analyzer_library(&generation) {
+            Some(library) => log::detail(&format!("the analyzer reads the standard library at {}", library.display())),
+            None => log::detail(
+                "the analyzer reads the toolchain's whole standard library (no trimmed copy in the template)",
+            ),
+        }
         let t = Instant::now();
         let mut session = session::open(&crate_dir, &runtime_exe, &cancel)?;
         log::phase("opening evcxr", t);
@@ -219,11 +226,17 @@ impl EvcxrInterpreter {
 /// Loads distsim into evcxr's rust-analyzer: one throw-away completion. The analyzer types every
 /// variable a cell defines; its first use must index distsim and all its dependencies, which takes
 /// seconds. Run by the [`Scheduler`] while the user is reading, so the first `let` cell is fast.
+///
+/// The completion's own results stay in the analyzer until it analyses something else, which a
+/// user's next cell would do; a hover on a one-word cell does it at once. Idle memory after the
+/// warm-up went from 523 to 423 MiB with it (kernel/benches/kernel_memory.py, docs/class.md), and
+/// the first `let` cell stayed as fast.
 fn warm_analyzer(session: &Mutex<Option<Session>>, trimmer: &memory::Trimmer) {
     let mut guard = session.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(session) = guard.as_mut() {
         let code = "let warm = Table::new([\"a\"]); warm.";
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| session.ctx.completions(code, code.len())));
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| session.ctx.hover_at("let", 3)));
     }
     drop(guard);
     trimmer.cell_done();

@@ -4,6 +4,7 @@
 //! That split lets the handler table be tested with a fake interpreter and an in-memory transport,
 //! and lets the evcxr-backed interpreter be tested without ZeroMQ.
 
+pub mod analyzer_library;
 pub mod analyzer_warmup;
 pub mod cell_builds;
 pub mod completeness;

@@ -15,6 +15,7 @@
 //!
 //! `?` is turned on later, before the first cell that contains one ([`enable_question_mark`]).
 
+use super::analyzer_library;
 use super::warmup::{self, CacheLayout};
 use ::evcxr::{CommandContext, EvalContext, EvalContextOutputs};
 use std::path::{Path, PathBuf};
@@ -115,6 +116,21 @@ impl Session {
 
 /// evcxr reads its directory from the environment; this lock keeps two openings from racing.
 static ENV_LOCK: Mutex<()> = Mutex::new(());
+
+/// Points evcxr's rust-analyzer at the trimmed standard library of `generation` (see
+/// [`analyzer_library`]), unless the user's environment names a library already. Set before the
+/// session opens, so its evaluation process sees the same value, and left set: the analyzer reads
+/// it when it first loads the cell crate, and again after a `:dep`. Returns the library in use.
+pub fn use_analyzer_library(generation: &Path) -> Option<PathBuf> {
+    let _guard = ENV_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let current = std::env::var_os(analyzer_library::ENV).map(PathBuf::from);
+    if current.as_ref().is_some_and(|path| !path.ends_with(analyzer_library::DIR)) {
+        return current;
+    }
+    let copy = analyzer_library::in_generation(generation)?;
+    std::env::set_var(analyzer_library::ENV, &copy);
+    Some(copy)
+}
 
 /// Starts evcxr in `crate_dir` with an evaluation process running `runtime_exe`.
 pub fn open(crate_dir: &Path, runtime_exe: &Path, cancel_file: &Path) -> Result<Session, String> {
@@ -305,6 +321,6 @@ pub fn ensure_template(layout: &CacheLayout, distsim: &Path, runtime_exe: &Path,
             .execute("let _warm = distsim::cancel::requested();")
             .map_err(|e| format!("warm-up cell failed: {e}"))?;
         session.kill();
-        Ok(())
+        analyzer_library::write_into_generation(crate_dir.parent().unwrap_or(crate_dir))
     })
 }

@@ -230,8 +230,9 @@ fn process_is_gone(pid: u32) -> bool {
 /// What the template was built from; a different stamp means the template is stale.
 pub fn stamp(distsim: &Path, rustc_version: &str) -> String {
     format!(
-        "distsim-kernel {}\ndistsim {}\n{}\nsources {}\n{CARGO_CONFIG}",
+        "distsim-kernel {}\n{}\ndistsim {}\n{}\nsources {}\n{CARGO_CONFIG}",
         env!("CARGO_PKG_VERSION"),
+        super::analyzer_library::FORMAT,
         distsim.display(),
         rustc_version.trim(),
         newest_mtime(distsim),
