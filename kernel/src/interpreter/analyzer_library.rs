@@ -25,13 +25,14 @@
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
-use std::process::Command;
+
+use super::doc_summaries;
 
 /// The copy's directory inside a template generation.
 pub const DIR: &str = "analyzer-library";
 
 /// Changes whenever [`rule`] changes, so that the template stamp (and with it the copy) is renewed.
-pub const FORMAT: &str = "analyzer library: trimmed, v2";
+pub const FORMAT: &str = "analyzer library: trimmed, doc summaries, v3";
 
 /// The variable rust-analyzer reads the library's location from.
 pub const ENV: &str = "RUST_SRC_PATH";
@@ -127,9 +128,7 @@ pub fn write_copy(from: &Path, to: &Path) -> io::Result<()> {
                     fs::write(dst.join("mod.rs"), "//! Left empty for the analyzer by distsim-kernel.\n")?;
                 }
                 Rule::Copy if is_dir => visit(&src, &dst, &relative)?,
-                Rule::Copy => {
-                    fs::copy(&src, &dst)?;
-                }
+                Rule::Copy => copy_file(&src, &dst)?,
             }
         }
         Ok(())
@@ -137,15 +136,22 @@ pub fn write_copy(from: &Path, to: &Path) -> io::Result<()> {
     visit(from, to, Path::new(""))
 }
 
+/// Copies one file, a Rust source through [`doc_summaries::keep_summaries`] (unless it is not
+/// UTF-8, which the analyzer would not read either).
+fn copy_file(src: &Path, dst: &Path) -> io::Result<()> {
+    if src.extension().is_some_and(|e| e == "rs") {
+        if let Ok(text) = fs::read_to_string(src) {
+            return fs::write(dst, doc_summaries::keep_summaries(&text));
+        }
+    }
+    fs::copy(src, dst).map(drop)
+}
+
 /// The standard library's sources of the toolchain that compiles cells (`rustc --print sysroot`),
 /// if the `rust-src` component is installed.
 pub fn toolchain_library() -> Option<PathBuf> {
-    let out = Command::new(std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into()))
-        .args(["--print", "sysroot"])
-        .output()
-        .ok()
-        .filter(|o| o.status.success())?;
-    let library = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join("lib/rustlib/src/rust/library");
+    let sysroot = PathBuf::from(super::session::rustc_output(&["--print", "sysroot"])?);
+    let library = sysroot.join("lib/rustlib/src/rust/library");
     library.join("core/src/lib.rs").is_file().then_some(library)
 }
 
@@ -220,6 +226,8 @@ mod tests {
         let from = root.join("library");
         for (file, text) in [
             ("core/src/lib.rs", "pub mod arch;"),
+            ("core/src/num.rs", "/// Adds.\n///\n/// At length.\npub fn add() {} // why\n"),
+            ("core/Cargo.toml", "# kept // as it is\n"),
             ("core/tests/num.rs", "#[test] fn t() {}"),
             ("coretests/lib.rs", "x"),
             ("stdarch/crates/core_arch/src/mod.rs", "mod x86;"),
@@ -234,6 +242,8 @@ mod tests {
         let to = root.join("copy");
         write_copy(&from, &to).unwrap();
         assert_eq!(fs::read_to_string(to.join("core/src/lib.rs")).unwrap(), "pub mod arch;");
+        assert_eq!(fs::read_to_string(to.join("core/src/num.rs")).unwrap(), "/// Adds.\n\n\npub fn add() {} \n");
+        assert_eq!(fs::read_to_string(to.join("core/Cargo.toml")).unwrap(), "# kept // as it is\n");
         assert_eq!(fs::read_to_string(to.join("stdarch/crates/core_arch/src/mod.rs")).unwrap(), "mod x86;");
         assert!(!to.join("core/tests").exists());
         assert!(!to.join("coretests").exists());

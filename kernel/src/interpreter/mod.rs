@@ -9,6 +9,7 @@ pub mod analyzer_warmup;
 pub mod cell_builds;
 pub mod completeness;
 pub mod cursor;
+pub mod doc_summaries;
 pub mod errors;
 pub mod evcxr;
 pub mod interrupt;

@@ -262,13 +262,19 @@ pub fn distsim_path(explicit: Option<PathBuf>) -> PathBuf {
 /// (`~/.cache` beside `~/.rustup`) it points one level too high and `dlopen` fails. Naming the
 /// directory in `LD_LIBRARY_PATH` makes the lookup independent of where the cache lives.
 fn rust_std_dir() -> Option<PathBuf> {
+    let dir = PathBuf::from(rustc_output(&["--print", "target-libdir"])?);
+    dir.is_dir().then_some(dir)
+}
+
+/// What the compiler cells are built with (`$RUSTC`, else `rustc`) prints for `args`, trimmed;
+/// `None` if it cannot be run or fails. The one way the kernel asks the toolchain anything.
+pub fn rustc_output(args: &[&str]) -> Option<String> {
     let out = Command::new(std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into()))
-        .args(["--print", "target-libdir"])
+        .args(args)
         .output()
         .ok()
         .filter(|o| o.status.success())?;
-    let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-    dir.is_dir().then_some(dir)
+    Some(String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
 fn prepend_path(dir: &Path, existing: Option<std::ffi::OsString>) -> std::ffi::OsString {
@@ -282,15 +288,9 @@ fn prepend_path(dir: &Path, existing: Option<std::ffi::OsString>) -> std::ffi::O
 
 /// `rustc --version` of the compiler cells are built with (`$RUSTC`, else `rustc`), e.g.
 /// `rustc 1.95.0 (59807616e 2026-04-14)`; `rustc (unknown version)` if it cannot be run.
-/// The one place the kernel asks; [`release`] takes the version number out of it.
+/// [`release`] takes the version number out of it.
 pub fn rustc_version() -> String {
-    Command::new(std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into()))
-        .arg("--version")
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .unwrap_or_else(|| "rustc (unknown version)".to_owned())
+    rustc_output(&["--version"]).unwrap_or_else(|| "rustc (unknown version)".to_owned())
 }
 
 /// The version number in a [`rustc_version`] line (`1.95.0`), or `unknown`.

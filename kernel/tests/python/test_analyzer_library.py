@@ -1,10 +1,12 @@
 """Issue 19: evcxr's rust-analyzer reads the template's trimmed standard library, and still types.
 
-The kernel points the analyzer at a copy of the library without its tests, the other platforms
-and the SIMD intrinsics (kernel/src/interpreter/analyzer_library.rs), which is what brings a
-student's memory down. The evaluation process inherits the same environment, so a cell can say
-which library that is. Then a variable of a standard-library type must still be typed by the
-analyzer (evcxr refuses to keep a variable whose type it cannot find), and completed on.
+The kernel points the analyzer at a copy of the library without its tests, the other platforms,
+the SIMD intrinsics and all but the first paragraph of each doc comment
+(kernel/src/interpreter/analyzer_library.rs, doc_summaries.rs), which is what brings a student's
+memory down. The evaluation process inherits the same environment, so a cell can say which
+library that is. Then a variable of a standard-library type must still be typed by the analyzer
+(evcxr refuses to keep a variable whose type it cannot find), and completed on, and Shift+Tab on
+a library type must still show its summary.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ def test_the_analyzer_reads_the_trimmed_copy_of_the_template(kernel):
     assert not (library / intrinsics).exists()
     assert not (library / "coretests").exists()
     assert not (library / "std/src/os/windows").exists()
+    hash_map = (library / "std/src/collections/hash/map.rs").read_text()
+    assert "/// A [hash map] implemented with quadratic probing" in hash_map
+    assert "HashDoS" not in hash_map, "the doc comment's second paragraph should be gone"
 
 
 def test_a_standard_library_variable_is_typed_and_completed(kernel):
@@ -44,3 +49,13 @@ def test_a_standard_library_variable_is_typed_and_completed(kernel):
     msg_id = kernel.complete(code, len(code))
     matches = shell_reply(kernel, msg_id)["content"]["matches"]
     assert "keys()" in matches, matches
+
+
+def test_inspecting_a_library_type_shows_its_summary(kernel):
+    code = "std::collections::HashMap"
+    msg_id = kernel.inspect(code, len(code))
+    content = shell_reply(kernel, msg_id)["content"]
+    assert content["status"] == "ok" and content["found"], content
+    text = content["data"]["text/plain"]
+    assert "implemented with quadratic probing and SIMD lookup" in text, text
+    assert "HashDoS" not in text, text
