@@ -232,6 +232,7 @@ impl EvcxrInterpreter {
 /// warm-up went from 523 to 423 MiB with it (kernel/benches/kernel_memory.py, docs/class.md), and
 /// the first `let` cell stayed as fast.
 fn warm_analyzer(session: &Mutex<Option<Session>>, trimmer: &memory::Trimmer) {
+    trimmer.cell_begins();
     let mut guard = session.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(session) = guard.as_mut() {
         let code = "let warm = Table::new([\"a\"]); warm.";
@@ -276,6 +277,7 @@ impl Interpreter for EvcxrInterpreter {
         }
         // The warm-up waits while this lives: it never delays this cell or one queued behind it.
         let _active = self.warmup.cell_begins();
+        self.trimmer.cell_begins();
         if let Err(failure) = self.recovery.ensure_loaded() {
             return errors::other(&format!(
                 "Loading distsim again (after a cell lost its state, or after :clear) failed; the next cell tries again.\n{failure}"
