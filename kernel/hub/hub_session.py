@@ -227,10 +227,23 @@ def start_server(hub_url, user, token, deadline_s=300):
                 continue
             event = json.loads(line[5:])
             if event.get("ready"):
+                wait_for_route(hub_url, user, headers, deadline_s)
                 return event
             if event.get("failed"):
                 raise RuntimeError(f"{user}'s server failed to start: {event}")
     raise RuntimeError(f"{user}'s server: progress stream ended without 'ready'")
+
+
+def wait_for_route(hub_url, user, headers, deadline_s):
+    """Waits until the proxy routes /user/<user>/ to the server. 'ready' can come before the route:
+    a kernel request sent at once got a 404 from the hub (class.py with 8 students, 2026-12-03)."""
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        r = requests.get(f"{hub_url}/user/{user}/api/status", headers=headers, timeout=60, allow_redirects=False)
+        if r.status_code == 200:
+            return
+        time.sleep(0.2)  # polling the proxy's table; the deadline bounds it
+    raise RuntimeError(f"{user}'s server: no route through the proxy within {deadline_s} s")
 
 
 class Kernel:

@@ -7,7 +7,8 @@
 //! really holds, which matters on a shared teaching server with one kernel per student.
 //!
 //! A trim walks a heap of hundreds of MB while holding the allocator's lock, so it must not run
-//! while a reply is being built: [`Trimmer`] waits until the kernel has been quiet for a moment.
+//! while a reply is being built: [`Trimmer`] waits until the kernel has been quiet for a moment,
+//! and then watches the heap for a while in case more is freed late ([`FollowUp`]).
 
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::time::Duration;
