@@ -64,31 +64,50 @@ fn trim_when_quiet(events: &Receiver<Event>) {
             Ok(Event::Busy) => pending = false,
             Err(RecvTimeoutError::Timeout) if pending => {
                 pending = false;
-                let Some(mut follow_up) = return_free_memory().map(FollowUp::after_trim) else { continue };
-                loop {
-                    match events.recv_timeout(QUIET) {
-                        Ok(Event::Done) => break pending = true,
-                        Ok(Event::Busy) => break,
-                        Err(RecvTimeoutError::Disconnected) => return,
-                        Err(RecvTimeoutError::Timeout) => {}
-                    }
-                    match heap_in_use().map(|in_use| follow_up.observe(in_use)) {
-                        Some(Step::Trim) => {
-                            if let Some(in_use) = return_free_memory() {
-                                follow_up.trimmed(in_use);
-                            }
-                        }
-                        Some(Step::Watch) => {}
-                        Some(Step::Stop) | None => {
-                            // What kernel/benches/kernel_memory.py waits for before it reads "idle".
-                            crate::log::detail("trimmer: stopped watching the heap");
-                            break;
-                        }
+                if let Some(in_use) = return_free_memory() {
+                    match watch_after_trim(events, FollowUp::after_trim(in_use)) {
+                        WatchEnd::CellDone => pending = true,
+                        WatchEnd::Closed => return,
+                        WatchEnd::Settled | WatchEnd::CellBegan => {}
                     }
                 }
             }
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => return,
+        }
+    }
+}
+
+/// What ended [`watch_after_trim`].
+enum WatchEnd {
+    Settled,
+    CellBegan,
+    CellDone,
+    Closed,
+}
+
+/// Reads the heap every [`QUIET`] and trims it again when `follow_up` says so, until it says stop
+/// or the kernel has news.
+fn watch_after_trim(events: &Receiver<Event>, mut follow_up: FollowUp) -> WatchEnd {
+    loop {
+        match events.recv_timeout(QUIET) {
+            Ok(Event::Done) => return WatchEnd::CellDone,
+            Ok(Event::Busy) => return WatchEnd::CellBegan,
+            Err(RecvTimeoutError::Disconnected) => return WatchEnd::Closed,
+            Err(RecvTimeoutError::Timeout) => {}
+        }
+        match heap_in_use().map(|in_use| follow_up.observe(in_use)) {
+            Some(Step::Trim) => {
+                if let Some(in_use) = return_free_memory() {
+                    follow_up.trimmed(in_use);
+                }
+            }
+            Some(Step::Watch) => {}
+            Some(Step::Stop) | None => {
+                // What kernel/benches/kernel_memory.py waits for before it reads "idle".
+                crate::log::detail("trimmer: stopped watching the heap");
+                return WatchEnd::Settled;
+            }
         }
     }
 }
@@ -99,8 +118,8 @@ fn trim_when_quiet(events: &Receiver<Event>) {
 /// of its own ("ParseNodeDropper", "SpanMapDropper", which free a batch and then sleep 100 ms).
 /// On a quiet machine they are done before the trim; on a loaded one they run later, and what they
 /// free stays resident until the next cell's trim. Measured with eight `kernel_memory.py` runs at
-/// once on two cores: the trim after the analyzer warm-up saw 201-289 MiB still in use where a
-/// lone kernel sees 214, and the kernels stayed at 394-418 MiB until their next cell.
+/// once on two cores: the trim after the analyzer warm-up saw 201-289 MiB still in use, the heap
+/// then shrank to 201 MiB, and the kernels stayed at 394-418 MiB until their next cell.
 /// So after a trim the heap is watched: once it has shrunk and then holds still for an interval,
 /// it is trimmed again. Watching stops after [`FOLLOW_UP_INTERVALS`] or at the next cell.
 #[derive(Debug)]
