@@ -2,7 +2,7 @@
 //!
 //! rust-analyzer keeps the text of every file it loads, and every doc comment of the crates it
 //! indexes as an attribute of its item, for as long as the kernel runs. In the standard library
-//! those comments are 40% of the text: long explanations, examples and panic notes that a hover
+//! those comments are almost 40% of the text: long explanations, examples and panic notes that a hover
 //! in a notebook (Shift+Tab on `HashMap`) never needs beyond its first paragraph, the summary
 //! rustdoc also shows in its item lists. [`keep_summaries`] keeps that paragraph of each doc
 //! comment and drops the rest, and drops ordinary comments entirely; the code is left untouched.

@@ -123,7 +123,7 @@ fn watch_after_trim(events: &Receiver<Event>, mut follow_up: FollowUp) -> WatchE
 /// So after a trim the heap is watched: once it has shrunk and then holds still for an interval,
 /// it is trimmed again. Watching stops after [`FOLLOW_UP_INTERVALS`] or at the next cell.
 #[derive(Debug)]
-pub struct FollowUp {
+struct FollowUp {
     /// Live bytes right after the last trim.
     at_trim: usize,
     /// Live bytes at the previous reading.
@@ -133,34 +133,35 @@ pub struct FollowUp {
 
 /// What [`FollowUp::observe`] advises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Step {
+enum Step {
     Watch,
     Trim,
     Stop,
 }
 
 impl FollowUp {
-    pub fn after_trim(in_use: usize) -> Self {
+    fn after_trim(in_use: usize) -> Self {
         FollowUp { at_trim: in_use, last: in_use, intervals: 0 }
     }
 
     /// One reading, an interval after the previous one.
-    pub fn observe(&mut self, in_use: usize) -> Step {
+    fn observe(&mut self, in_use: usize) -> Step {
         self.intervals += 1;
-        let shrinking = in_use + SETTLED_BYTES <= self.last;
+        let still_shrinking = in_use + SETTLED_BYTES <= self.last;
         let shrunk_since_trim = in_use + SETTLED_BYTES <= self.at_trim;
         self.last = in_use;
         let last_chance = self.intervals >= FOLLOW_UP_INTERVALS;
-        match (shrunk_since_trim, shrinking) {
-            (true, false) => Step::Trim,
-            (true, true) if last_chance => Step::Trim,
-            _ if last_chance => Step::Stop,
-            _ => Step::Watch,
+        if shrunk_since_trim && (!still_shrinking || last_chance) {
+            Step::Trim
+        } else if last_chance {
+            Step::Stop
+        } else {
+            Step::Watch
         }
     }
 
     /// The heap was trimmed again with `in_use` live bytes: later frees are measured from here.
-    pub fn trimmed(&mut self, in_use: usize) {
+    fn trimmed(&mut self, in_use: usize) {
         self.at_trim = in_use;
         self.last = in_use;
     }
@@ -206,11 +207,16 @@ fn heap_in_use() -> Option<usize> {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         // SAFETY: mallinfo2 only reads the allocator's counters.
-        let info = unsafe { libc::mallinfo2() };
-        Some(info.uordblks + info.hblkhd)
+        Some(live_bytes(&unsafe { libc::mallinfo2() }))
     }
     #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
     None
+}
+
+/// Live objects' bytes in glibc's account: the chunks handed out plus the mmapped ones.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn live_bytes(info: &libc::mallinfo2) -> usize {
+    info.uordblks + info.hblkhd
 }
 
 /// The allocator's own account, in MiB: what live objects hold (`in use`), what is free but still
@@ -227,7 +233,7 @@ pub fn heap_report() -> Option<String> {
         });
         Some(format!(
             "in use {:.0} (of which mmapped {:.0}), free {:.0}, rss {}",
-            (info.uordblks + info.hblkhd) as f64 / MIB,
+            live_bytes(&info) as f64 / MIB,
             info.hblkhd as f64 / MIB,
             info.fordblks as f64 / MIB,
             rss_kib.map_or("?".to_owned(), |kib| format!("{:.0}", kib as f64 / 1024.0)),
