@@ -19,7 +19,7 @@ use super::cursor::{byte_to_char, char_to_byte, escape, name_at};
 use super::errors;
 use super::interrupt::EvcxrInterrupter;
 use super::memory;
-use super::pump::{self, Done};
+use super::pump::{self, CellEnd};
 use super::recovery::Recovery;
 use super::session::{self, Session};
 use super::warmup::CacheLayout;
@@ -27,7 +27,7 @@ use super::{Completeness, Completions, ExecOutcome, Interpreter, Interrupter, Mi
 use crate::log;
 use serde_json::Value;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -164,7 +164,7 @@ impl EvcxrInterpreter {
         code: &str,
         sink: &dyn OutputSink,
     ) -> (Result<::evcxr::EvalOutputs, ::evcxr::Error>, pump::Failure) {
-        let done = Done::new(false);
+        let end = CellEnd::new();
         let suppress_stderr = AtomicBool::new(false);
         let failure = Mutex::new(pump::Failure::default());
         let mut guard = self.lock();
@@ -176,8 +176,8 @@ impl EvcxrInterpreter {
         let (ctx, outputs) = (&mut session.ctx, &session.outputs);
         let stderr_end = pump::StderrEnd::default();
         let result = std::thread::scope(|scope| {
-            let out = scope.spawn(|| pump::pump_stdout(outputs, sink, &done, &failure));
-            let err = scope.spawn(|| pump::pump_stderr(outputs, sink, &done, &suppress_stderr, &stderr_end));
+            let out = scope.spawn(|| pump::pump_stdout(outputs, sink, &end, &failure));
+            let err = scope.spawn(|| pump::pump_stderr(outputs, sink, &end, &suppress_stderr, &stderr_end));
             // evcxr does not export its input request type; the closure's type comes from the field.
             let mut callbacks = ::evcxr::EvalCallbacks {
                 input_reader: &|request| sink.input(&request.prompt, request.is_password).unwrap_or_default(),
@@ -188,7 +188,7 @@ impl EvcxrInterpreter {
             if let Ok(pid) = pid {
                 stderr_end.send(pid);
             }
-            done.store(true, Ordering::Release);
+            end.announce();
             let _ = out.join();
             let _ = err.join();
             result
