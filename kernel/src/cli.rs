@@ -3,11 +3,13 @@
 //! ```text
 //! distsim-kernel install [--user | --sys-prefix | --prefix DIR] [--no-prewarm]
 //! distsim-kernel uninstall [--user | --sys-prefix | --prefix DIR]
-//! distsim-kernel --connection-file FILE
+//! distsim-kernel --connection-file FILE [--interrupt-grace SECONDS]
 //! distsim-kernel --version
 //! ```
 //!
-//! `install` defaults to `--user`. Two hidden flags exist for tests only: `--fake-interpreter`
+//! `--interrupt-grace` (or `DISTSIM_INTERRUPT_GRACE`, e.g. in a kernelspec's `env`) is how long an
+//! interrupted cell gets to stop by itself before its evaluation process is killed: 0.1 to 600
+//! seconds, default 2. `install` defaults to `--user`. Two hidden flags exist for tests only: `--fake-interpreter`
 //! (the scripted interpreter of [`crate::testing`], no evcxr) and `--restart-in-place`
 //! (`shutdown_request` with `restart: true` restarts the interpreter instead of exiting).
 
@@ -23,6 +25,7 @@ use crate::transport::zmq_sockets::ZmqSockets;
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 #[derive(Parser, Debug)]
 #[command(name = "distsim-kernel", version, about = "A Jupyter kernel for Rust cells with distsim preloaded.")]
@@ -30,6 +33,10 @@ pub struct Cli {
     /// Run the kernel with this connection file (Jupyter passes it through kernel.json).
     #[arg(long, value_name = "FILE")]
     pub connection_file: Option<PathBuf>,
+    /// Seconds an interrupted cell gets to stop by itself before its evaluation process is killed
+    /// and its variables are lost: 0.1 to 600.
+    #[arg(long, value_name = "SECONDS", env = "DISTSIM_INTERRUPT_GRACE", default_value = "2", value_parser = grace)]
+    pub interrupt_grace: Duration,
     /// Tests only: run the scripted fake interpreter instead of evcxr.
     #[arg(long, hide = true)]
     pub fake_interpreter: bool,
@@ -80,6 +87,15 @@ impl LocationArgs {
             (None, false) => Location::User,
         }
     }
+}
+
+/// Parses `--interrupt-grace`: a number of seconds from 0.1 to 600 (clap names the flag).
+fn grace(text: &str) -> Result<Duration, String> {
+    let seconds: f64 = text.trim().parse().map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if !(0.1..=600.0).contains(&seconds) {
+        return Err(format!("{seconds} s is out of range: give 0.1 to 600 seconds"));
+    }
+    Ok(Duration::from_secs_f64(seconds))
 }
 
 /// Runs the command line; returns the process exit code.
@@ -134,8 +150,9 @@ fn run_kernel(connection_file: &Path, cli: &Cli) -> Result<(), String> {
     let interpreter: Box<dyn Interpreter> = if cli.fake_interpreter {
         Box::new(FakeInterpreter::new())
     } else {
-        Box::new(LazyInterpreter::spawn(Box::new(|| {
-            EvcxrInterpreter::start(StartOptions::default()).map(|i| Box::new(i) as Box<dyn Interpreter>)
+        let options = StartOptions { interrupt_grace: cli.interrupt_grace, ..StartOptions::default() };
+        Box::new(LazyInterpreter::spawn(Box::new(move || {
+            EvcxrInterpreter::start(options.clone()).map(|i| Box::new(i) as Box<dyn Interpreter>)
         })))
     };
     let zmq = ZmqSockets::bind(&info).map_err(|e| e.to_string())?;
@@ -152,4 +169,27 @@ fn run_kernel(connection_file: &Path, cli: &Cli) -> Result<(), String> {
     // Dropping the context waits (up to the sockets' linger) until queued messages are sent.
     drop(zmq.context);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grace_of(args: &[&str]) -> Result<Duration, String> {
+        let argv = ["distsim-kernel", "--connection-file", "c.json"].iter().chain(args);
+        Cli::try_parse_from(argv).map(|cli| cli.interrupt_grace).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_interrupt_grace_defaults_to_two_seconds_and_rejects_values_out_of_range() {
+        // The variable would override the default; this test process never sets it.
+        assert!(std::env::var_os("DISTSIM_INTERRUPT_GRACE").is_none());
+        assert_eq!(grace_of(&[]), Ok(Duration::from_secs(2)));
+        assert_eq!(grace_of(&["--interrupt-grace", "0.25"]), Ok(Duration::from_millis(250)));
+        for bad in ["0.05", "601", "-1", "soon", "NaN"] {
+            let error = grace_of(&[&format!("--interrupt-grace={bad}")]).unwrap_err();
+            assert!(error.contains("--interrupt-grace"), "{error}");
+            assert!(error.contains("0.1 to 600 seconds") || error.contains("not a number"), "{error}");
+        }
+    }
 }

@@ -157,4 +157,4 @@ pub use limits::{RunLimits, DEFAULT_MAX_EVENTS_AT_ONE_INSTANT, DEFAULT_MAX_PENDI
 pub use node::{Node, NodeId, TimerId};
 pub use sim::{RunSummary, Simulation};
 pub use typed::TamperRule;
-pub use watch::STUCK_FILE_ENV;
+pub use watch::{STUCK_DIR_ENV, WATCH_THREAD_NAME};

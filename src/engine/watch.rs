@@ -5,10 +5,17 @@
 //! Before it does, this module says which handler it was. Each thread running a simulation has a
 //! slot of atomics that the engine updates as a handler begins (a few relaxed stores, no
 //! formatting). A watch thread, started with the first run when the kernel set
-//! [`STUCK_FILE_ENV`], looks every [`LOOK`] whether an interrupt was asked for
+//! [`STUCK_DIR_ENV`], looks every [`LOOK`] whether an interrupt was asked for
 //! ([`crate::cancel::requested`]); a slot whose handler has not changed across two looks since then
-//! is stuck, and the watch writes one line per stuck slot to the file the variable names, e.g.
-//! `n2's on_timer, timer 7, at 1.5ms`. The kernel reads it after the kill.
+//! is stuck.
+//!
+//! From the second look after the request on, the watch *answers* in a file of its own in the
+//! directory the variable names: one line per stuck slot, e.g. `n2's on_timer, timer 7, at t=1.5ms`,
+//! or nothing when no handler of its runs is stuck. Every cell links its own copy of distsim, so a
+//! process may hold several watches (named `distsim-watch`); the kernel kills only once each of
+//! them has answered (or a bound has passed), so a slow look cannot lose the name, and it reads the
+//! answers after the kill. An answer is written to a hidden file and renamed into place, so a kill
+//! in the middle of writing it leaves the previous answer or none, never half of one.
 //!
 //! Outside the kernel (the variable unset), a handler's start costs one load and a branch.
 //! The message's or timer's debug text is not quoted: it lives in the trace, which belongs to the
@@ -20,8 +27,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-/// The environment variable naming the file a stuck handler is reported to.
-pub const STUCK_FILE_ENV: &str = "DISTSIM_STUCK_FILE";
+/// The environment variable naming the directory the watches answer an interrupt in.
+pub const STUCK_DIR_ENV: &str = "DISTSIM_STUCK_DIR";
+
+/// The name the watch thread runs under, which the kernel counts its answers against.
+pub const WATCH_THREAD_NAME: &str = "distsim-watch";
 
 /// How often the watch looks at the running handlers while an interrupt is pending.
 const LOOK: Duration = Duration::from_millis(100);
@@ -44,7 +54,7 @@ struct Slot {
 }
 
 struct Watch {
-    file: std::path::PathBuf,
+    dir: std::path::PathBuf,
     slots: Mutex<Vec<Arc<Slot>>>,
 }
 
@@ -53,8 +63,8 @@ fn watch() -> Option<&'static Watch> {
     static WATCH: OnceLock<Option<Watch>> = OnceLock::new();
     WATCH
         .get_or_init(|| {
-            let file = std::env::var_os(STUCK_FILE_ENV)?;
-            let watch = Watch { file: file.into(), slots: Mutex::new(Vec::new()) };
+            let dir = std::env::var_os(STUCK_DIR_ENV)?;
+            let watch = Watch { dir: dir.into(), slots: Mutex::new(Vec::new()) };
             Some(watch)
         })
         .as_ref()
@@ -125,16 +135,19 @@ fn start_watch_thread(watch: &'static Watch) {
     if STARTED.swap(true, Relaxed) {
         return;
     }
-    let spawned = std::thread::Builder::new().name("distsim-watch".into()).spawn(move || watch_loop(watch));
+    let spawned = std::thread::Builder::new().name(WATCH_THREAD_NAME.into()).spawn(move || watch_loop(watch));
     if spawned.is_err() {
         STARTED.store(false, Relaxed);
     }
 }
 
-/// Looks while an interrupt is pending; reports the slots whose handler stayed the same.
+/// Looks while an interrupt is pending; answers with the slots whose handler stayed the same.
 fn watch_loop(watch: &'static Watch) {
     // (slot index, handler starts) seen at the previous look since the interrupt.
     let mut seen: Vec<Option<u64>> = Vec::new();
+    // Looks since the request, and the answer last written for it.
+    let mut looks = 0u32;
+    let mut answered: Option<String> = None;
     let mut idle = 0;
     loop {
         std::thread::sleep(LOOK);
@@ -151,25 +164,42 @@ fn watch_loop(watch: &'static Watch) {
         }
         if !crate::cancel::requested() {
             seen.clear();
+            looks = 0;
+            answered = None;
             continue;
         }
+        looks = looks.saturating_add(1);
         seen.resize(slots.len(), None);
         let mut stuck = Vec::new();
         for (slot, previous) in slots.iter().zip(seen.iter_mut()) {
             let started = slot.started.load(Relaxed);
             let running = slot.running.load(Relaxed);
             if running && *previous == Some(started) {
-                stuck.push(describe(slot));
+                stuck.push(describe(slot) + "\n");
             }
             *previous = running.then_some(started);
         }
-        if !stuck.is_empty() {
-            let _ = std::fs::write(&watch.file, stuck.join("\n") + "\n");
+        // The first look only records where each slot is; "stuck" needs a second one.
+        let answer = stuck.concat();
+        if looks >= 2 && answered.as_ref() != Some(&answer) {
+            write_answer(watch, &answer);
+            answered = Some(answer);
         }
     }
 }
 
-/// `n2's on_timer, timer 7, at 1.5ms` for a slot's current handler.
+/// Puts this watch's answer in place in one step (see the module docs).
+fn write_answer(watch: &Watch, answer: &str) {
+    // Unique among the copies of distsim in this process, and across processes.
+    let name = format!("{}-{:x}", std::process::id(), watch as *const Watch as usize);
+    let hidden = watch.dir.join(format!(".{name}"));
+    let _ = std::fs::create_dir_all(&watch.dir);
+    if std::fs::write(&hidden, answer).is_ok() {
+        let _ = std::fs::rename(&hidden, watch.dir.join(name));
+    }
+}
+
+/// `n2's on_timer, timer 7, at t=1.5ms` for a slot's current handler.
 fn describe(slot: &Slot) -> String {
     let names = slot.names.lock().unwrap_or_else(|e| e.into_inner());
     let name = |id: u64| names.get(id as usize).cloned().unwrap_or_else(|| format!("n{id}"));

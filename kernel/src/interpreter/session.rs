@@ -137,7 +137,7 @@ pub fn open(crate_dir: &Path, runtime_exe: &Path, cancel_file: &Path) -> Result<
     let _guard = ENV_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let mut command = Command::new(runtime_exe);
     command.env("DISTSIM_KERNEL", "1").env("DISTSIM_CANCEL_FILE", cancel_file);
-    command.env(distsim::engine::STUCK_FILE_ENV, super::interrupt::stuck_file(cancel_file));
+    command.env(distsim::engine::STUCK_DIR_ENV, super::interrupt::stuck_dir(cancel_file));
     // Widget values connect to the kernel over this socket (HOW_IT_WORKS.md, section 6).
     match crate::widgets::side_channel::global() {
         Ok(channel) => command.env(distsim::widgets::channel::SOCKET_ENV, channel.address()),

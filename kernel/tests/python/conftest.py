@@ -24,9 +24,11 @@ CELL_TIMEOUT = 120
 STARTUP_TIMEOUT = 600
 
 
-def start_kernel():
-    """A fresh kernel and a blocking client, ready (kernel_info answered)."""
-    km, kc = start_new_kernel(kernel_name=KERNEL_NAME, startup_timeout=STARTUP_TIMEOUT)
+def start_kernel(**env: str):
+    """A fresh kernel and a blocking client, ready (kernel_info answered); `env` adds variables."""
+    km, kc = start_new_kernel(
+        kernel_name=KERNEL_NAME, startup_timeout=STARTUP_TIMEOUT, env={**os.environ, **env}
+    )
     return km, kc
 
 

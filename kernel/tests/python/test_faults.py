@@ -17,6 +17,8 @@ from conftest import (
     of_type,
     result_plain,
     shell_reply,
+    start_kernel,
+    stop_kernel,
     stream_text,
 )
 from jupyter_client.session import Session
@@ -131,6 +133,22 @@ def test_a_handler_that_never_returns_is_named_when_its_cell_is_killed(kernel):
     assert "stuck in n1's on_message, message #0 from n0, at " in content["evalue"], content["evalue"]
     _, outputs = execute(kernel, "6 * 7")
     assert result_plain(outputs) == "42"
+
+
+def test_with_a_short_grace_the_kill_still_waits_for_the_stuck_handlers_name():
+    """Issue 15: the kill waits until distsim's watch has answered, not only for the grace period.
+    The watch answers two looks (0.1 s each) after the interrupt; a 0.1 s grace used to kill first
+    and lose the name, as a loaded machine once did with the default 2 s."""
+    km, kc = start_kernel(DISTSIM_INTERRUPT_GRACE="0.1")
+    try:
+        reply, _ = run_and_interrupt(kc, SPINNING_HANDLER)
+        evalue = reply["content"]["evalue"]
+        assert "did not stop within 0.1 s" in evalue, evalue
+        assert "stuck in n1's on_message, message #0 from n0, at t=" in evalue, evalue
+        _, outputs = execute(kc, "6 * 7")
+        assert result_plain(outputs) == "42"
+    finally:
+        stop_kernel(km, kc)
 
 
 def test_stop_on_error_aborts_queued_cells(kernel):
