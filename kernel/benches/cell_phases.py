@@ -29,7 +29,11 @@ would be counted: run it on an otherwise quiet machine.
 
 Usage (from the repo root, both kernelspecs installed as for ``latency.py``):
 
-    .venv/bin/python kernel/benches/cell_phases.py [--runs 9] [--skip-evcxr]
+    .venv/bin/python kernel/benches/cell_phases.py [--runs 9] [--skip-evcxr] [--interleave]
+
+``--evcxr-kernel NAME`` and ``--distsim-kernel NAME`` put other kernelspecs in the two places, e.g. a
+copy of ``distsim`` whose ``env`` sets ``DISTSIM_INCREMENTAL=never``, to compare two settings of
+our kernel in the same run.
 """
 
 from __future__ import annotations
@@ -97,13 +101,16 @@ def main() -> None:
     parser.add_argument("--skip-evcxr", action="store_true")
     parser.add_argument("--interleave", action="store_true", help="run 1 + 1 and the model check before each counted cell")
     parser.add_argument("--evcxr-kernel", default="rust")
+    parser.add_argument("--distsim-kernel", default="distsim", help="our kernelspec (another build or setting)")
     parser.add_argument("--distsim-path", type=Path, default=bench.REPO)
     args = parser.parse_args()
     if shutil.which("perf") is None:
         raise SystemExit("cell_phases: needs perf on PATH (Debian: apt-get install linux-perf)")
-    kernels = [("distsim", "distsim", "")]
+    # Each row is labelled by its kernelspec; evcxr_jupyter's is `rust`.
+    kernels = [(args.distsim_kernel, args.distsim_kernel, "")]
     if not args.skip_evcxr:
-        kernels.append(("evcxr_jupyter", args.evcxr_kernel, bench.evcxr_preamble(args.distsim_path.resolve())))
+        label = "evcxr_jupyter" if args.evcxr_kernel == "rust" else args.evcxr_kernel
+        kernels.append((label, args.evcxr_kernel, bench.evcxr_preamble(args.distsim_path.resolve())))
     sessions = []
     for label, spec, preamble in kernels:
         bench.describe(label, spec)

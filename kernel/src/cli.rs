@@ -3,17 +3,20 @@
 //! ```text
 //! distsim-kernel install [--user | --sys-prefix | --prefix DIR] [--no-prewarm]
 //! distsim-kernel uninstall [--user | --sys-prefix | --prefix DIR]
-//! distsim-kernel --connection-file FILE [--interrupt-grace SECONDS]
+//! distsim-kernel --connection-file FILE [--interrupt-grace SECONDS] [--incremental auto|always|never]
 //! distsim-kernel --version
 //! ```
 //!
 //! `--interrupt-grace` (or `DISTSIM_INTERRUPT_GRACE`, e.g. in a kernelspec's `env`) is how long an
 //! interrupted cell gets to stop by itself before its evaluation process is killed: 0.1 to 600
-//! seconds, default 2. `install` defaults to `--user`. Two hidden flags exist for tests only: `--fake-interpreter`
+//! seconds, default 2. `--incremental` (or `DISTSIM_INCREMENTAL`) is when a cell compiles with
+//! rustc's incremental cache: `auto` (the default) while the student edits and reruns one cell,
+//! `always` or `never` (see [`incremental`]). `install` defaults to `--user`. Two hidden flags exist for tests only: `--fake-interpreter`
 //! (the scripted interpreter of [`crate::testing`], no evcxr) and `--restart-in-place`
 //! (`shutdown_request` with `restart: true` restarts the interpreter instead of exiting).
 
 use crate::interpreter::evcxr::{EvcxrInterpreter, StartOptions};
+use crate::interpreter::incremental;
 use crate::interpreter::Interpreter;
 use crate::kernelspec::{self, Location};
 use crate::protocol::{self, KernelConfig, KernelSockets, RestartMode};
@@ -37,6 +40,10 @@ pub struct Cli {
     /// and its variables are lost: 0.1 to 600.
     #[arg(long, value_name = "SECONDS", env = "DISTSIM_INTERRUPT_GRACE", default_value = "2", value_parser = grace)]
     pub interrupt_grace: Duration,
+    /// When a cell compiles with rustc's incremental cache: `auto` while the cell is being edited
+    /// and run again, `always`, or `never`.
+    #[arg(long, value_name = "WHEN", env = "DISTSIM_INCREMENTAL", value_enum, default_value_t = incremental::Mode::Auto)]
+    pub incremental: incremental::Mode,
     /// Tests only: run the scripted fake interpreter instead of evcxr.
     #[arg(long, hide = true)]
     pub fake_interpreter: bool,
@@ -150,7 +157,11 @@ fn run_kernel(connection_file: &Path, cli: &Cli) -> Result<(), String> {
     let interpreter: Box<dyn Interpreter> = if cli.fake_interpreter {
         Box::new(FakeInterpreter::new())
     } else {
-        let options = StartOptions { interrupt_grace: cli.interrupt_grace, ..StartOptions::default() };
+        let options = StartOptions {
+            interrupt_grace: cli.interrupt_grace,
+            incremental: cli.incremental,
+            ..StartOptions::default()
+        };
         Box::new(LazyInterpreter::spawn(Box::new(move || {
             EvcxrInterpreter::start(options.clone()).map(|i| Box::new(i) as Box<dyn Interpreter>)
         })))
@@ -191,5 +202,20 @@ mod tests {
             assert!(error.contains("--interrupt-grace"), "{error}");
             assert!(error.contains("0.1 to 600 seconds") || error.contains("not a number"), "{error}");
         }
+    }
+
+    #[test]
+    fn incremental_defaults_to_auto_and_names_its_values_when_given_another() {
+        let parse = |args: &[&str]| {
+            let argv = ["distsim-kernel", "--connection-file", "c.json"].iter().chain(args);
+            Cli::try_parse_from(argv).map(|cli| cli.incremental).map_err(|e| e.to_string())
+        };
+        assert!(std::env::var_os("DISTSIM_INCREMENTAL").is_none());
+        assert_eq!(parse(&[]), Ok(incremental::Mode::Auto));
+        assert_eq!(parse(&["--incremental", "never"]), Ok(incremental::Mode::Never));
+        assert_eq!(parse(&["--incremental=always"]), Ok(incremental::Mode::Always));
+        let error = parse(&["--incremental", "sometimes"]).unwrap_err();
+        assert!(error.contains("--incremental"), "{error}");
+        assert!(["auto", "always", "never"].iter().all(|value| error.contains(value)), "{error}");
     }
 }

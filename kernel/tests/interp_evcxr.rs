@@ -4,6 +4,7 @@
 //! compile. Run with: `cargo test --release --locked -p distsim-kernel --test interp_evcxr -- --nocapture`
 //! (the first run builds the shared distsim cache, which takes minutes).
 
+use distsim_kernel::interpreter::warmup::CacheLayout;
 use distsim_kernel::interpreter::{
     Completeness, EvcxrInterpreter, ExecOutcome, Interpreter, MimeBundle, OutputSink, StartOptions, StreamName,
 };
@@ -97,6 +98,20 @@ fn run_then_interrupt(interp: &mut EvcxrInterpreter, sink: &Recorder, code: &str
     })
 }
 
+/// How many incremental caches of the cell crate this test's kernel directory holds (rustc keeps
+/// one directory per crate session under `<kernel dir>/incremental`).
+fn incremental_caches() -> usize {
+    let kernels = CacheLayout::resolve(None).root.join("kernels");
+    let prefix = format!("{}-", std::process::id());
+    let mut found = 0;
+    for kernel in std::fs::read_dir(kernels).into_iter().flatten().flatten() {
+        if kernel.file_name().to_string_lossy().starts_with(&prefix) {
+            found += std::fs::read_dir(kernel.path().join("incremental")).into_iter().flatten().flatten().count();
+        }
+    }
+    found
+}
+
 /// The evaluation process's `oom_score_adj`, read by a cell (cells run in that process). Every
 /// evaluation process, however it was started, must be the first victim when memory runs out.
 fn oom_score_adj(interp: &mut EvcxrInterpreter, sink: &Recorder) -> String {
@@ -118,6 +133,7 @@ fn evcxr_interpreter_runs_a_notebook_session() {
     // A value, with distsim already imported (no :dep line).
     let (out, _) = run(&mut interp, &sink, "1 + 1");
     assert_eq!(plain(&out), "2");
+    assert_eq!(incremental_caches(), 0, "a first cell compiles without rustc's incremental cache");
     assert_eq!(oom_score_adj(&mut interp, &sink), "1000", "the first evaluation process");
     // The session's first `?` keeps its rich display (`?` is turned on just before this cell runs).
     let (out, _) = run(&mut interp, &sink, "Table::new([\"n\"]).with_row(vec![Value::Int(2)])?");
@@ -186,6 +202,20 @@ fn evcxr_interpreter_runs_a_notebook_session() {
     // Values without a rich display still show their Debug text (compiled once, see DebugDisplay).
     let (out, _) = run(&mut interp, &sink, "vec![\"a\", \"b\"]");
     assert_eq!(plain(&out), "[\"a\", \"b\"]");
+
+    // A cell edited and run again compiles with rustc's incremental cache, and each version
+    // computes its own value, not the one the cache holds. A variable of a type a cell defined
+    // survives the cache turning on and off (cargo's profile switch lost it: its TypeId changed).
+    let (_, _) = run(&mut interp, &sink, "#[derive(Debug)]\nstruct Counter(u32);\nlet counter = Counter(1);");
+    for (volleys, doubled) in [(3, "6"), (4, "8"), (5, "10")] {
+        let (out, outs) = run(&mut interp, &sink, &format!("let volleys = {volleys};\nvolleys * 2"));
+        assert_eq!(plain(&out), doubled);
+        assert!(Recorder::stderr(&outs).is_empty(), "{outs:?}");
+    }
+    assert_eq!(incremental_caches(), 1, "the cell crate's incremental cache");
+    let (out, outs) = run(&mut interp, &sink, "counter.0 + 1");
+    assert_eq!(plain(&out), "2");
+    assert!(Recorder::stderr(&outs).is_empty(), "{outs:?}");
 
     // Commands keep working; :help lists the kernel's own.
     let (out, _) = run(&mut interp, &sink, ":vars");

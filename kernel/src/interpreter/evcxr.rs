@@ -17,6 +17,7 @@ use super::analyzer_warmup::Scheduler;
 use super::cell_builds;
 use super::cursor::{byte_to_char, char_to_byte, escape, name_at};
 use super::errors;
+use super::incremental::{self, CellCache};
 use super::interrupt::EvcxrInterrupter;
 use super::memory;
 use super::pump::{self, CellEnd};
@@ -43,11 +44,19 @@ pub struct StartOptions {
     pub runtime_exe: Option<PathBuf>,
     /// How long an interrupted cell may keep running before its process is killed.
     pub interrupt_grace: Duration,
+    /// When cells compile with rustc's incremental cache (see [`incremental`](super::incremental)).
+    pub incremental: incremental::Mode,
 }
 
 impl Default for StartOptions {
     fn default() -> Self {
-        StartOptions { distsim_path: None, cache_dir: None, runtime_exe: None, interrupt_grace: Duration::from_secs(2) }
+        StartOptions {
+            distsim_path: None,
+            cache_dir: None,
+            runtime_exe: None,
+            interrupt_grace: Duration::from_secs(2),
+            incremental: incremental::Mode::default(),
+        }
     }
 }
 
@@ -74,6 +83,8 @@ pub struct EvcxrInterpreter {
     trimmer: Arc<memory::Trimmer>,
     /// Loads distsim again after the evaluation process was lost or `:clear` (see [`Recovery`]).
     recovery: Arc<Recovery>,
+    /// Turns rustc's incremental cache on while a cell is being edited.
+    cell_cache: CellCache,
     dir: KernelDir,
 }
 
@@ -131,7 +142,19 @@ impl EvcxrInterpreter {
             trimmer: Arc::clone(&trimmer),
             failure: Mutex::new(None),
         });
-        Ok(EvcxrInterpreter { session, interrupter, distsim, layout, rustc, warmup, trimmer, recovery, dir })
+        let cell_cache = CellCache::new(opts.incremental, &dir.0);
+        Ok(EvcxrInterpreter {
+            session,
+            interrupter,
+            distsim,
+            layout,
+            rustc,
+            warmup,
+            trimmer,
+            recovery,
+            cell_cache,
+            dir,
+        })
     }
 
     /// Builds the shared cache (distsim compiled optimized) so that kernels start fast. Run at
@@ -167,9 +190,11 @@ impl EvcxrInterpreter {
         let end = CellEnd::new();
         let suppress_stderr = AtomicBool::new(false);
         let failure = Mutex::new(pump::Failure::default());
-        let mut guard = self.lock();
+        // The field, not `self.lock()`: the cell cache below is borrowed mutably meanwhile.
+        let mut guard = self.session.lock().unwrap_or_else(|e| e.into_inner());
         let session = guard.as_mut().expect("open session");
         session::enable_question_mark(session, code);
+        self.cell_cache.prepare(code);
         // Only now (the warm-up may have held the lock): the interrupt watchdog must not count
         // the wait as running code.
         self.interrupter.begin_cell();

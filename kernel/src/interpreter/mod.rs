@@ -12,6 +12,7 @@ pub mod cursor;
 pub mod doc_summaries;
 pub mod errors;
 pub mod evcxr;
+pub mod incremental;
 pub mod interrupt;
 pub mod memory;
 pub mod pump;

@@ -10,8 +10,10 @@
 //!    and `DISTSIM_WIDGET_SOCKET` (widget callbacks, `crate::widgets::side_channel`);
 //! 3. sets cells to compile at opt-level 0 (dependencies stay at 3 through the cache's cargo
 //!    config) and asks evcxr to keep variables when a cell panics;
-//! 4. runs the preamble: `:dep distsim`, `use distsim::prelude::*;` and a panic hook that reports
-//!    the panic message on one stdout line instead of a backtrace on stderr.
+//! 4. runs the preamble: cargo told to run rustc through this binary (`:build_env`, see
+//!    [`incremental`](super::incremental)), `:dep distsim`, `use distsim::prelude::*;` and a
+//!    panic hook that reports the panic message on one stdout line instead of a backtrace on
+//!    stderr.
 //!
 //! `?` is turned on later, before the first cell that contains one ([`enable_question_mark`]).
 
@@ -104,6 +106,9 @@ pub struct Session {
     pub outputs: EvalContextOutputs,
     /// Whether `?` has been turned on in this evcxr state.
     question_mark: bool,
+    /// The `:build_env` lines that make cargo run rustc through the kernel's binary (see
+    /// [`incremental`](super::incremental)); run before `:dep distsim` by every preamble.
+    build_env: String,
 }
 
 impl Session {
@@ -156,7 +161,9 @@ pub fn open(crate_dir: &Path, runtime_exe: &Path, cancel_file: &Path) -> Result<
     let (mut eval, outputs) = opened.map_err(|e| format!("could not start evcxr: {e}"))?;
     eval.set_opt_level("0").map_err(|e| e.to_string())?;
     eval.set_preserve_vars_on_panic(true);
-    Ok(Session { ctx: CommandContext::with_eval_context(eval), outputs, question_mark: false })
+    let kernel_dir = crate_dir.parent().unwrap_or(crate_dir);
+    let build_env = super::incremental::build_env_commands(runtime_exe, kernel_dir);
+    Ok(Session { ctx: CommandContext::with_eval_context(eval), outputs, question_mark: false, build_env })
 }
 
 /// Loads distsim into `session`. `seed_lock` is a Cargo.lock to start from (its versions are
@@ -174,7 +181,10 @@ pub fn run_preamble(
     }
     let path = distsim.to_string_lossy().replace('\\', "\\\\").replace('"', "\\\"");
     let offline_line = if offline { ":offline 1\n" } else { "" };
-    let code = format!("{offline_line}:dep distsim = {{ path = \"{path}\" }}\nuse distsim::prelude::*;\n{PANIC_HOOK}");
+    let build_env = &session.build_env;
+    let code = format!(
+        "{offline_line}{build_env}:dep distsim = {{ path = \"{path}\" }}\nuse distsim::prelude::*;\n{PANIC_HOOK}"
+    );
     let result = session.ctx.execute(&code);
     if offline {
         let _ = session.ctx.execute(":offline 0");
