@@ -39,8 +39,9 @@ pub struct StartOptions {
     pub distsim_path: Option<PathBuf>,
     /// The shared build cache; default `$DISTSIM_KERNEL_CACHE`, else `~/.cache/distsim-kernel`.
     pub cache_dir: Option<PathBuf>,
-    /// The program run as the evaluation process; it must call `evcxr::runtime_hook()` first
-    /// thing in `main`. Default: the current executable (the kernel binary).
+    /// The program run as the evaluation process and as cargo's rustc wrapper; it must call
+    /// `evcxr::runtime_hook()` and [`incremental::rustc_wrapper_hook`] first thing in `main`.
+    /// Default: the current executable (the kernel binary).
     pub runtime_exe: Option<PathBuf>,
     /// How long an interrupted cell may keep running before its process is killed.
     pub interrupt_grace: Duration,
