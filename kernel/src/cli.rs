@@ -10,7 +10,7 @@
 //! `--interrupt-grace` (or `DISTSIM_INTERRUPT_GRACE`, e.g. in a kernelspec's `env`) is how long an
 //! interrupted cell gets to stop by itself before its evaluation process is killed: 0.1 to 600
 //! seconds, default 2. `--incremental` (or `DISTSIM_INCREMENTAL`) is when a cell compiles with
-//! rustc's incremental cache: `auto` (the default) while the student edits and reruns one cell,
+//! rustc's incremental cache: `auto` (the default) when the cell is run again, edited or not,
 //! `always` or `never` (see [`incremental`]). `install` defaults to `--user`. Two hidden flags exist for tests only: `--fake-interpreter`
 //! (the scripted interpreter of [`crate::testing`], no evcxr) and `--restart-in-place`
 //! (`shutdown_request` with `restart: true` restarts the interpreter instead of exiting).
@@ -40,8 +40,8 @@ pub struct Cli {
     /// and its variables are lost: 0.1 to 600.
     #[arg(long, value_name = "SECONDS", env = "DISTSIM_INTERRUPT_GRACE", default_value = "2", value_parser = grace)]
     pub interrupt_grace: Duration,
-    /// When a cell compiles with rustc's incremental cache: `auto` while the cell is being edited
-    /// and run again, `always`, or `never`.
+    /// When a cell compiles with rustc's incremental cache: `auto` when the cell is run again
+    /// (edited or not), `always`, or `never`.
     #[arg(long, value_name = "WHEN", env = "DISTSIM_INCREMENTAL", value_enum, default_value_t = incremental::Mode::Auto)]
     pub incremental: incremental::Mode,
     /// Tests only: run the scripted fake interpreter instead of evcxr.

@@ -1,32 +1,36 @@
-//! When a cell compiles with rustc's incremental cache: while the student is editing that cell.
+//! When a cell compiles with rustc's incremental cache: when it is run again, edited or not.
 //!
 //! evcxr compiles every cell as the same crate (`ctx`), whose source holds the cell and every item
 //! (struct, `impl Node`, ...) that earlier cells defined. rustc's incremental cache lets a compile
 //! reuse the code it generated last time for each function whose source did not change, but
-//! writing the cache costs time at every compile that uses it. `kernel/benches/cell_phases.py` and
-//! `latency.py --cells-only`, with the cache on for every cell (docs/benchmarks.md, issue 15):
+//! writing the cache costs time at every compile that uses it. Measured with
+//! `kernel/benches/cell_phases.py` and `latency.py --cells-only` (docs/benchmarks.md, issue 15):
 //!
-//! - a define-run-draw cell edited and run again and again compiles in about 70% of the time;
-//! - cells that each run once, as in a notebook run from top to bottom, gain nothing and pay the
-//!   write: the model-check cell took 13% longer.
+//! - a define-run-draw cell run again compiles in about 70% of the time, a model-check cell run
+//!   again takes 64% of the time;
+//! - a cell compiled with a cache that holds another cell gains nothing and pays the write: with
+//!   one cache for every cell, a model-check cell following other cells took 13% longer.
 //!
-//! So in the default mode ([`Mode::Auto`]) a cell compiles with the cache only when it looks like
-//! another version of the previous cell (the student is editing it: the next run will reuse what
-//! this one writes), or of the last cell compiled with the cache (this run reuses what that one
-//! wrote). "Looks like" is [`same_cell`]: most lines in common. A notebook run from top to bottom
-//! never turns the cache on.
-//!
-//! The switch is a file in this kernel's own directory (`incremental.on`), read by the kernel's
-//! binary acting as cargo's `RUSTC_WRAPPER` ([`rustc_wrapper_hook`]): for the cell crate, while the
-//! file exists, it adds `-C incremental=<kernel dir>/incremental` to rustc's arguments. Cargo's own
+//! So in the default mode ([`Mode::Auto`]) a cell compiles with a cache only when it looks like
+//! another version of a cell whose compile one of the kernel's caches holds (this run reuses it),
+//! or of one of the [`RECENT`] cells compiled last (the cell is being run again, after an edit or
+//! not: the next run will reuse what this one writes). "Looks like" is [`same_cell`]: most lines
+//! in common. The kernel keeps [`SLOTS`] caches, one per cell, so a student going back and forth
+//! between a protocol cell and the cells that test it keeps one for each. A notebook run once from
+//! top to bottom never uses one.
+
+//! The switch is a file in this kernel's own directory (`incremental.on`, holding the cache's
+//! number), read by the kernel's binary acting as cargo's `RUSTC_WRAPPER` ([`rustc_wrapper_hook`]):
+//! for the cell crate it adds `-C incremental=<kernel dir>/incremental/<number>` to rustc's
+//! arguments. Cargo's own
 //! `profile.dev.incremental` would not do: cargo hashes the profile into the crate's `-C metadata`,
 //! and with it every `TypeId` of the types cells define. A variable of such a type (a `Simulation`
 //! of the student's node type) was then lost, with a line on stderr, each time the switch turned.
 //! The wrapper leaves cargo's view of every crate unchanged, so dependencies stay fresh too. The
-//! cache takes about 6 MB for the course's protocol cells and goes with the kernel's directory.
+//! caches take about 6 MB each for the course's protocol cells and go with the kernel's directory.
 
 use crate::log;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::ffi::OsString;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -47,9 +51,10 @@ pub enum Mode {
 /// the kernel's binary, started by cargo as `RUSTC_WRAPPER`, to act as the wrapper.
 pub const WRAPPER_ENV: &str = "DISTSIM_RUSTC_WRAPPER";
 
-/// The file whose presence turns the cache on, in the kernel's directory.
+/// The file that names the cache to use, in the kernel's directory: absent for none.
 const FLAG: &str = "incremental.on";
-/// rustc's incremental cache for the cell crate, in the kernel's directory.
+/// rustc's incremental caches for the cell crate (one directory per number), in the kernel's
+/// directory.
 const CACHE: &str = "incremental";
 /// The name evcxr 0.22 gives the cell crate.
 const CELL_CRATE: &str = "ctx";
@@ -71,81 +76,113 @@ pub fn rustc_wrapper_hook() {
     };
     let kernel_dir = PathBuf::from(kernel_dir);
     let crate_name = std::env::var("CARGO_CRATE_NAME").unwrap_or_default();
-    let args = rustc_args(args.collect(), &crate_name, &kernel_dir, kernel_dir.join(FLAG).exists());
+    let slot = std::fs::read_to_string(kernel_dir.join(FLAG)).ok().and_then(|text| text.trim().parse().ok());
+    let args = rustc_args(args.collect(), &crate_name, &kernel_dir, slot);
     use std::os::unix::process::CommandExt;
     let error = std::process::Command::new(&rustc).args(args).exec();
     eprintln!("distsim-kernel: cannot run {}: {error}", Path::new(&rustc).display());
     std::process::exit(2);
 }
 
-/// rustc's arguments for `crate_name`: with the cell crate's incremental cache added when `on`,
-/// except for `cargo check`'s metadata-only builds, else as cargo gave them.
-fn rustc_args(mut args: Vec<OsString>, crate_name: &str, kernel_dir: &Path, on: bool) -> Vec<OsString> {
+/// rustc's arguments for `crate_name`: with the cell crate's incremental cache number `slot`
+/// added, except for `cargo check`'s metadata-only builds, else as cargo gave them.
+fn rustc_args(mut args: Vec<OsString>, crate_name: &str, kernel_dir: &Path, slot: Option<usize>) -> Vec<OsString> {
     let metadata_only =
         args.iter().any(|arg| arg.to_str().is_some_and(|a| a.starts_with("--emit=") && !a.contains("link")));
-    if on && crate_name == CELL_CRATE && !metadata_only {
+    if let Some(slot) = slot.filter(|_| crate_name == CELL_CRATE && !metadata_only) {
         args.push("-C".into());
         let mut flag = OsString::from("incremental=");
-        flag.push(kernel_dir.join(CACHE));
+        flag.push(kernel_dir.join(CACHE).join(slot.to_string()));
         args.push(flag);
     }
     args
 }
 
-/// Decides, cell by cell, whether the cell crate compiles with the cache, and tells cargo.
+/// How many cells' caches a kernel keeps (each in its own directory, the least recently used
+/// one reused): enough for a student who goes back and forth between a protocol cell and the cells
+/// that test it.
+pub const SLOTS: usize = 4;
+
+/// How many of the cells compiled last are remembered: a cell that looks like one of them is being
+/// run again, and gets a cache.
+pub const RECENT: usize = 2 * SLOTS;
+
+/// Decides, cell by cell, whether and with which cache the cell crate compiles, and tells the
+/// wrapper.
 #[derive(Debug)]
 pub struct CellCache {
     mode: Mode,
-    /// The file that turns the cache on (`<kernel dir>/incremental.on`).
+    /// The file that names the cache to use (`<kernel dir>/incremental.on`), absent for none.
     flag: PathBuf,
-    /// The cell compiled last.
-    previous: Option<String>,
-    /// The cell compiled last with the cache: what the cache holds.
-    cached: Option<String>,
-    /// Whether the flag is there now; `None` before the first cell or after a failed change.
-    written: Option<bool>,
+    /// The cells compiled last, the newest last.
+    recent: VecDeque<String>,
+    /// Each cache's number and the cell whose compile it holds, most recently used first.
+    slots: Vec<(usize, String)>,
+    /// What the flag says now; `None` before the first cell or after a failed change.
+    written: Option<Option<usize>>,
 }
 
 impl CellCache {
     /// For the kernel whose own directory is `kernel_dir` (evcxr's crate directory is inside it).
     pub fn new(mode: Mode, kernel_dir: &Path) -> Self {
-        CellCache { mode, flag: kernel_dir.join(FLAG), previous: None, cached: None, written: None }
+        CellCache { mode, flag: kernel_dir.join(FLAG), recent: VecDeque::new(), slots: Vec::new(), written: None }
     }
 
     /// Decides for `cell`, which is about to compile, and sets the flag if the decision changed.
-    /// Returns whether the cell compiles with the cache. A flag that cannot be changed is logged
-    /// and leaves the cell to compile as the flag says: slower or faster, never wrong.
-    pub fn prepare(&mut self, cell: &str) -> bool {
-        let use_cache = match self.mode {
-            Mode::Always => true,
-            Mode::Never => false,
-            Mode::Auto => [&self.previous, &self.cached].into_iter().flatten().any(|earlier| same_cell(earlier, cell)),
+    /// Returns the number of the cache the cell compiles with, if any. A flag that cannot be
+    /// changed is logged and leaves the cell to compile as the flag says: slower or faster, never
+    /// wrong.
+    pub fn prepare(&mut self, cell: &str) -> Option<usize> {
+        let slot = match self.mode {
+            Mode::Always => Some(0),
+            Mode::Never => None,
+            Mode::Auto => self.choose(cell),
         };
-        if self.written != Some(use_cache) {
-            match self.write(use_cache) {
-                Ok(()) => self.written = Some(use_cache),
+        if self.recent.len() == RECENT {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(cell.to_owned());
+        if self.written != Some(slot) {
+            match self.write(slot) {
+                Ok(()) => self.written = Some(slot),
                 Err(why) => {
                     log::warn(&format!("cannot change {}: {why}", self.flag.display()));
                     self.written = None;
                 }
             }
-            log::detail(&format!("incremental cache {} from this cell on", if use_cache { "on" } else { "off" }));
+            match slot {
+                Some(n) => log::detail(&format!("incremental cache {n} from this cell on")),
+                None => log::detail("no incremental cache from this cell on"),
+            }
         }
-        self.previous = Some(cell.to_owned());
-        if use_cache {
-            self.cached = Some(cell.to_owned());
-        }
-        use_cache
+        slot
     }
 
-    fn write(&self, use_cache: bool) -> io::Result<()> {
-        if use_cache {
-            std::fs::write(&self.flag, "")
-        } else {
-            match std::fs::remove_file(&self.flag) {
+    /// The cache of the remembered cell that `cell` is a version of; else, if it is a version of
+    /// one of the cells compiled last, a new cache (or the least recently used one); else none.
+    fn choose(&mut self, cell: &str) -> Option<usize> {
+        let index = match self.slots.iter().position(|(_, earlier)| same_cell(earlier, cell)) {
+            Some(index) => index,
+            None if self.recent.iter().any(|earlier| same_cell(earlier, cell)) => {
+                if self.slots.len() < SLOTS {
+                    self.slots.push((self.slots.len(), String::new()));
+                }
+                self.slots.len() - 1
+            }
+            None => return None,
+        };
+        let (number, _) = self.slots.remove(index);
+        self.slots.insert(0, (number, cell.to_owned()));
+        Some(number)
+    }
+
+    fn write(&self, slot: Option<usize>) -> io::Result<()> {
+        match slot {
+            Some(number) => std::fs::write(&self.flag, number.to_string()),
+            None => match std::fs::remove_file(&self.flag) {
                 Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
                 _ => Ok(()),
-            }
+            },
         }
     }
 }
@@ -250,38 +287,82 @@ Checker::new(vec![Inbox::default(), Inbox::default()]).run()?.stats_table()";
         }
     }
 
-    fn flag_set(dir: &Path) -> bool {
-        dir.join(FLAG).exists()
+    /// The cache number the flag names, if any.
+    fn flag(dir: &Path) -> Option<usize> {
+        std::fs::read_to_string(dir.join(FLAG)).ok().map(|text| text.parse().unwrap())
     }
 
     #[test]
-    fn auto_turns_the_cache_on_while_a_cell_is_edited_and_off_for_other_cells() {
+    fn auto_uses_a_cache_while_a_cell_is_edited_and_none_for_other_cells() {
         let dir = Scratch::new("auto");
         let mut cache = CellCache::new(Mode::Auto, dir.path());
         let edit = |n: u32| PROTOCOL.replace("volleys: 6", &format!("volleys: {n}"));
-        assert!(!cache.prepare(CHECK), "a first cell has nothing to be a version of");
-        assert!(!flag_set(dir.path()));
-        assert!(!cache.prepare(&edit(1)));
-        assert!(cache.prepare(&edit(2)), "the second version writes the cache for the next ones");
-        assert!(flag_set(dir.path()));
-        assert!(cache.prepare(&edit(3)));
-        // Another cell in between compiles without the cache...
-        assert!(!cache.prepare("1 + 1"));
-        assert!(!flag_set(dir.path()));
-        // ...and the protocol cell, edited again, goes back to what the cache holds.
-        assert!(cache.prepare(&edit(4)));
-        assert!(flag_set(dir.path()));
+        assert_eq!(cache.prepare(CHECK), None, "a first cell has nothing to be a version of");
+        assert_eq!(flag(dir.path()), None);
+        assert_eq!(cache.prepare(&edit(1)), None);
+        assert_eq!(cache.prepare(&edit(2)), Some(0), "the second version writes a cache for the next ones");
+        assert_eq!(flag(dir.path()), Some(0));
+        assert_eq!(cache.prepare(&edit(3)), Some(0));
+        // Another cell in between compiles without a cache...
+        assert_eq!(cache.prepare("1 + 1"), None);
+        assert_eq!(flag(dir.path()), None);
+        // ...and the protocol cell, edited again, goes back to what its cache holds.
+        assert_eq!(cache.prepare(&edit(4)), Some(0));
+        assert_eq!(flag(dir.path()), Some(0));
+    }
+
+    #[test]
+    fn cells_edited_in_turn_keep_a_cache_each_and_the_least_recently_used_goes() {
+        let dir = Scratch::new("slots");
+        let mut cache = CellCache::new(Mode::Auto, dir.path());
+        // Cell k, version v: two lines of its own, one of them edited.
+        let cell = |k: usize, v: usize| format!("let cell_{k} = {v};\nshow(cell_{k}, {k});");
+        for k in 0..SLOTS {
+            assert_eq!(cache.prepare(&cell(k, 0)), None);
+            assert_eq!(cache.prepare(&cell(k, 1)), Some(k));
+        }
+        // Each goes back to its own cache, whatever ran in between.
+        for k in (0..SLOTS).rev() {
+            assert_eq!(cache.prepare(&cell(k, 2)), Some(k));
+        }
+        // One more cell being edited takes the cache used longest ago: the last cell's.
+        let last = SLOTS - 1;
+        assert_eq!(cache.prepare(&cell(SLOTS, 0)), None);
+        assert_eq!(cache.prepare(&cell(SLOTS, 1)), Some(last));
+        // That cell, run again, takes the next least recently used cache.
+        assert_eq!(cache.prepare(&cell(last, 3)), Some(last - 1));
+        assert_eq!(cache.prepare(&cell(0, 3)), Some(0));
+    }
+
+    #[test]
+    fn a_cell_run_again_after_other_cells_gets_a_cache() {
+        let dir = Scratch::new("again");
+        let mut cache = CellCache::new(Mode::Auto, dir.path());
+        // Edit the protocol, run the check, edit the protocol again: the loop of the course's
+        // protocol notebooks.
+        assert_eq!(cache.prepare(PROTOCOL), None);
+        assert_eq!(cache.prepare(CHECK), None);
+        assert_eq!(cache.prepare(&PROTOCOL.replace("volleys: 6", "volleys: 7")), Some(0));
+        assert_eq!(cache.prepare(CHECK), Some(1));
+        assert_eq!(cache.prepare(&PROTOCOL.replace("volleys: 6", "volleys: 8")), Some(0));
+        // A cell seen longer ago than the last RECENT cells counts as new.
+        let mut cache = CellCache::new(Mode::Auto, dir.path());
+        assert_eq!(cache.prepare(PROTOCOL), None);
+        for n in 0..RECENT {
+            assert_eq!(cache.prepare(&format!("let other_{n} = {n};")), None);
+        }
+        assert_eq!(cache.prepare(PROTOCOL), None);
     }
 
     #[test]
     fn always_and_never_ignore_the_cells() {
         let dir = Scratch::new("modes");
         let mut always = CellCache::new(Mode::Always, dir.path());
-        assert!(always.prepare(CHECK) && always.prepare(PROTOCOL));
-        assert!(flag_set(dir.path()));
+        assert_eq!((always.prepare(CHECK), always.prepare(PROTOCOL)), (Some(0), Some(0)));
+        assert_eq!(flag(dir.path()), Some(0));
         let mut never = CellCache::new(Mode::Never, dir.path());
-        assert!(!never.prepare(PROTOCOL) && !never.prepare(PROTOCOL));
-        assert!(!flag_set(dir.path()));
+        assert_eq!((never.prepare(PROTOCOL), never.prepare(PROTOCOL)), (None, None));
+        assert_eq!(flag(dir.path()), None);
     }
 
     #[test]
@@ -290,7 +371,7 @@ Checker::new(vec![Inbox::default(), Inbox::default()]).run()?.stats_table()";
         // The kernel directory is gone, so the flag cannot be created in it.
         std::fs::remove_dir(dir.path()).unwrap();
         let mut cache = CellCache::new(Mode::Always, dir.path());
-        assert!(cache.prepare(PROTOCOL));
+        assert_eq!(cache.prepare(PROTOCOL), Some(0));
         assert_eq!(cache.written, None);
     }
 
@@ -303,15 +384,15 @@ Checker::new(vec![Inbox::default(), Inbox::default()]).run()?.stats_table()";
         let kernel = Path::new("/k");
         let build: Vec<OsString> =
             ["--crate-name", "ctx", "--emit=dep-info,link", "src/lib.rs"].map(OsString::from).to_vec();
-        let with_cache = rustc_args(build.clone(), "ctx", kernel, true);
-        assert_eq!(strings(&with_cache)[4..], ["-C", "incremental=/k/incremental"]);
-        assert_eq!(rustc_args(build.clone(), "ctx", kernel, false), build);
-        assert_eq!(rustc_args(build.clone(), "distsim", kernel, true), build);
+        let with_cache = rustc_args(build.clone(), "ctx", kernel, Some(2));
+        assert_eq!(strings(&with_cache)[4..], ["-C", "incremental=/k/incremental/2"]);
+        assert_eq!(rustc_args(build.clone(), "ctx", kernel, None), build);
+        assert_eq!(rustc_args(build.clone(), "distsim", kernel, Some(0)), build);
         // `cargo check` (evcxr's error pass) writes metadata only: no cache.
         let check: Vec<OsString> = ["--crate-name", "ctx", "--emit=dep-info,metadata"].map(OsString::from).to_vec();
-        assert_eq!(rustc_args(check.clone(), "ctx", kernel, true), check);
+        assert_eq!(rustc_args(check.clone(), "ctx", kernel, Some(0)), check);
         // `rustc -vV`, which cargo asks through the wrapper, is left alone.
-        assert_eq!(rustc_args(vec!["-vV".into()], "", kernel, true), vec![OsString::from("-vV")]);
+        assert_eq!(rustc_args(vec!["-vV".into()], "", kernel, Some(0)), vec![OsString::from("-vV")]);
     }
 
     #[test]
