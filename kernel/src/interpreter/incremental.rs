@@ -18,16 +18,16 @@
 //! in common. The kernel keeps [`SLOTS`] caches, one per cell, so a student going back and forth
 //! between a protocol cell and the cells that test it keeps one for each. A notebook run once from
 //! top to bottom never uses one.
-
+//!
 //! The switch is a file in this kernel's own directory (`incremental.on`, holding the cache's
 //! number), read by the kernel's binary acting as cargo's `RUSTC_WRAPPER` ([`rustc_wrapper_hook`]):
 //! for the cell crate it adds `-C incremental=<kernel dir>/incremental/<number>` to rustc's
-//! arguments. Cargo's own
-//! `profile.dev.incremental` would not do: cargo hashes the profile into the crate's `-C metadata`,
-//! and with it every `TypeId` of the types cells define. A variable of such a type (a `Simulation`
+//! arguments. Cargo's own `profile.dev.incremental` would not do: cargo hashes the profile into
+//! the crate's `-C metadata`, and with it every `TypeId` of the types cells define. A variable of such a type (a `Simulation`
 //! of the student's node type) was then lost, with a line on stderr, each time the switch turned.
 //! The wrapper leaves cargo's view of every crate unchanged, so dependencies stay fresh too. The
-//! caches take about 6 MB each for the course's protocol cells and go with the kernel's directory.
+//! caches take about 6 MB each for the course's protocol cells (at most [`SLOTS`] of them) and go
+//! with the kernel's directory.
 
 use crate::log;
 use std::collections::{HashMap, VecDeque};
@@ -38,7 +38,7 @@ use std::path::{Path, PathBuf};
 /// `--incremental`: when cells compile with rustc's incremental cache.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Mode {
-    /// Only for a cell that is another version of the previous one (the module docs).
+    /// For a cell run again, edited or not, with a cache per cell (the module docs).
     #[default]
     Auto,
     /// For every cell.
