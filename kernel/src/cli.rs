@@ -11,7 +11,8 @@
 //! interrupted cell gets to stop by itself before its evaluation process is killed: 0.1 to 600
 //! seconds, default 2. `--incremental` (or `DISTSIM_INCREMENTAL`) is when a cell compiles with
 //! rustc's incremental cache: `auto` (the default) when the cell is run again, edited or not,
-//! `always` or `never` (see [`incremental`]). `install` defaults to `--user`. Two hidden flags exist for tests only: `--fake-interpreter`
+//! `always` or `never` (see [`incremental`]). `install` defaults to `--user`. Two hidden flags
+//! exist for tests only: `--fake-interpreter`
 //! (the scripted interpreter of [`crate::testing`], no evcxr) and `--restart-in-place`
 //! (`shutdown_request` with `restart: true` restarts the interpreter instead of exiting).
 

@@ -70,6 +70,11 @@ impl Drop for KernelDir {
     }
 }
 
+/// The session, also when a thread panicked holding it (the session itself is still usable).
+fn lock_session(session: &Mutex<Option<Session>>) -> std::sync::MutexGuard<'_, Option<Session>> {
+    session.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 pub struct EvcxrInterpreter {
     /// Shared with the warm-up thread; `None` only while a session is being replaced, or after
     /// replacing it failed (then `recovery` holds the reason and the next cell tries again).
@@ -84,7 +89,7 @@ pub struct EvcxrInterpreter {
     trimmer: Arc<memory::Trimmer>,
     /// Loads distsim again after the evaluation process was lost or `:clear` (see [`Recovery`]).
     recovery: Arc<Recovery>,
-    /// Turns rustc's incremental cache on while a cell is being edited.
+    /// Which rustc incremental cache, if any, each cell compiles with.
     cell_cache: CellCache,
     dir: KernelDir,
 }
@@ -179,7 +184,7 @@ impl EvcxrInterpreter {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<Session>> {
-        self.session.lock().unwrap_or_else(|e| e.into_inner())
+        lock_session(&self.session)
     }
 
     /// Runs the cell in evcxr while two threads stream its output to `sink`.
@@ -192,7 +197,7 @@ impl EvcxrInterpreter {
         let suppress_stderr = AtomicBool::new(false);
         let failure = Mutex::new(pump::Failure::default());
         // The field, not `self.lock()`: the cell cache below is borrowed mutably meanwhile.
-        let mut guard = self.session.lock().unwrap_or_else(|e| e.into_inner());
+        let mut guard = lock_session(&self.session);
         let session = guard.as_mut().expect("open session");
         session::enable_question_mark(session, code);
         self.cell_cache.prepare(code);

@@ -23,8 +23,9 @@
 //! number), read by the kernel's binary acting as cargo's `RUSTC_WRAPPER` ([`rustc_wrapper_hook`]):
 //! for the cell crate it adds `-C incremental=<kernel dir>/incremental/<number>` to rustc's
 //! arguments. Cargo's own `profile.dev.incremental` would not do: cargo hashes the profile into
-//! the crate's `-C metadata`, and with it every `TypeId` of the types cells define. A variable of such a type (a `Simulation`
-//! of the student's node type) was then lost, with a line on stderr, each time the switch turned.
+//! the crate's `-C metadata`, and with it every `TypeId` of the types cells define. A variable of
+//! such a type (a `Simulation` of the student's node type) was then lost, with a line on stderr,
+//! each time the switch turned.
 //! The wrapper leaves cargo's view of every crate unchanged, so dependencies stay fresh too. The
 //! caches take about 6 MB each for the course's protocol cells (at most [`SLOTS`] of them) and go
 //! with the kernel's directory.
@@ -161,17 +162,12 @@ impl CellCache {
     /// The cache of the remembered cell that `cell` is a version of; else, if it is a version of
     /// one of the cells compiled last, a new cache (or the least recently used one); else none.
     fn choose(&mut self, cell: &str) -> Option<usize> {
-        let index = match self.slots.iter().position(|(_, earlier)| same_cell(earlier, cell)) {
-            Some(index) => index,
-            None if self.recent.iter().any(|earlier| same_cell(earlier, cell)) => {
-                if self.slots.len() < SLOTS {
-                    self.slots.push((self.slots.len(), String::new()));
-                }
-                self.slots.len() - 1
-            }
-            None => return None,
+        let number = match self.slots.iter().position(|(_, earlier)| same_cell(earlier, cell)) {
+            Some(index) => self.slots.remove(index).0,
+            None if !self.recent.iter().any(|earlier| same_cell(earlier, cell)) => return None,
+            None if self.slots.len() < SLOTS => self.slots.len(),
+            None => self.slots.pop().expect("SLOTS caches in use").0,
         };
-        let (number, _) = self.slots.remove(index);
         self.slots.insert(0, (number, cell.to_owned()));
         Some(number)
     }
